@@ -1,1 +1,368 @@
-fn main() {}
+//! The `vulndesk` binary: runs the server and the commands that go with it. It reads the
+//! configuration, the environment and the system clock (nothing below it does), wires the store and
+//! the web application together, and turns failures into messages and exit codes.
+
+mod bootstrap;
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use vulndesk_core::audit::AuditContext;
+use vulndesk_core::{Clock, Locale, PersonRole, Timestamp, TokenId};
+use vulndesk_store::{ChainReport, NewApiToken, OpenOptions, Store};
+
+use crate::config::{Config, Overrides};
+
+/// vulndesk: receive, verify, report, fix and disclose security vulnerabilities in network products.
+#[derive(Parser)]
+#[command(name = "vulndesk", version, about, long_about = None)]
+struct Cli {
+    /// A TOML configuration file (env: VULNDESK_CONFIG).
+    #[arg(long, global = true, env = "VULNDESK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the embedded SQLite database (default ./vulndesk-data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST/DB (env: VULNDESK_DATABASE_URL).
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server (pages and API), migrating the database first.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Loads the demo data set into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Brings the database schema up to date and exits.
+    Migrate,
+    /// Administration from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Sets a new password for an account and prints it (or takes it from VULNDESK_NEW_PASSWORD).
+    ResetPassword {
+        /// The account's username.
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Creates an API token for an account and prints it once.
+    Create {
+        /// The account the token acts for.
+        #[arg(long)]
+        user: String,
+        /// Limits the token to one organisation (its short name).
+        #[arg(long)]
+        org: Option<String>,
+        /// Limits the token to one of the account's roles in that organisation.
+        #[arg(long, requires = "org")]
+        role: Option<String>,
+        /// A label for the token.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-computes the audit log's hash chain: prints `OK <count>`, or the first broken sequence
+    /// number and why (exit code 1).
+    Verify,
+}
+
+/// The system clock: the one place vulndesk reads the time.
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let micros = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        Timestamp::from_micros(micros)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        listen,
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database.clone(),
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    init_logging(&config);
+    let clock = SystemClock;
+    match cli.command {
+        Command::Serve { demo, .. } => serve(config, demo).await,
+        Command::Migrate => {
+            let store = open(&config).await?;
+            store.migrate().await?;
+            println!("database {} is up to date", store.display_url());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Token {
+                    command:
+                        TokenCommand::Create {
+                            user,
+                            org,
+                            role,
+                            name,
+                        },
+                },
+        } => {
+            let store = open_migrated(&config).await?;
+            create_token(
+                &store,
+                clock.now(),
+                &user,
+                org.as_deref(),
+                role.as_deref(),
+                &name,
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command: AdminCommand::ResetPassword { user },
+        } => {
+            let store = open_migrated(&config).await?;
+            bootstrap::reset_password(&store, clock.now(), &user).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open_migrated(&config).await?;
+            match store.audit_verify().await? {
+                ChainReport::Ok { count, head } => {
+                    println!("OK {count}");
+                    eprintln!("chain head {head}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainReport::Broken(b) => {
+                    println!("BROKEN at sequence {}: {}", b.seq, b.reason);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    let store = Store::open(
+        &url,
+        &OpenOptions {
+            max_connections: config.max_connections,
+        },
+    )
+    .await?;
+    Ok(store)
+}
+
+async fn open_migrated(config: &Config) -> anyhow::Result<Store> {
+    let store = open(config).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let store = open_migrated(&config).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let now = clock.now();
+    let ctx = AuditContext::system(now);
+    let admin = bootstrap::ensure_admin(&store, &ctx, config.admin_password.as_deref()).await?;
+    let demo_report = if demo {
+        bootstrap::load_demo(&store, &ctx, config.demo_password.as_deref()).await?
+    } else {
+        None
+    };
+
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let web = vulndesk_web::WebConfig {
+        session_ttl: std::time::Duration::from_secs(config.session_hours * 3600),
+        secure_cookies: config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+        default_locale: Locale::from_tag(&config.default_locale).unwrap_or(Locale::ZhCn),
+        max_body_bytes: config.max_body_bytes,
+        trust_forwarded_for: config.trust_forwarded_for,
+        ..vulndesk_web::WebConfig::default()
+    };
+    let url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}/"));
+    println!(
+        "vulndesk {} is listening on {url} (database: {})",
+        env!("CARGO_PKG_VERSION"),
+        store.display_url()
+    );
+    if let Some(line) = admin {
+        println!("{line}");
+    }
+    if let Some(line) = demo_report {
+        println!("{line}");
+    }
+    let state = vulndesk_web::AppState::new(store.clone(), clock, web);
+    vulndesk_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn create_token(
+    store: &Store,
+    now: Timestamp,
+    username: &str,
+    org: Option<&str>,
+    role: Option<&str>,
+    name: &str,
+) -> anyhow::Result<()> {
+    let user = store
+        .user_by_username(username)
+        .await?
+        .with_context(|| format!("there is no account named {username:?}"))?
+        .user;
+    let org = match org {
+        Some(slug) => Some(
+            store
+                .org_by_slug(slug)
+                .await?
+                .with_context(|| format!("there is no organisation {slug:?}"))?,
+        ),
+        None => None,
+    };
+    let role = match role {
+        Some(r) => Some(PersonRole::parse(r).with_context(|| {
+            format!("unknown role {r:?} (one of: admin, coordinator, triager, engineer, publisher, auditor)")
+        })?),
+        None => None,
+    };
+    if let Some(org) = &org {
+        let held = store.memberships_of(user.id).await?;
+        let holds = |r: Option<PersonRole>| {
+            held.iter()
+                .any(|(o, hr)| o.id == org.id && r.is_none_or(|r| r == *hr))
+        };
+        if !holds(role) && !(user.site_admin && role.is_none()) {
+            bail!(
+                "{username} holds {} in {}; a token cannot carry more than its account",
+                role.map_or("no role".to_owned(), |r| format!("no {r} role")),
+                org.slug
+            );
+        }
+    }
+    let (secret, hash, prefix) = vulndesk_web::new_api_token();
+    let token = NewApiToken {
+        id: TokenId::mint(now, rand::random()),
+        user: user.id,
+        org: org.as_ref().map(|o| o.id),
+        role,
+        name: name.to_owned(),
+        token_hash: hash,
+        prefix,
+        expires_at: None,
+    };
+    store
+        .create_token(&token, &AuditContext::system(now))
+        .await?;
+    println!("{secret}");
+    Ok(())
+}

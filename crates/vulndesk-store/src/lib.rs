@@ -30,6 +30,7 @@ pub use audit::ChainReport;
 pub use error::StoreError;
 pub use org::{Member, NewOrganisation};
 pub use session::{NewApiToken, NewSession, Session, StoredToken};
+pub use sqlx::Error as SqlxError;
 pub use user::{NewUser, UserWithHash};
 
 /// The result of a store call.

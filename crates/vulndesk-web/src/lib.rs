@@ -1,1 +1,77 @@
-//! placeholder
+//! vulndesk over HTTP: server-rendered pages in zh-CN and English, the JSON API under `/api/v1`
+//! with its OpenAPI document, and `/healthz`.
+//!
+//! This is the only crate that knows HTTP, HTML and JSON shapes. Handlers turn requests into
+//! core values, ask [`vulndesk_core::authorize`], call the store, and render. Every page works
+//! without JavaScript; every response carries the security headers of [`security`].
+
+mod api;
+mod auth;
+mod error;
+mod i18n;
+mod ops;
+mod pages;
+mod security;
+mod state;
+mod validate;
+
+pub use auth::{hash_password, new_api_token, verify_password};
+pub use i18n::{Tr, missing_translations};
+pub use state::{AppState, WebConfig};
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Builds the whole application: pages, API, health check, static files and the layers every
+/// request passes (request id, tracing, panic catching, body limit, security headers).
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json =
+        std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi_json.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        (*doc).clone(),
+                    )
+                }
+            }),
+        )
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_origin_guard,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

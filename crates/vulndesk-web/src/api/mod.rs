@@ -1,0 +1,117 @@
+//! The REST API under `/api/v1`: JSON in and out, bearer-token authentication, one error shape
+//! `{"error":{"code","message","details"}}`, and an OpenAPI 3 document generated from these
+//! handlers (served at `/api/v1/openapi.json`).
+
+mod audit;
+mod health;
+mod orgs;
+mod users;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{AppError, FieldError};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "vulndesk API", description = "The vulndesk REST API. Authenticate with `Authorization: Bearer <token>`; tokens come from `vulndesk admin token create` or the account page. Errors always have the shape `{\"error\":{\"code\",\"message\",\"details\"}}`."),
+    modifiers(&BearerAuth),
+    components(schemas(ErrorBody, ErrorDetail, FieldProblem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(users::me))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(orgs::list_orgs, orgs::create_org))
+        .routes(routes!(orgs::get_org))
+        .routes(routes!(orgs::list_members, orgs::add_member))
+        .routes(routes!(orgs::remove_member))
+        .routes(routes!(audit::list_events))
+}
+
+/// The error body every failing API call returns.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// A stable machine-readable code: `validation_failed`, `not_found`, `forbidden`, ...
+    code: String,
+    /// A message for people, in the request's language (`Accept-Language`).
+    message: String,
+    /// Field-level problems for `validation_failed`; empty otherwise.
+    details: Vec<FieldProblem>,
+}
+
+/// One field's problem.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct FieldProblem {
+    field: String,
+    message: String,
+}
+
+/// A JSON request body. Whatever is wrong with it becomes the error shape: malformed JSON is a 400
+/// naming the line and column, a wrong content type a 415, a missing or mistyped field a 422
+/// naming the field, an oversized body a 413.
+pub(crate) struct ApiJson<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest(e.body_text())),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let field = text
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| text.contains("missing field") || text.contains("unknown field"))
+                    .or_else(|| {
+                        text.split(": ")
+                            .nth(1)
+                            .and_then(|rest| rest.split(':').next())
+                            .filter(|f| !f.contains(' '))
+                    })
+                    .unwrap_or("body")
+                    .to_owned();
+                let detail = text.rsplit(": ").next().unwrap_or(&text).to_owned();
+                Err(AppError::Validation(vec![
+                    FieldError::new(&field, "json-data-error").with("detail", detail),
+                ]))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType(
+                "expected Content-Type: application/json".into(),
+            )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! A person's own account: language, password and API tokens.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use vulndesk_core::{Action, Locale, TokenId};
+use vulndesk_store::NewApiToken;
+
+use super::{Chrome, Done, Form, render, render_status, see_other};
+use crate::auth::{RequestCtx, new_api_token};
+use crate::error::AppError;
+use crate::ops::{hash_blocking, verify_blocking};
+use crate::state::AppState;
+use crate::validate;
+
+struct TokenRow {
+    id: String,
+    name: String,
+    prefix: String,
+    scope: String,
+    last_used: String,
+}
+
+struct ScopeOption {
+    value: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    errors: Vec<String>,
+    new_token: Option<String>,
+    locale_choice: String,
+    tokens: Vec<TokenRow>,
+    scope_options: Vec<ScopeOption>,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &RequestCtx,
+    chrome: Chrome,
+    errors: Vec<String>,
+    new_token: Option<String>,
+) -> Result<AccountPage, AppError> {
+    let user = ctx.user()?;
+    let tr = ctx.tr;
+    let memberships = state.store.memberships_of(user.id).await?;
+    let org_slug = |id| {
+        memberships
+            .iter()
+            .find(|(o, _)| o.id == id)
+            .map(|(o, _)| o.slug.to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    let tokens = state
+        .store
+        .tokens_of(user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            scope: match (t.org, t.role) {
+                (None, _) => tr.t("account-token-all"),
+                (Some(o), None) => org_slug(o),
+                (Some(o), Some(r)) => format!(
+                    "{} · {}",
+                    org_slug(o),
+                    tr.t(&format!("role-{}", r.as_str()))
+                ),
+            },
+            last_used: t
+                .last_used_at
+                .map_or_else(|| tr.t("account-token-never"), |t| t.to_rfc3339()),
+            name: t.name,
+            prefix: t.prefix,
+        })
+        .collect();
+    let mut scope_options = Vec::new();
+    let mut seen = Vec::new();
+    for (org, role) in &memberships {
+        if !seen.contains(&org.id) {
+            seen.push(org.id);
+            scope_options.push(ScopeOption {
+                value: org.slug.to_string(),
+                label: org.name.clone(),
+            });
+        }
+        scope_options.push(ScopeOption {
+            value: format!("{}:{}", org.slug, role.as_str()),
+            label: format!(
+                "{} · {}",
+                org.name,
+                tr.t(&format!("role-{}", role.as_str()))
+            ),
+        });
+    }
+    Ok(AccountPage {
+        chrome,
+        errors,
+        new_token,
+        locale_choice: user.locale.map(|l| l.tag().to_owned()).unwrap_or_default(),
+        tokens,
+        scope_options,
+    })
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    ctx.user()?;
+    let chrome = Chrome::new(&ctx).with_notice(q.done.as_deref());
+    render(&page(&state, &ctx, chrome, Vec::new(), None).await?)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+}
+
+pub(crate) async fn set_language(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    let user = ctx.user()?;
+    let locale = if form.lang.is_empty() {
+        None
+    } else {
+        Some(
+            Locale::from_tag(&form.lang)
+                .ok_or_else(|| AppError::BadRequest(format!("unknown language {:?}", form.lang)))?,
+        )
+    };
+    state
+        .store
+        .set_user_locale(user.id, locale, &ctx.audit(state.clock.now()))
+        .await?;
+    Ok(see_other("/account?done=notice-language-saved"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+}
+
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    let user = ctx.user()?;
+    let stored = state
+        .store
+        .user_by_username(user.username.as_str())
+        .await?
+        .map(|u| u.password_hash);
+    let reshow = |errors: Vec<String>| async {
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &ctx, Chrome::new(&ctx), errors, None).await?,
+        )
+    };
+    if !verify_blocking(form.current, stored).await? {
+        return reshow(vec![ctx.tr.t("account-password-wrong")]).await;
+    }
+    let new = match validate::password("password", &form.new) {
+        Ok(p) => p,
+        Err(e) => return reshow(vec![e.render(&ctx.tr)]).await,
+    };
+    let hash = hash_blocking(new).await?;
+    // Changing the password ends every session, this one included.
+    state
+        .store
+        .set_password_hash(user.id, &hash, &ctx.audit(state.clock.now()))
+        .await?;
+    Ok(see_other("/login?done=notice-password-changed"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    scope: String,
+}
+
+pub(crate) async fn create_token(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    let user = ctx.user()?.clone();
+    let name = match validate::text("name", &form.name, 100) {
+        Ok(n) => n,
+        Err(e) => {
+            let p = page(
+                &state,
+                &ctx,
+                Chrome::new(&ctx),
+                vec![e.render(&ctx.tr)],
+                None,
+            )
+            .await?;
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
+        }
+    };
+    let (org, role) = match form.scope.split_once(':') {
+        _ if form.scope.is_empty() => (None, None),
+        Some((slug, role)) => (
+            Some(slug.to_owned()),
+            Some(validate::role("role", role).map_err(|e| AppError::Validation(vec![e]))?),
+        ),
+        None => (Some(form.scope.clone()), None),
+    };
+    let org = match org {
+        Some(slug) => Some(
+            state
+                .store
+                .org_by_slug(&slug)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .id,
+        ),
+        None => None,
+    };
+    ctx.require(Action::CreateToken { user: user.id, org })?;
+    if let (Some(o), Some(r)) = (org, role) {
+        if !ctx.actor.has_role(o, r) {
+            return Err(AppError::Forbidden(vulndesk_core::Denied::MissingRole(&[])));
+        }
+    }
+    let (secret, hash, prefix) = new_api_token();
+    let now = state.clock.now();
+    let token = NewApiToken {
+        id: TokenId::mint(now, rand::random()),
+        user: user.id,
+        org,
+        role,
+        name,
+        token_hash: hash,
+        prefix,
+        expires_at: None,
+    };
+    state.store.create_token(&token, &ctx.audit(now)).await?;
+    // The secret is shown on this answer only; it is never stored or shown again.
+    render(&page(&state, &ctx, Chrome::new(&ctx), Vec::new(), Some(secret)).await?)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&form.csrf)?;
+    let user = ctx.user()?;
+    let id: TokenId = id.parse().map_err(|_| AppError::NotFound)?;
+    state
+        .store
+        .revoke_token(id, user.id, &ctx.audit(state.clock.now()))
+        .await?;
+    Ok(see_other("/account?done=notice-token-revoked"))
+}

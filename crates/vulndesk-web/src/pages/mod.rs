@@ -1,0 +1,203 @@
+//! Server-rendered pages. Each works without JavaScript: plain links and forms, every form
+//! carrying the CSRF token, every change answered with a redirect (post/redirect/get) that shows a
+//! notice, or the same page again with the problems listed.
+
+mod account;
+mod audit;
+mod home;
+mod login;
+mod orgs;
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use vulndesk_core::User;
+
+use crate::auth::RequestCtx;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang", post(login::switch_language))
+        .route("/orgs", get(orgs::list).post(orgs::create))
+        .route("/orgs/{slug}", get(orgs::show).post(orgs::update))
+        .route("/orgs/{slug}/members", post(orgs::add_member))
+        .route("/orgs/{slug}/members/remove", post(orgs::remove_member))
+        .route("/orgs/{slug}/audit", get(audit::org_log))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{username}/disable", post(users::disable))
+        .route("/users/{username}/enable", post(users::enable))
+        .route("/account", get(account::show))
+        .route("/account/language", post(account::set_language))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/audit", get(audit::site_log))
+        .route("/static/app.css", get(stylesheet))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// The 404 page (or JSON error for API paths) for every unknown route.
+pub(crate) async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// What every page shows around its content: the language, the signed-in person, the CSRF token
+/// for the header's forms, and the notice left by the previous step.
+pub(crate) struct Chrome {
+    pub(crate) tr: Tr,
+    pub(crate) user: Option<User>,
+    pub(crate) csrf: String,
+    pub(crate) path: String,
+    pub(crate) notice: Option<String>,
+    pub(crate) version: &'static str,
+}
+
+impl Chrome {
+    pub(crate) fn new(ctx: &RequestCtx) -> Self {
+        Self {
+            tr: ctx.tr,
+            user: ctx.user.clone(),
+            csrf: ctx.csrf.clone(),
+            path: ctx.path.clone(),
+            notice: None,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// Shows the notice named in the `done` query parameter, if it is a known one.
+    pub(crate) fn with_notice(mut self, done: Option<&str>) -> Self {
+        self.notice = done
+            .filter(|k| k.starts_with("notice-"))
+            .map(|k| self.tr.t(k))
+            .filter(|text| !text.starts_with("notice-"));
+        self
+    }
+}
+
+/// Renders a template as an HTML answer.
+pub(crate) fn render(t: &impl Template) -> Result<Response, AppError> {
+    render_status(StatusCode::OK, t)
+}
+
+pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
+    let html = t
+        .render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    chrome: Chrome,
+    status: u16,
+    message: String,
+    fields: Vec<String>,
+}
+
+impl ErrorPage {
+    pub(crate) fn new(tr: Tr, status: u16, message: String, fields: Vec<String>) -> Self {
+        let chrome = Chrome {
+            tr,
+            user: None,
+            csrf: String::new(),
+            path: "/".into(),
+            notice: None,
+            version: env!("CARGO_PKG_VERSION"),
+        };
+        Self {
+            chrome,
+            status,
+            message,
+            fields,
+        }
+    }
+
+    pub(crate) fn render_string(&self) -> String {
+        self.render()
+            .unwrap_or_else(|_| format!("{} {}", self.status, self.message))
+    }
+}
+
+/// A submitted HTML form (repeated keys become lists). A form that cannot be read is a 400 in the
+/// error page, never a bare text answer.
+pub(crate) struct Form<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(v)) => Ok(Self(v)),
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// The `?done=` notice parameter of a page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct Done {
+    pub(crate) done: Option<String>,
+}
+
+/// A redirect after a successful change (303, so the browser follows with GET).
+pub(crate) fn see_other(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_owned())],
+    )
+        .into_response()
+}
+
+/// Whether `next` is a path on this site (never another host), for redirects after sign-in.
+pub(crate) fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    ok.then_some(next)
+}
+
+/// A value for a select box or checkbox.
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) checked: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/orgs/demo"), Some("/orgs/demo"));
+        assert_eq!(local_path("//evil.test/"), None);
+        assert_eq!(local_path("/\\evil.test"), None);
+        assert_eq!(local_path("https://evil.test/"), None);
+        assert_eq!(local_path("/a\r\nSet-Cookie: x"), None);
+        assert_eq!(local_path(""), None);
+    }
+}

@@ -1,0 +1,64 @@
+//! What every handler shares: the store, the clock and the web settings.
+
+use std::sync::Arc;
+
+use vulndesk_core::{Clock, Locale};
+use vulndesk_store::Store;
+
+/// Web settings, given by the binary from its configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// How long a sign-in lasts.
+    pub session_ttl: std::time::Duration,
+    /// Whether cookies get the `Secure` attribute (true when vulndesk is reached over HTTPS).
+    pub secure_cookies: bool,
+    /// The language for people whose browser names none vulndesk speaks.
+    pub default_locale: Locale,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Whether to take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Failed sign-ins allowed per username within [`Self::login_window`].
+    pub login_failures_per_user: i64,
+    /// Failed sign-ins allowed per source address within [`Self::login_window`].
+    pub login_failures_per_source: i64,
+    /// The window over which failed sign-ins are counted.
+    pub login_window: std::time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl: std::time::Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            default_locale: Locale::ZhCn,
+            max_body_bytes: 1 << 20,
+            trust_forwarded_for: false,
+            login_failures_per_user: 5,
+            login_failures_per_source: 30,
+            login_window: std::time::Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The storage.
+    pub store: Store,
+    /// Where time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    /// Bundles the parts.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+}
