@@ -341,7 +341,8 @@ async fn create_token(
             held.iter()
                 .any(|(o, hr)| o.id == org.id && r.is_none_or(|r| r == *hr))
         };
-        if !holds(role) && !(user.site_admin && role.is_none()) {
+        let allowed = holds(role) || (user.site_admin && role.is_none());
+        if !allowed {
             bail!(
                 "{username} holds {} in {}; a token cannot carry more than its account",
                 role.map_or("no role".to_owned(), |r| format!("no {r} role")),

@@ -28,13 +28,13 @@ impl Timestamp {
     }
 
     /// This instant plus `d`, saturating at the end of the representable range.
-    pub fn add(self, d: Duration) -> Self {
+    pub fn plus(self, d: Duration) -> Self {
         let micros = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
         Self(self.0.saturating_add(micros))
     }
 
     /// This instant minus `d`, saturating at the start of the representable range.
-    pub fn sub(self, d: Duration) -> Self {
+    pub fn minus(self, d: Duration) -> Self {
         let micros = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
         Self(self.0.saturating_sub(micros))
     }
@@ -106,12 +106,12 @@ mod tests {
     fn arithmetic_saturates() {
         let t = Timestamp::from_micros(i64::MAX - 1);
         assert_eq!(
-            t.add(Duration::from_secs(10)),
+            t.plus(Duration::from_secs(10)),
             Timestamp::from_micros(i64::MAX)
         );
         assert_eq!(
             Timestamp::from_micros(5)
-                .sub(Duration::from_micros(7))
+                .minus(Duration::from_micros(7))
                 .as_micros(),
             -2
         );

@@ -62,18 +62,15 @@ pub(crate) async fn headers(req: Request, next: Next) -> Response {
 }
 
 fn client_address(req: &Request, trust_forwarded: bool) -> String {
-    if trust_forwarded {
-        if let Some(first) = req
+    if trust_forwarded
+        && let Some(first) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-        {
-            let first = first.trim();
-            if first.parse::<std::net::IpAddr>().is_ok() {
-                return first.to_owned();
-            }
-        }
+        && first.trim().parse::<std::net::IpAddr>().is_ok()
+    {
+        return first.trim().to_owned();
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -85,10 +82,10 @@ fn cross_site(method: &Method, headers: &HeaderMap) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return true;
-        }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
     }
     if let (Some(origin), Some(host)) = (
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),

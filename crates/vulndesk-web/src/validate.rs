@@ -112,7 +112,7 @@ mod tests {
             slug("slug", "").err().map(|e| e.key),
             Some("field-required")
         );
-        let e = slug("slug", "Demo").err().expect("refused");
+        let e = slug("slug", "Demo").expect_err("refused");
         assert_eq!((e.field.as_str(), e.key), ("slug", "name-character"));
         assert_eq!(
             e.args,

@@ -134,3 +134,4 @@ error-missing-role = You need one of these roles in the organisation: { $roles }
 error-forbidden = You may not do this.
 error-back-home = Back to the home page
 json-data-error = { $field }: { $detail }
+account-token-role-not-held = You do not hold that role in that organisation, so a token cannot carry it.

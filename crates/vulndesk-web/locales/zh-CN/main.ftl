@@ -134,3 +134,4 @@ error-missing-role = 您需要在该组织中拥有以下角色之一：{ $roles
 error-forbidden = 您无权执行此操作。
 error-back-home = 返回首页
 json-data-error = { $field }：{ $detail }
+account-token-role-not-held = 您在该组织中没有这个角色，令牌不能拥有超出账户的权限。

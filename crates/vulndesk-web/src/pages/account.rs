@@ -243,10 +243,18 @@ pub(crate) async fn create_token(
         None => None,
     };
     ctx.require(Action::CreateToken { user: user.id, org })?;
-    if let (Some(o), Some(r)) = (org, role) {
-        if !ctx.actor.has_role(o, r) {
-            return Err(AppError::Forbidden(vulndesk_core::Denied::MissingRole(&[])));
-        }
+    if let (Some(o), Some(r)) = (org, role)
+        && !ctx.actor.has_role(o, r)
+    {
+        let p = page(
+            &state,
+            &ctx,
+            Chrome::new(&ctx),
+            vec![ctx.tr.t("account-token-role-not-held")],
+            None,
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
     let (secret, hash, prefix) = new_api_token();
     let now = state.clock.now();

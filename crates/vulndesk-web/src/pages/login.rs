@@ -89,7 +89,7 @@ pub(crate) async fn submit(
 
     // Throttling is kept in the database, so it holds across every server instance.
     let window = state.config.login_window;
-    let since = now.sub(window);
+    let since = now.minus(window);
     let user_key = format!("user:{username}");
     let source_key = format!("source:{}", ctx.source);
     let user_failures = state.store.login_failures_since(&user_key, since).await?;
@@ -128,7 +128,7 @@ pub(crate) async fn submit(
         id_hash: sha256_hex(&raw),
         user: found.user.id,
         csrf_token: random_secret(),
-        expires_at: now.add(state.config.session_ttl),
+        expires_at: now.plus(state.config.session_ttl),
         source: ctx.source.clone(),
         user_agent: ctx.user_agent.clone(),
     };

@@ -1,0 +1,7 @@
+//! The web crate's integration tests: the real router, in-process, on a fresh database of the
+//! backend under test (`VULNDESK_TEST_DATABASE`), with a fixed clock. One binary, one module per
+//! area.
+
+mod api;
+mod harness;
+mod pages;
