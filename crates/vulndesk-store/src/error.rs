@@ -17,11 +17,12 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// The database could not be reached.
-    #[error("cannot open database {url}: {source}")]
+    #[error("cannot open database {url}")]
     Unavailable {
         /// The URL, password hidden.
         url: String,
         /// The driver's error.
+        #[source]
         source: sqlx::Error,
     },
     /// Migrations failed.

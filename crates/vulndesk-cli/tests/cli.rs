@@ -1,0 +1,313 @@
+//! The `vulndesk` binary as operators use it: exit codes and messages for bad input, migrations,
+//! tokens, `audit verify` (and its verdict on a tampered chain), and two server processes sharing
+//! one database. Runs on the backend under test (`VULNDESK_TEST_DATABASE`).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use vulndesk_store::testing::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_vulndesk");
+const ADMIN_PASSWORD: &str = "cli-test-admin-password";
+
+fn vulndesk(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("VULNDESK_DATABASE_URL")
+        .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .expect("run vulndesk")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn unknown_flag_prints_usage() {
+    let out = vulndesk(&["serve", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("Usage:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn malformed_config_names_the_key_and_the_file() {
+    let dir = std::env::temp_dir().join(format!("vulndesk-cli-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("vulndesk.toml");
+    std::fs::write(&file, "session_hours = \"forever\"\n").expect("write");
+    let out = vulndesk(&["--config", file.to_str().expect("utf-8"), "migrate"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("session_hours") && err.contains(file.to_str().expect("utf-8")),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unreachable_database_is_named_with_its_password_hidden() {
+    let out = vulndesk(&[
+        "--database",
+        "postgres://psirt:s3cret-pw@127.0.0.1:1/vulndesk",
+        "migrate",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("postgres://psirt:***@127.0.0.1:1/vulndesk"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret-pw"), "{err}");
+    let out = vulndesk(&["--database", "mysql://x@localhost/db", "migrate"]);
+    assert!(
+        text(&out.stderr).contains("must start with sqlite:// or postgres://"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A running `vulndesk serve`, stopped on drop.
+struct Server {
+    child: Child,
+    url: String,
+    stdout: String,
+}
+
+impl Server {
+    fn start(database: &str) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
+            .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start server");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut stdout = String::new();
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("server prints its URL within 60 s");
+            stdout.push_str(&line);
+            stdout.push('\n');
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                let url = rest
+                    .split_whitespace()
+                    .next()
+                    .expect("url")
+                    .trim_end_matches('/')
+                    .to_owned();
+                // Give the rest of the start-up lines a moment to arrive.
+                while let Ok(l) = rx.recv_timeout(Duration::from_millis(300)) {
+                    stdout.push_str(&l);
+                    stdout.push('\n');
+                }
+                return Self { child, url, stdout };
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn form_token(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("csrf field") + marker.len();
+    html[start..].split('"').next().expect("token").to_owned()
+}
+
+fn cookie_value(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.split(';')
+                .next()
+                .and_then(|p| p.strip_prefix(&format!("{name}=")))
+                .map(str::to_owned)
+        })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
+    let db = TestDb::empty_on(vulndesk_store::testing::backend_under_test()).await;
+    let url = db.url.clone();
+
+    let out = vulndesk(&["--database", &url, "migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("up to date"));
+
+    let a = Server::start(&url);
+    assert!(
+        a.stdout
+            .contains("log in as admin with the password from VULNDESK_ADMIN_PASSWORD"),
+        "{}",
+        a.stdout
+    );
+    let b = Server::start(&url);
+    assert!(
+        !b.stdout.contains("log in as admin"),
+        "the second instance does not bootstrap again: {}",
+        b.stdout
+    );
+
+    let (a_url, b_url) = (a.url.clone(), b.url.clone());
+    let session = tokio::task::spawn_blocking(move || {
+        let http = agent();
+        // Sign in on instance A.
+        let mut login = http
+            .get(format!("{a_url}/login"))
+            .call()
+            .expect("login page");
+        let pre = cookie_value(&login, "vd_csrf").expect("csrf cookie");
+        let token = form_token(&login.body_mut().read_to_string().expect("body"));
+        let resp = http
+            .post(format!("{a_url}/login"))
+            .header("Cookie", format!("vd_csrf={pre}"))
+            .header("Origin", a_url.as_str())
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!(
+                "csrf={token}&username=admin&password={ADMIN_PASSWORD}&next=%2F"
+            ))
+            .expect("login");
+        assert_eq!(resp.status().as_u16(), 303);
+        let session = cookie_value(&resp, "vd_session").expect("session cookie");
+        // The session works on instance B: nothing lives only in one process.
+        let mut home = http
+            .get(format!("{b_url}/"))
+            .header("Cookie", format!("vd_session={session}"))
+            .call()
+            .expect("home on B");
+        assert_eq!(home.status().as_u16(), 200);
+        assert!(
+            home.body_mut()
+                .read_to_string()
+                .expect("body")
+                .contains("admin")
+        );
+        let health: String = http
+            .get(format!("{b_url}/healthz"))
+            .call()
+            .expect("health")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        assert!(health.contains("\"status\":\"ok\""), "{health}");
+        session
+    })
+    .await
+    .expect("http");
+    assert_eq!(session.len(), 64);
+
+    let out = vulndesk(&[
+        "--database",
+        &url,
+        "admin",
+        "token",
+        "create",
+        "--user",
+        "admin",
+        "--name",
+        "ci",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let secret = text(&out.stdout).trim().to_owned();
+    assert!(secret.starts_with("vd_") && secret.len() == 67, "{secret}");
+    let out = vulndesk(&[
+        "--database",
+        &url,
+        "admin",
+        "token",
+        "create",
+        "--user",
+        "nobody",
+    ]);
+    assert!(!out.status.success() && text(&out.stderr).contains("nobody"));
+
+    let b_url = b.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let http = agent();
+        let mut r = http
+            .get(format!("{b_url}/api/v1/me"))
+            .header("Authorization", format!("Bearer {secret}"))
+            .call()
+            .expect("me");
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(
+            r.body_mut()
+                .read_to_string()
+                .expect("body")
+                .contains("\"site_admin\":true")
+        );
+        let r = http
+            .post(format!("{b_url}/api/v1/organisations"))
+            .header("Authorization", format!("Bearer {secret}"))
+            .content_type("application/json")
+            .send(r#"{"slug":"demo-networks","name":"Demo Networks","kinds":["provider"]}"#)
+            .expect("create org");
+        assert_eq!(r.status().as_u16(), 201);
+    })
+    .await
+    .expect("http");
+    drop(a);
+    drop(b);
+
+    let out = vulndesk(&["--database", &url, "audit", "verify"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout} {}", text(&out.stderr));
+    let count: u64 = stdout
+        .trim()
+        .strip_prefix("OK ")
+        .and_then(|n| n.parse().ok())
+        .expect("OK <count>");
+    assert!(count >= 4, "{stdout}");
+
+    // Someone with database access edits an event: verify names the sequence and fails.
+    let disable = match db.store.backend() {
+        vulndesk_store::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        vulndesk_store::Backend::Postgres => {
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"
+        }
+    };
+    db.raw(disable).await.expect("disable guard");
+    db.raw("UPDATE audit_events SET details = '{}' WHERE seq = 2")
+        .await
+        .expect("tamper");
+    let out = vulndesk(&["--database", &url, "audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "BROKEN at sequence 2: stored hash does not match the link's contents"
+    );
+}
