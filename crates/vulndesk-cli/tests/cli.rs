@@ -83,7 +83,7 @@ struct Server {
 
 impl Server {
     fn start(database: &str) -> Self {
-        let mut child = Command::new(BIN)
+        let child = Command::new(BIN)
             .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
             .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
@@ -91,7 +91,13 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start server");
-        let out = child.stdout.take().expect("stdout");
+        // From here on the guard kills and reaps the process, whatever happens.
+        let mut server = Self {
+            child,
+            url: String::new(),
+            stdout: String::new(),
+        };
+        let out = server.child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -100,15 +106,14 @@ impl Server {
                 }
             }
         });
-        let mut stdout = String::new();
         loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(60))
                 .expect("server prints its URL within 60 s");
-            stdout.push_str(&line);
-            stdout.push('\n');
+            server.stdout.push_str(&line);
+            server.stdout.push('\n');
             if let Some(rest) = line.split("listening on ").nth(1) {
-                let url = rest
+                server.url = rest
                     .split_whitespace()
                     .next()
                     .expect("url")
@@ -116,10 +121,10 @@ impl Server {
                     .to_owned();
                 // Give the rest of the start-up lines a moment to arrive.
                 while let Ok(l) = rx.recv_timeout(Duration::from_millis(300)) {
-                    stdout.push_str(&l);
-                    stdout.push('\n');
+                    server.stdout.push_str(&l);
+                    server.stdout.push('\n');
                 }
-                return Self { child, url, stdout };
+                return server;
             }
         }
     }
