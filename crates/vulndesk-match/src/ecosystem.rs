@@ -90,8 +90,9 @@ impl Ecosystem {
             "Packagist" => Ecosystem::Packagist,
             "Debian" => Ecosystem::Debian,
             "Ubuntu" => Ecosystem::Ubuntu,
-            "Red Hat" | "AlmaLinux" | "Rocky Linux" | "openSUSE" | "SUSE" | "Mageia"
-            | "openEuler" | "Photon OS" => Ecosystem::Rpm,
+            "Red Hat" | "AlmaLinux" | "Rocky Linux" | "openSUSE" | "SUSE" | "Mageia" | "openEuler" | "Photon OS" => {
+                Ecosystem::Rpm
+            }
             "Alpine" | "Alpaquita" => Ecosystem::Alpine,
             "Wolfi" | "Chainguard" | "MinimOS" => Ecosystem::Wolfi,
             "Pub" => Ecosystem::Pub,
@@ -140,7 +141,6 @@ impl Ecosystem {
             "semver" => Some(Ecosystem::Npm),
             "alpine" => Some(Ecosystem::Alpine),
             "debian" => Some(Ecosystem::Debian),
-            "github" => Some(Ecosystem::Go),
             other => Ecosystem::from_purl_type(other),
         }
     }
@@ -175,10 +175,7 @@ impl Ecosystem {
     /// Returns true if the ecosystem's versions follow SemVer closely enough that an OSV
     /// `SEMVER` range can be evaluated with the ecosystem's own order.
     pub fn is_semver_like(self) -> bool {
-        matches!(
-            self,
-            Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go | Ecosystem::Hex | Ecosystem::Pub
-        )
+        matches!(self, Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go | Ecosystem::Hex | Ecosystem::Pub)
     }
 }
 
@@ -217,11 +214,7 @@ mod tests {
             ("Wolfi", Ecosystem::Wolfi),
         ];
         for (name, expected) in cases {
-            assert_eq!(
-                Ecosystem::from_osv_name(name),
-                Some(expected),
-                "OSV name {name}"
-            );
+            assert_eq!(Ecosystem::from_osv_name(name), Some(expected), "OSV name {name}");
         }
         assert_eq!(Ecosystem::from_osv_name("pypi"), None);
         assert_eq!(Ecosystem::from_osv_name("Nonsense"), None);
@@ -247,11 +240,7 @@ mod tests {
             ("PyPI", Ecosystem::PyPI),
         ];
         for (purl_type, expected) in cases {
-            assert_eq!(
-                Ecosystem::from_purl_type(purl_type),
-                Some(expected),
-                "purl {purl_type}"
-            );
+            assert_eq!(Ecosystem::from_purl_type(purl_type), Some(expected), "purl {purl_type}");
         }
         assert_eq!(Ecosystem::from_purl_type("conan"), None);
     }
@@ -262,10 +251,7 @@ mod tests {
             if ecosystem == Ecosystem::Generic {
                 continue;
             }
-            assert_eq!(
-                Ecosystem::from_osv_name(ecosystem.osv_name()),
-                Some(ecosystem)
-            );
+            assert_eq!(Ecosystem::from_osv_name(ecosystem.osv_name()), Some(ecosystem));
         }
     }
 }

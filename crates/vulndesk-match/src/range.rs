@@ -95,11 +95,7 @@ impl Range {
     /// Event versions are parsed with the ecosystem's order for `ECOSYSTEM` ranges, and with
     /// SemVer precedence for `SEMVER` ranges (keeping the ecosystem's order when it is
     /// already SemVer, as for npm or Go). A `limit` of `"*"` means "no limit".
-    pub fn from_events(
-        ecosystem: Ecosystem,
-        kind: OsvRangeKind,
-        events: &[Event],
-    ) -> Result<Range, RangeError> {
+    pub fn from_events(ecosystem: Ecosystem, kind: OsvRangeKind, events: &[Event]) -> Result<Range, RangeError> {
         let ordering = match kind {
             OsvRangeKind::Git => return Err(RangeError::UnsupportedKind("GIT")),
             OsvRangeKind::SemVer if !ecosystem.is_semver_like() => Ecosystem::Npm,
@@ -119,11 +115,8 @@ impl Range {
                     continue;
                 }
             };
-            let at = if action == Action::Introduced && text.trim() == "0" {
-                None
-            } else {
-                Some(parse(ordering, text)?)
-            };
+            let at =
+                if action == Action::Introduced && text.trim() == "0" { None } else { Some(parse(ordering, text)?) };
             steps.push(Step { at, action });
         }
         if !steps.iter().any(|s| s.action == Action::Introduced) {
@@ -136,31 +129,15 @@ impl Range {
             (Some(_), None) => Ordering::Greater,
             (Some(x), Some(y)) => x.cmp(y),
         });
-        Ok(Range {
-            ordering,
-            steps,
-            limits,
-            versions: Vec::new(),
-        })
+        Ok(Range { ordering, steps, limits, versions: Vec::new() })
     }
 
     /// Builds a range from an OSV `versions` list: exactly the listed versions are affected.
-    pub fn from_versions<S: AsRef<str>>(
-        ecosystem: Ecosystem,
-        versions: &[S],
-    ) -> Result<Range, RangeError> {
-        let mut parsed = versions
-            .iter()
-            .map(|v| parse(ecosystem, v.as_ref()))
-            .collect::<Result<Vec<_>, _>>()?;
+    pub fn from_versions<S: AsRef<str>>(ecosystem: Ecosystem, versions: &[S]) -> Result<Range, RangeError> {
+        let mut parsed = versions.iter().map(|v| parse(ecosystem, v.as_ref())).collect::<Result<Vec<_>, _>>()?;
         parsed.sort();
         parsed.dedup();
-        Ok(Range {
-            ordering: ecosystem,
-            steps: Vec::new(),
-            limits: Vec::new(),
-            versions: parsed,
-        })
+        Ok(Range { ordering: ecosystem, steps: Vec::new(), limits: Vec::new(), versions: parsed })
     }
 
     /// The ecosystem whose order the range's versions were parsed with.
@@ -188,11 +165,7 @@ impl Range {
 
     /// Any version the range holds, used to check that queries use the same order.
     fn sample(&self) -> Option<&Version> {
-        self.steps
-            .iter()
-            .find_map(|s| s.at.as_ref())
-            .or_else(|| self.limits.first())
-            .or_else(|| self.versions.first())
+        self.steps.iter().find_map(|s| s.at.as_ref()).or_else(|| self.limits.first()).or_else(|| self.versions.first())
     }
 
     fn in_events(&self, version: &Version) -> bool {
@@ -238,11 +211,7 @@ mod tests {
         let range = Range::from_events(ecosystem, kind, events).expect("a valid range");
         for &(version, expected) in table {
             let parsed = range.parse_version(version).expect("a valid version");
-            assert_eq!(
-                range.contains(&parsed),
-                expected,
-                "{version} in {events:?} should be {expected}"
-            );
+            assert_eq!(range.contains(&parsed), expected, "{version} in {events:?} should be {expected}");
         }
     }
 
@@ -258,23 +227,13 @@ mod tests {
             Ecosystem::Npm,
             OsvRangeKind::SemVer,
             &[introduced("0"), fixed("1.0.2")],
-            &[
-                ("0.0.1", true),
-                ("1.0.1", true),
-                ("1.0.2-rc.1", true),
-                ("1.0.2", false),
-            ],
+            &[("0.0.1", true), ("1.0.1", true), ("1.0.2-rc.1", true), ("1.0.2", false)],
         );
     }
 
     #[test]
     fn introduced_and_fixed_pairs() {
-        let events = [
-            introduced("1.0.0"),
-            fixed("1.0.2"),
-            introduced("3.0.0"),
-            fixed("3.2.5"),
-        ];
+        let events = [introduced("1.0.0"), fixed("1.0.2"), introduced("3.0.0"), fixed("3.2.5")];
         check(
             Ecosystem::CratesIo,
             OsvRangeKind::SemVer,
@@ -296,22 +255,12 @@ mod tests {
     #[test]
     fn events_are_sorted_before_evaluation() {
         // The same pairs as above, listed out of order.
-        let events = [
-            fixed("3.2.5"),
-            introduced("3.0.0"),
-            fixed("1.0.2"),
-            introduced("1.0.0"),
-        ];
+        let events = [fixed("3.2.5"), introduced("3.0.0"), fixed("1.0.2"), introduced("1.0.0")];
         check(
             Ecosystem::Go,
             OsvRangeKind::SemVer,
             &events,
-            &[
-                ("1.0.1", true),
-                ("2.0.0", false),
-                ("3.1.0", true),
-                ("3.2.5", false),
-            ],
+            &[("1.0.1", true), ("2.0.0", false), ("3.1.0", true), ("3.2.5", false)],
         );
     }
 
@@ -321,13 +270,7 @@ mod tests {
             Ecosystem::Maven,
             OsvRangeKind::Ecosystem,
             &[introduced("0"), last_affected("2.1.214")],
-            &[
-                ("1.0", true),
-                ("2.1.214", true),
-                ("2.1.214.0", true),
-                ("2.1.215", false),
-                ("3.0", false),
-            ],
+            &[("1.0", true), ("2.1.214", true), ("2.1.214.0", true), ("2.1.215", false), ("3.0", false)],
         );
     }
 
@@ -337,13 +280,7 @@ mod tests {
             Ecosystem::PyPI,
             OsvRangeKind::Ecosystem,
             &[introduced("1.0"), limit("2.0")],
-            &[
-                ("0.9", false),
-                ("1.0", true),
-                ("1.9.9", true),
-                ("2.0", false),
-                ("3.0", false),
-            ],
+            &[("0.9", false), ("1.0", true), ("1.9.9", true), ("2.0", false), ("3.0", false)],
         );
         // Several limits: a version below any of them counts.
         check(
@@ -353,12 +290,7 @@ mod tests {
             &[("1.7", true), ("2.0", false)],
         );
         // A "*" limit is no limit.
-        check(
-            Ecosystem::PyPI,
-            OsvRangeKind::Ecosystem,
-            &[introduced("1.0"), limit("*")],
-            &[("9.0", true)],
-        );
+        check(Ecosystem::PyPI, OsvRangeKind::Ecosystem, &[introduced("1.0"), limit("*")], &[("9.0", true)]);
     }
 
     #[test]
@@ -367,22 +299,15 @@ mod tests {
             Ecosystem::Debian,
             OsvRangeKind::Ecosystem,
             &[introduced("0"), fixed("1.2.3-1")],
-            &[
-                ("1.2.3-1~deb7u1", true),
-                ("1.2.3-1", false),
-                ("1:0.1", false),
-            ],
+            &[("1.2.3-1~deb7u1", true), ("1.2.3-1", false), ("1:0.1", false)],
         );
     }
 
     #[test]
     fn semver_ranges_in_other_ecosystems_use_semver() {
-        let range = Range::from_events(
-            Ecosystem::PyPI,
-            OsvRangeKind::SemVer,
-            &[introduced("1.0.0"), fixed("1.0.0-rc.1")],
-        )
-        .expect("a valid range");
+        let range =
+            Range::from_events(Ecosystem::PyPI, OsvRangeKind::SemVer, &[introduced("1.0.0"), fixed("1.0.0-rc.1")])
+                .expect("a valid range");
         assert_eq!(range.ordering(), Ecosystem::Npm);
     }
 
@@ -402,19 +327,14 @@ mod tests {
 
     #[test]
     fn bad_versions_are_reported() {
-        let err = Range::from_events(
-            Ecosystem::Debian,
-            OsvRangeKind::Ecosystem,
-            &[introduced("a:1")],
-        )
-        .expect_err("bad epoch");
+        let err = Range::from_events(Ecosystem::Debian, OsvRangeKind::Ecosystem, &[introduced("a:1")])
+            .expect_err("bad epoch");
         assert!(matches!(err, RangeError::Version(_)), "{err}");
     }
 
     #[test]
     fn version_lists() {
-        let range = Range::from_versions(Ecosystem::PyPI, &["1.0", "1.1", "2.0.0"])
-            .expect("valid versions");
+        let range = Range::from_versions(Ecosystem::PyPI, &["1.0", "1.1", "2.0.0"]).expect("valid versions");
         for (version, expected) in [("1.0.0", true), ("1.1", true), ("1.2", false), ("2", true)] {
             let parsed = range.parse_version(version).expect("a valid version");
             assert_eq!(range.contains(&parsed), expected, "{version}");
@@ -424,8 +344,7 @@ mod tests {
     #[test]
     fn versions_of_another_order_are_not_contained() {
         let range =
-            Range::from_events(Ecosystem::Npm, OsvRangeKind::SemVer, &[introduced("1.0.0")])
-                .expect("a valid range");
+            Range::from_events(Ecosystem::Npm, OsvRangeKind::SemVer, &[introduced("1.0.0")]).expect("a valid range");
         let other = parse(Ecosystem::Debian, "2.0.0").expect("valid");
         assert!(!range.contains(&other));
     }

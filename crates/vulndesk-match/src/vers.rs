@@ -110,20 +110,14 @@ fn percent_decode(text: &str) -> Result<String, VersError> {
             let hex = bytes
                 .get(i + 1..i + 3)
                 .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .ok_or(VersError::NonCanonical(
-                    "invalid percent-encoding in version",
-                ))?;
+                .ok_or(VersError::NonCanonical("invalid percent-encoding in version"))?;
             if hex.iter().any(u8::is_ascii_lowercase) {
-                return Err(VersError::NonCanonical(
-                    "percent-encoding in version is not canonical",
-                ));
+                return Err(VersError::NonCanonical("percent-encoding in version is not canonical"));
             }
             let value = std::str::from_utf8(hex)
                 .ok()
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or(VersError::NonCanonical(
-                    "invalid percent-encoding in version",
-                ))?;
+                .ok_or(VersError::NonCanonical("invalid percent-encoding in version"))?;
             out.push(value);
             i += 3;
         } else {
@@ -131,8 +125,7 @@ fn percent_decode(text: &str) -> Result<String, VersError> {
             i += 1;
         }
     }
-    String::from_utf8(out)
-        .map_err(|_| VersError::NonCanonical("invalid percent-encoding in version"))
+    String::from_utf8(out).map_err(|_| VersError::NonCanonical("invalid percent-encoding in version"))
 }
 
 /// Encodes the characters that cannot appear literally in a constraint's version.
@@ -170,8 +163,8 @@ impl Vers {
         if scheme.is_empty() {
             return Err(VersError::NotVers);
         }
-        let ecosystem = Ecosystem::from_vers_scheme(scheme)
-            .ok_or_else(|| VersError::UnsupportedScheme(scheme.to_owned()))?;
+        let ecosystem =
+            Ecosystem::from_vers_scheme(scheme).ok_or_else(|| VersError::UnsupportedScheme(scheme.to_owned()))?;
         if list.is_empty() {
             return Err(VersError::NonCanonical("the constraint list is empty"));
         }
@@ -182,9 +175,7 @@ impl Vers {
             return Err(VersError::NonCanonical("trailing pipe is not permitted"));
         }
         if list.contains("||") {
-            return Err(VersError::NonCanonical(
-                "consecutive pipes are not permitted",
-            ));
+            return Err(VersError::NonCanonical("consecutive pipes are not permitted"));
         }
         let mut constraints = Vec::new();
         if list != "*" {
@@ -195,17 +186,11 @@ impl Vers {
         let sorted = constraints.windows(2).all(|w| w[0].version <= w[1].version);
         if !sorted {
             if require_sorted {
-                return Err(VersError::NonCanonical(
-                    "constraints are not sorted by version",
-                ));
+                return Err(VersError::NonCanonical("constraints are not sorted by version"));
             }
             constraints.sort_by(|a, b| a.version.cmp(&b.version));
         }
-        Ok(Vers {
-            scheme: scheme.to_owned(),
-            ecosystem,
-            constraints,
-        })
+        Ok(Vers { scheme: scheme.to_owned(), ecosystem, constraints })
     }
 
     fn constraint(ecosystem: Ecosystem, item: &str) -> Result<Constraint, VersError> {
@@ -227,10 +212,7 @@ impl Vers {
             return Err(VersError::NonCanonical("a constraint has no version"));
         }
         let decoded = percent_decode(version)?;
-        Ok(Constraint {
-            comparator,
-            version: parse(ecosystem, &decoded)?,
-        })
+        Ok(Constraint { comparator, version: parse(ecosystem, &decoded)? })
     }
 
     /// The versioning scheme as written, such as `npm` or `pypi`.
@@ -296,10 +278,7 @@ impl Vers {
                     {
                         return true;
                     }
-                    if i == last
-                        && next.comparator.is_lower_bound()
-                        && next.comparator.admits(version, &next.version)
-                    {
+                    if i == last && next.comparator.is_lower_bound() && next.comparator.admits(version, &next.version) {
                         return true;
                     }
                     if current.comparator.is_lower_bound()
@@ -358,19 +337,10 @@ mod tests {
 
     #[test]
     fn canonical_form_rules() {
-        assert!(matches!(
-            Vers::parse("vers:npm/>=2.0.0|<1.0.0"),
-            Err(VersError::NonCanonical(_))
-        ));
-        assert!(matches!(
-            Vers::parse("vers:npm/|1.0.0"),
-            Err(VersError::NonCanonical(_))
-        ));
+        assert!(matches!(Vers::parse("vers:npm/>=2.0.0|<1.0.0"), Err(VersError::NonCanonical(_))));
+        assert!(matches!(Vers::parse("vers:npm/|1.0.0"), Err(VersError::NonCanonical(_))));
         assert!(matches!(Vers::parse("npm/1.0.0"), Err(VersError::NotVers)));
-        assert!(matches!(
-            Vers::parse("vers:conan/1.0"),
-            Err(VersError::UnsupportedScheme(_))
-        ));
+        assert!(matches!(Vers::parse("vers:conan/1.0"), Err(VersError::UnsupportedScheme(_))));
         let sorted = Vers::parse_unsorted("vers:pypi/2.0|>=1.0").expect("valid");
         assert_eq!(sorted.to_string(), "vers:pypi/>=1.0|2.0");
     }

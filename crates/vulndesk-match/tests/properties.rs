@@ -14,9 +14,9 @@ use vulndesk_match::{Ecosystem, Version, parse};
 /// `#` is left out on purpose: PHP's `#` rule is not transitive, and the Packagist key
 /// departs from it (see the Packagist module), so it has no total order to check.
 const PIECES: &[&str] = &[
-    "0", "1", "2", "9", "10", "00", "01", "007", "20240101", "a", "b", "c", "m", "p", "r", "x",
-    "rc", "RC", "alpha", "beta", "BETA", "pre", "post", "dev", "sp", "ga", "final", "snapshot",
-    "pl", "cvs", "git", "v", "~", "^", "+", "-", ".", "_", ":", "-r", ".0", ".1",
+    "0", "1", "2", "9", "10", "00", "01", "007", "20240101", "a", "b", "c", "m", "p", "r", "x", "rc", "RC", "alpha",
+    "beta", "BETA", "pre", "post", "dev", "sp", "ga", "final", "snapshot", "pl", "cvs", "git", "v", "~", "^", "+", "-",
+    ".", "_", ":", "-r", ".0", ".1",
 ];
 
 fn version_like() -> impl Strategy<Value = String> {
@@ -29,13 +29,8 @@ fn pieces(count: std::ops::Range<usize>) -> impl Strategy<Value = String> {
 
 /// Three versions sharing a prefix, so that comparisons reach deep into the keys.
 fn close_triple() -> impl Strategy<Value = (String, String, String)> {
-    (pieces(1..4), pieces(0..4), pieces(0..4), pieces(0..4)).prop_map(|(prefix, a, b, c)| {
-        (
-            format!("{prefix}{a}"),
-            format!("{prefix}{b}"),
-            format!("{prefix}{c}"),
-        )
-    })
+    (pieces(1..4), pieces(0..4), pieces(0..4), pieces(0..4))
+        .prop_map(|(prefix, a, b, c)| (format!("{prefix}{a}"), format!("{prefix}{b}"), format!("{prefix}{c}")))
 }
 
 fn ecosystem() -> impl Strategy<Value = Ecosystem> {
@@ -45,10 +40,7 @@ fn ecosystem() -> impl Strategy<Value = Ecosystem> {
 /// Every ecosystem but Maven, whose own order is not transitive on arbitrary text (see
 /// [`maven_comparable_version_is_not_transitive`]); Maven gets conventional versions below.
 fn ordered_ecosystem() -> impl Strategy<Value = Ecosystem> {
-    let all: Vec<Ecosystem> = Ecosystem::ALL
-        .into_iter()
-        .filter(|e| *e != Ecosystem::Maven)
-        .collect();
+    let all: Vec<Ecosystem> = Ecosystem::ALL.into_iter().filter(|e| *e != Ecosystem::Maven).collect();
     prop::sample::select(all)
 }
 
@@ -90,11 +82,7 @@ fn hash_of(v: &Version) -> u64 {
 
 /// Checks antisymmetry, transitivity and agreement with `Eq` and `Hash` on three versions.
 fn check_total(ecosystem: Ecosystem, a: &str, b: &str, c: &str) -> Result<(), TestCaseError> {
-    let (Ok(a), Ok(b), Ok(c)) = (
-        parse(ecosystem, a),
-        parse(ecosystem, b),
-        parse(ecosystem, c),
-    ) else {
+    let (Ok(a), Ok(b), Ok(c)) = (parse(ecosystem, a), parse(ecosystem, b), parse(ecosystem, c)) else {
         return Ok(());
     };
     for (x, y) in [(&a, &b), (&b, &c), (&a, &c)] {

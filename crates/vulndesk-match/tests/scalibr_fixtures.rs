@@ -46,14 +46,10 @@ fn check_line(ecosystem: Ecosystem, line: &str) -> Result<(), String> {
     let forward = va.cmp(&vb);
     let backward = vb.cmp(&va);
     if forward != expected || backward != expected.reverse() {
-        return Err(format!(
-            "{line:?}: expected {a} {op} {b}, got {forward:?} (and {backward:?} reversed)"
-        ));
+        return Err(format!("{line:?}: expected {a} {op} {b}, got {forward:?} (and {backward:?} reversed)"));
     }
     if expected.is_eq() && (va != vb || hash_of(&va) != hash_of(&vb)) {
-        return Err(format!(
-            "{line:?}: equal versions must be equal keys with equal hashes"
-        ));
+        return Err(format!("{line:?}: equal versions must be equal keys with equal hashes"));
     }
     Ok(())
 }
@@ -61,8 +57,7 @@ fn check_line(ecosystem: Ecosystem, line: &str) -> Result<(), String> {
 /// Runs one fixture file and asserts that every line passes, apart from the known ones.
 fn run(file: &str, ecosystem: Ecosystem) {
     let path = common::data_dir("versions/osv-scalibr").join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
     let mut total = 0;
     let mut passed = 0;
     let mut known_failed = 0;
@@ -76,9 +71,9 @@ fn run(file: &str, ecosystem: Ecosystem) {
         let known = KNOWN.iter().find(|(f, l, _)| *f == file && *l == line);
         match (check_line(ecosystem, line), known) {
             (Ok(()), None) => passed += 1,
-            (Ok(()), Some(_)) => failures.push(format!(
-                "{line:?} is listed as a known failure but passes; remove it from KNOWN"
-            )),
+            (Ok(()), Some(_)) => {
+                failures.push(format!("{line:?} is listed as a known failure but passes; remove it from KNOWN"))
+            }
             (Err(_), Some(_)) => known_failed += 1,
             (Err(message), None) => failures.push(message),
         }
@@ -103,64 +98,24 @@ macro_rules! fixture {
 }
 
 fixture!(semver_as_npm, "semver-versions.txt", Ecosystem::Npm);
-fixture!(
-    semver_as_crates_io,
-    "semver-versions.txt",
-    Ecosystem::CratesIo
-);
+fixture!(semver_as_crates_io, "semver-versions.txt", Ecosystem::CratesIo);
 fixture!(semver_as_go, "semver-versions.txt", Ecosystem::Go);
 fixture!(semver_as_hex, "semver-versions.txt", Ecosystem::Hex);
 fixture!(pub_versions, "pub-versions.txt", Ecosystem::Pub);
 fixture!(nuget_versions, "nuget-versions.txt", Ecosystem::NuGet);
 fixture!(redhat_versions, "redhat-versions.txt", Ecosystem::Rpm);
 fixture!(cran_versions, "cran-versions.txt", Ecosystem::Cran);
-fixture!(
-    cran_generated,
-    "cran-versions-generated.txt",
-    Ecosystem::Cran
-);
+fixture!(cran_generated, "cran-versions-generated.txt", Ecosystem::Cran);
 fixture!(hackage_versions, "hackage-versions.txt", Ecosystem::Hackage);
 fixture!(alpine_versions, "alpine-versions.txt", Ecosystem::Alpine);
-fixture!(
-    alpine_generated,
-    "alpine-versions-generated.txt",
-    Ecosystem::Alpine
-);
+fixture!(alpine_generated, "alpine-versions-generated.txt", Ecosystem::Alpine);
 fixture!(debian_versions, "debian-versions.txt", Ecosystem::Debian);
-fixture!(
-    debian_generated,
-    "debian-versions-generated.txt",
-    Ecosystem::Debian
-);
+fixture!(debian_generated, "debian-versions-generated.txt", Ecosystem::Debian);
 fixture!(maven_versions, "maven-versions.txt", Ecosystem::Maven);
-fixture!(
-    maven_generated,
-    "maven-versions-generated.txt",
-    Ecosystem::Maven
-);
+fixture!(maven_generated, "maven-versions-generated.txt", Ecosystem::Maven);
 fixture!(pypi_versions, "pypi-versions.txt", Ecosystem::PyPI);
-fixture!(
-    pypi_generated,
-    "pypi-versions-generated.txt",
-    Ecosystem::PyPI
-);
-fixture!(
-    packagist_versions,
-    "packagist-versions.txt",
-    Ecosystem::Packagist
-);
-fixture!(
-    packagist_generated,
-    "packagist-versions-generated.txt",
-    Ecosystem::Packagist
-);
-fixture!(
-    rubygems_versions,
-    "rubygems-versions.txt",
-    Ecosystem::RubyGems
-);
-fixture!(
-    rubygems_generated,
-    "rubygems-versions-generated.txt",
-    Ecosystem::RubyGems
-);
+fixture!(pypi_generated, "pypi-versions-generated.txt", Ecosystem::PyPI);
+fixture!(packagist_versions, "packagist-versions.txt", Ecosystem::Packagist);
+fixture!(packagist_generated, "packagist-versions-generated.txt", Ecosystem::Packagist);
+fixture!(rubygems_versions, "rubygems-versions.txt", Ecosystem::RubyGems);
+fixture!(rubygems_generated, "rubygems-versions-generated.txt", Ecosystem::RubyGems);

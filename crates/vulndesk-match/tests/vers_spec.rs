@@ -27,10 +27,8 @@ fn run_comparison(input: &Value, expected: &Value) -> Outcome {
     let Some(ecosystem) = input["input_scheme"].as_str().and_then(ecosystem_for) else {
         return Outcome::Skipped;
     };
-    let versions: Vec<&str> = input["versions"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let versions: Vec<&str> =
+        input["versions"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let mut parsed = Vec::new();
     for v in &versions {
         match parse(ecosystem, v) {
@@ -40,19 +38,15 @@ fn run_comparison(input: &Value, expected: &Value) -> Outcome {
     }
     parsed.sort();
     let sorted: Vec<&str> = parsed.iter().map(|v| v.as_str()).collect();
-    let wanted: Vec<&str> = expected
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let wanted: Vec<&str> =
+        expected.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     // The expected lists may spell versions in a normalised form (NuGet's are lower-cased),
     // so they are compared as parsed keys, which is what the order decides.
     let wanted_keys: Result<Vec<_>, _> = wanted.iter().map(|v| parse(ecosystem, v)).collect();
     if wanted_keys.is_ok_and(|keys| keys == parsed) {
         Outcome::Passed
     } else {
-        Outcome::Failed(format!(
-            "{versions:?} sorted to {sorted:?}, expected {wanted:?}"
-        ))
+        Outcome::Failed(format!("{versions:?} sorted to {sorted:?}, expected {wanted:?}"))
     }
 }
 
@@ -60,10 +54,8 @@ fn run_equality(input: &Value, expected: &Value) -> Outcome {
     let Some(ecosystem) = input["input_scheme"].as_str().and_then(ecosystem_for) else {
         return Outcome::Skipped;
     };
-    let versions: Vec<&str> = input["versions"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let versions: Vec<&str> =
+        input["versions"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let [a, b] = versions.as_slice() else {
         return Outcome::Failed(format!("expected two versions, got {versions:?}"));
     };
@@ -71,11 +63,7 @@ fn run_equality(input: &Value, expected: &Value) -> Outcome {
         return Outcome::Failed(format!("cannot parse {a:?} or {b:?}"));
     };
     let want = expected.as_bool().unwrap_or(false);
-    if (pa == pb) == want {
-        Outcome::Passed
-    } else {
-        Outcome::Failed(format!("{a} == {b} should be {want}"))
-    }
+    if (pa == pb) == want { Outcome::Passed } else { Outcome::Failed(format!("{a} == {b} should be {want}")) }
 }
 
 fn run_containment(input: &Value, expected: &Value) -> Outcome {
@@ -138,10 +126,7 @@ fn run_parse(test: &Value) -> Outcome {
         .map(|a| {
             a.iter()
                 .map(|pair| {
-                    (
-                        pair[0].as_str().unwrap_or_default().to_owned(),
-                        pair[1].as_str().unwrap_or_default().to_owned(),
-                    )
+                    (pair[0].as_str().unwrap_or_default().to_owned(), pair[1].as_str().unwrap_or_default().to_owned())
                 })
                 .collect()
         })
@@ -167,10 +152,9 @@ fn run_parse(test: &Value) -> Outcome {
 /// Runs one test file; returns (passed, skipped, total) after asserting no failures.
 fn run(file: &str) -> (usize, usize, usize) {
     let path = common::data_dir("versions/vers-spec/tests").join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let json: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
     let tests = json["tests"].as_array().cloned().unwrap_or_default();
     let (mut passed, mut skipped) = (0, 0);
     let mut failures = Vec::new();
@@ -191,10 +175,7 @@ fn run(file: &str) -> (usize, usize, usize) {
             Outcome::Failed(message) => failures.push(message),
         }
     }
-    println!(
-        "{file}: {passed} passed, {skipped} skipped, {} total",
-        tests.len()
-    );
+    println!("{file}: {passed} passed, {skipped} skipped, {} total", tests.len());
     assert!(!tests.is_empty(), "{file} has no tests");
     assert!(
         failures.is_empty(),
@@ -225,9 +206,6 @@ fn every_vers_spec_file() {
             Err(_) => failures.push(file.clone()),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "vers test files with failures: {failures:?}"
-    );
+    assert!(failures.is_empty(), "vers test files with failures: {failures:?}");
     assert!(ran > 0, "no vers test was run");
 }

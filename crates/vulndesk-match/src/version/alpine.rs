@@ -166,19 +166,13 @@ impl ApkVersion {
                 Type::Revision => (Rank::Revision, Value::Number(digits(bytes, &mut pos))),
                 Type::Letter => {
                     pos += 1;
-                    (
-                        Rank::Letter,
-                        Value::Number(Num::Small(u64::from(bytes[pos - 1]))),
-                    )
+                    (Rank::Letter, Value::Number(Num::Small(u64::from(bytes[pos - 1]))))
                 }
                 Type::Suffix => {
                     let rest = &text[pos..];
                     if let Some(i) = PRE_SUFFIXES.iter().position(|s| rest.starts_with(s)) {
                         pos += PRE_SUFFIXES[i].len();
-                        (
-                            Rank::PreSuffix,
-                            Value::Negative(Reverse(PRE_SUFFIXES.len() - i)),
-                        )
+                        (Rank::PreSuffix, Value::Negative(Reverse(PRE_SUFFIXES.len() - i)))
                     } else if let Some(i) = POST_SUFFIXES.iter().position(|s| rest.starts_with(s)) {
                         pos += POST_SUFFIXES[i].len();
                         let index = u64::try_from(i).unwrap_or(u64::MAX);
@@ -237,15 +231,7 @@ mod tests {
 
     #[test]
     fn suffixes_and_revisions() {
-        let chain = [
-            "1.2_alpha1",
-            "1.2_rc1",
-            "1.2",
-            "1.2-r1",
-            "1.2_p1",
-            "1.2a",
-            "1.2.1",
-        ];
+        let chain = ["1.2_alpha1", "1.2_rc1", "1.2", "1.2-r1", "1.2_p1", "1.2a", "1.2.1"];
         for pair in chain.windows(2) {
             assert!(key(pair[0]) < key(pair[1]), "{} < {}", pair[0], pair[1]);
         }

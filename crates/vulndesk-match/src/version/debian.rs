@@ -65,15 +65,9 @@ impl Part {
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
             }
-            segments.push(Segment {
-                weights,
-                number: Num::from_digits(&text[digits_start..i]),
-            });
+            segments.push(Segment { weights, number: Num::from_digits(&text[digits_start..i]) });
         }
-        while segments
-            .last()
-            .is_some_and(|s| s.weights.is_empty() && s.number.is_zero())
-        {
+        while segments.last().is_some_and(|s| s.weights.is_empty() && s.number.is_zero()) {
             segments.pop();
         }
         Part(segments.into())
@@ -83,14 +77,8 @@ impl Part {
         const EMPTY: &[i16] = &[];
         let len = self.0.len().max(other.0.len());
         for i in 0..len {
-            let (a_weights, a_number) = self
-                .0
-                .get(i)
-                .map_or((EMPTY, &Num::ZERO), |s| (&*s.weights, &s.number));
-            let (b_weights, b_number) = other
-                .0
-                .get(i)
-                .map_or((EMPTY, &Num::ZERO), |s| (&*s.weights, &s.number));
+            let (a_weights, a_number) = self.0.get(i).map_or((EMPTY, &Num::ZERO), |s| (&*s.weights, &s.number));
+            let (b_weights, b_number) = other.0.get(i).map_or((EMPTY, &Num::ZERO), |s| (&*s.weights, &s.number));
             let run_len = a_weights.len().max(b_weights.len());
             for j in 0..run_len {
                 let a = a_weights.get(j).copied().unwrap_or(0);
@@ -112,17 +100,11 @@ impl Part {
 impl DebianVersion {
     /// Parses a Debian version.
     pub(crate) fn parse(text: &str) -> Result<DebianVersion, &'static str> {
-        if text
-            .chars()
-            .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '~' | ':')))
-        {
+        if text.chars().any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '~' | ':'))) {
             return Err("a Debian version may only hold letters, digits and . + - ~ :");
         }
         let (epoch, rest) = match text.split_once(':') {
-            Some((epoch, rest)) => (
-                Num::parse(epoch).ok_or("the epoch before the colon must be a number")?,
-                rest,
-            ),
+            Some((epoch, rest)) => (Num::parse(epoch).ok_or("the epoch before the colon must be a number")?, rest),
             None => (Num::ZERO, text),
         };
         let (upstream, revision) = match rest.rsplit_once('-') {
@@ -132,11 +114,7 @@ impl DebianVersion {
         if upstream.is_empty() {
             return Err("the upstream version is empty");
         }
-        Ok(DebianVersion {
-            epoch,
-            upstream: Part::parse(upstream),
-            revision: Part::parse(revision),
-        })
+        Ok(DebianVersion { epoch, upstream: Part::parse(upstream), revision: Part::parse(revision) })
     }
 }
 

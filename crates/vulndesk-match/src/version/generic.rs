@@ -32,11 +32,8 @@ impl GenericVersion {
             }
             let mut end = start + c.len_utf8();
             while let Some(&(i, next)) = chars.peek() {
-                let same = if is_digit {
-                    next.is_ascii_digit()
-                } else {
-                    next.is_alphabetic() && !next.is_ascii_digit()
-                };
+                let same =
+                    if is_digit { next.is_ascii_digit() } else { next.is_alphabetic() && !next.is_ascii_digit() };
                 if !same {
                     break;
                 }
@@ -44,11 +41,7 @@ impl GenericVersion {
                 chars.next();
             }
             let run = &text[start..end];
-            tokens.push(if is_digit {
-                Token::Digits(Num::from_digits(run))
-            } else {
-                Token::Letters(run.into())
-            });
+            tokens.push(if is_digit { Token::Digits(Num::from_digits(run)) } else { Token::Letters(run.into()) });
         }
         tokens.push(Token::End);
         GenericVersion(tokens.into())

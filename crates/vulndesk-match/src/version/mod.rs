@@ -77,11 +77,7 @@ enum Key {
 /// problem when a string cannot be given a meaningful place in the order.
 pub fn parse(ecosystem: Ecosystem, s: &str) -> Result<Version, VersionError> {
     let text = s.trim();
-    let fail = |reason: &'static str| VersionError {
-        ecosystem,
-        input: s.to_owned(),
-        reason,
-    };
+    let fail = |reason: &'static str| VersionError { ecosystem, input: s.to_owned(), reason };
     if text.is_empty() {
         return Err(fail("the version is empty"));
     }
@@ -95,21 +91,14 @@ pub fn parse(ecosystem: Ecosystem, s: &str) -> Result<Version, VersionError> {
         Ecosystem::NuGet => Key::NuGet(nuget::NuGetVersion::parse(text).map_err(fail)?),
         Ecosystem::RubyGems => Key::RubyGems(rubygems::GemVersion::parse(text).map_err(fail)?),
         Ecosystem::Packagist => Key::Packagist(packagist::PhpVersion::parse(text)),
-        Ecosystem::Debian | Ecosystem::Ubuntu => {
-            Key::Debian(debian::DebianVersion::parse(text).map_err(fail)?)
-        }
+        Ecosystem::Debian | Ecosystem::Ubuntu => Key::Debian(debian::DebianVersion::parse(text).map_err(fail)?),
         Ecosystem::Rpm => Key::Rpm(rpm::RpmVersion::parse(text)),
         Ecosystem::Alpine | Ecosystem::Wolfi => Key::Alpine(alpine::ApkVersion::parse(text)),
-        Ecosystem::Hackage => {
-            Key::Hackage(numeric_list::NumericList::parse_hackage(text).map_err(fail)?)
-        }
+        Ecosystem::Hackage => Key::Hackage(numeric_list::NumericList::parse_hackage(text).map_err(fail)?),
         Ecosystem::Cran => Key::Cran(numeric_list::NumericList::parse_cran(text).map_err(fail)?),
         Ecosystem::Generic => Key::Generic(generic::GenericVersion::parse(text)),
     };
-    Ok(Version {
-        key,
-        text: text.into(),
-    })
+    Ok(Version { key, text: text.into() })
 }
 
 impl Version {

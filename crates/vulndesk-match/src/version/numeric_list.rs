@@ -15,27 +15,15 @@ pub(crate) struct NumericList(Vec<Num>);
 impl NumericList {
     /// Parses a Hackage version: numbers separated by dots.
     pub(crate) fn parse_hackage(text: &str) -> Result<NumericList, &'static str> {
-        Self::parse_with(
-            text,
-            &['.'],
-            "a Hackage version is numbers separated by dots",
-        )
+        Self::parse_with(text, &['.'], "a Hackage version is numbers separated by dots")
     }
 
     /// Parses a CRAN version: numbers separated by dots or hyphens.
     pub(crate) fn parse_cran(text: &str) -> Result<NumericList, &'static str> {
-        Self::parse_with(
-            text,
-            &['.', '-'],
-            "a CRAN version is numbers separated by dots or hyphens",
-        )
+        Self::parse_with(text, &['.', '-'], "a CRAN version is numbers separated by dots or hyphens")
     }
 
-    fn parse_with(
-        text: &str,
-        separators: &[char],
-        reason: &'static str,
-    ) -> Result<NumericList, &'static str> {
+    fn parse_with(text: &str, separators: &[char], reason: &'static str) -> Result<NumericList, &'static str> {
         text.split(separators)
             .map(|part| Num::parse(part).ok_or(reason))
             .collect::<Result<Vec<_>, _>>()

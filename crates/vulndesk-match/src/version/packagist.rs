@@ -104,9 +104,7 @@ mod tests {
 
     #[test]
     fn php_version_compare_order() {
-        let chain = [
-            "1.0-dev", "1.0a1", "1.0b1", "1.0RC1", "1.0", "1.0.0", "1.0pl1",
-        ];
+        let chain = ["1.0-dev", "1.0a1", "1.0b1", "1.0RC1", "1.0", "1.0.0", "1.0pl1"];
         for pair in chain.windows(2) {
             assert!(key(pair[0]) < key(pair[1]), "{} < {}", pair[0], pair[1]);
         }

@@ -101,12 +101,7 @@ fn parse_pep440(text: &str) -> Option<Pep440> {
     let caps = PEP440.captures(text)?;
     let number = |name: &str| caps.name(name).map(|m| Num::from_digits(m.as_str()));
     let epoch = number("epoch").unwrap_or(Num::ZERO);
-    let mut release: Vec<Num> = caps
-        .name("release")?
-        .as_str()
-        .split('.')
-        .map(Num::from_digits)
-        .collect();
+    let mut release: Vec<Num> = caps.name("release")?.as_str().split('.').map(Num::from_digits).collect();
     trim_trailing_zeros(&mut release);
     let pre = caps.name("pre_l").map(|letter| {
         let rank = match letter.as_str().to_ascii_lowercase().as_str() {
@@ -117,17 +112,11 @@ fn parse_pep440(text: &str) -> Option<Pep440> {
         (rank, number("pre_n").unwrap_or(Num::ZERO))
     });
     let post = if caps.name("post").is_some() {
-        Some(
-            number("post_n1")
-                .or_else(|| number("post_n2"))
-                .unwrap_or(Num::ZERO),
-        )
+        Some(number("post_n1").or_else(|| number("post_n2")).unwrap_or(Num::ZERO))
     } else {
         None
     };
-    let dev = caps
-        .name("dev")
-        .map(|_| number("dev_n").unwrap_or(Num::ZERO));
+    let dev = caps.name("dev").map(|_| number("dev_n").unwrap_or(Num::ZERO));
     let local = caps.name("local").map(|local| {
         local
             .as_str()
@@ -143,14 +132,7 @@ fn parse_pep440(text: &str) -> Option<Pep440> {
         (None, _, _) => Pre::None,
         (Some((rank, n)), _, _) => Pre::Phase(rank, n),
     };
-    Some(Pep440 {
-        epoch,
-        release,
-        pre,
-        post,
-        dev: dev.map_or(Dev::None, Dev::Dev),
-        local,
-    })
+    Some(Pep440 { epoch, release, pre, post, dev: dev.map_or(Dev::None, Dev::Dev), local })
 }
 
 /// Splits text the way `re.split(r"(\d+|[a-z]+|\.|-)", s)` does, keeping the unmatched text.
@@ -268,9 +250,6 @@ mod tests {
         assert!(matches!(key("0.9-doduo"), PypiVersion::Legacy(_)));
         assert!(key("0.9-doduo") < key("0.0.1"));
         assert!(key("0.1-bulbasaur") < key("0.1-charmander"));
-        assert_eq!(
-            legacy_pieces("1_2.a"),
-            ["", "1", "_", "2", "", ".", "", "a", ""]
-        );
+        assert_eq!(legacy_pieces("1_2.a"), ["", "1", "_", "2", "", ".", "", "a", ""]);
     }
 }

@@ -77,24 +77,17 @@ impl RpmVersion {
     /// Parses an RPM version; rpm accepts any text, so this cannot fail.
     pub(crate) fn parse(text: &str) -> RpmVersion {
         let (epoch, rest) = match text.split_once(':') {
-            Some((epoch, rest)) if epoch.bytes().all(|b| b.is_ascii_digit()) => {
-                (Num::from_digits(epoch), rest)
-            }
+            Some((epoch, rest)) if epoch.bytes().all(|b| b.is_ascii_digit()) => (Num::from_digits(epoch), rest),
             _ => (Num::ZERO, text),
         };
         let (version, release) = match rest.split_once('-') {
             // The hyphen itself marks the release as present, even when nothing follows.
-            Some((version, release)) => (
-                tokens(version),
-                Some(tokens(release).unwrap_or_else(|| Box::new([Token::End]))),
-            ),
+            Some((version, release)) => {
+                (tokens(version), Some(tokens(release).unwrap_or_else(|| Box::new([Token::End]))))
+            }
             None => (tokens(rest), None),
         };
-        RpmVersion {
-            epoch,
-            version,
-            release,
-        }
+        RpmVersion { epoch, version, release }
     }
 }
 

@@ -57,32 +57,19 @@ pub(crate) struct Pieces<'a> {
 
 /// Splits a SemVer-like string into release numbers, pre-release and build metadata.
 pub(crate) fn split(text: &str) -> Result<Pieces<'_>, &'static str> {
-    let body = text
-        .strip_prefix(['v', 'V'])
-        .or_else(|| text.strip_prefix('='))
-        .unwrap_or(text);
+    let body = text.strip_prefix(['v', 'V']).or_else(|| text.strip_prefix('=')).unwrap_or(text);
     if !body.starts_with(|c: char| c.is_ascii_digit()) {
         return Err("a SemVer version must start with a number");
     }
-    let numbers_end = body
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(body.len());
-    let release = body[..numbers_end]
-        .split('.')
-        .filter(|part| !part.is_empty())
-        .map(Num::from_digits)
-        .collect();
+    let numbers_end = body.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(body.len());
+    let release = body[..numbers_end].split('.').filter(|part| !part.is_empty()).map(Num::from_digits).collect();
     let rest = &body[numbers_end..];
     let (pre, build) = match rest.split_once('+') {
         Some((pre, build)) => (pre, Some(build)),
         None => (rest, None),
     };
     let pre = pre.strip_prefix('-').unwrap_or(pre);
-    Ok(Pieces {
-        release,
-        pre,
-        build,
-    })
+    Ok(Pieces { release, pre, build })
 }
 
 /// Splits dot-separated identifiers, optionally lower-casing the text ones.
@@ -106,11 +93,7 @@ impl SemVer {
     /// Builds the key from release numbers and pre-release text.
     pub(crate) fn from_pieces(mut release: Vec<Num>, pre: &str, lowercase: bool) -> SemVer {
         trim_trailing_zeros(&mut release);
-        let pre = if pre.is_empty() {
-            Pre::Release
-        } else {
-            Pre::Identifiers(identifiers(pre, lowercase))
-        };
+        let pre = if pre.is_empty() { Pre::Release } else { Pre::Identifiers(identifiers(pre, lowercase)) };
         SemVer { release, pre }
     }
 }
@@ -137,10 +120,7 @@ impl PubVersion {
             None | Some("") => Build::None,
             Some(build) => Build::Some(identifiers(build, false)),
         };
-        Ok(PubVersion {
-            base: SemVer::from_pieces(pieces.release, pieces.pre, false),
-            build,
-        })
+        Ok(PubVersion { base: SemVer::from_pieces(pieces.release, pieces.pre, false), build })
     }
 }
 
