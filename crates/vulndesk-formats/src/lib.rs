@@ -10,6 +10,8 @@
 //! The crate does no IO: callers read and write.
 
 pub mod cvss;
+pub mod purl;
+pub mod sbom;
 
 pub use cvss::{
     CnGrade, CvssError, CvssScores, CvssVector, CvssVersion, Severity, parse, score_line,
