@@ -12,9 +12,7 @@ const ADMIN: &str = "admin";
 /// A random password of 20 letters and digits (about 119 bits).
 fn random_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    (0..20)
-        .map(|_| ALPHABET[usize::from(rand::random::<u8>()) % ALPHABET.len()] as char)
-        .collect()
+    (0..20).map(|_| ALPHABET[usize::from(rand::random::<u8>()) % ALPHABET.len()] as char).collect()
 }
 
 /// Creates the `admin` account when the database has no accounts yet. Returns what to tell the
@@ -29,9 +27,7 @@ pub(crate) async fn ensure_admin(
     }
     let (password, from_config) = match configured {
         Some(p) if p.chars().count() >= 12 => (p.to_owned(), true),
-        Some(_) => anyhow::bail!(
-            "admin_password (VULNDESK_ADMIN_PASSWORD) must be at least 12 characters long"
-        ),
+        Some(_) => anyhow::bail!("admin_password (VULNDESK_ADMIN_PASSWORD) must be at least 12 characters long"),
         None => (random_password(), false),
     };
     let new = NewUser {
@@ -96,14 +92,9 @@ pub(crate) async fn load_demo(
         return Ok(Some("demo data was loaded earlier".into()));
     }
     if !store.list_orgs().await?.is_empty() {
-        return Ok(Some(
-            "--demo ignored: the database already has organisations".into(),
-        ));
+        return Ok(Some("--demo ignored: the database already has organisations".into()));
     }
-    if !store
-        .set_setting_once(DEMO_MARK, &ctx.at.to_rfc3339())
-        .await?
-    {
+    if !store.set_setting_once(DEMO_MARK, &ctx.at.to_rfc3339()).await? {
         return Ok(None);
     }
     let set: DemoSet = toml::from_str(DEMO).context("demo/demo.toml")?;
@@ -114,10 +105,7 @@ pub(crate) async fn load_demo(
         let kinds = o
             .kinds
             .iter()
-            .map(|k| {
-                OrgKind::parse(k)
-                    .with_context(|| format!("demo organisation {}: kind {k:?}", o.slug))
-            })
+            .map(|k| OrgKind::parse(k).with_context(|| format!("demo organisation {}: kind {k:?}", o.slug)))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let new = NewOrganisation {
             id: OrgId::mint(ctx.at, rand::random()),
@@ -133,8 +121,7 @@ pub(crate) async fn load_demo(
             .create_user(
                 &NewUser {
                     id: UserId::mint(ctx.at, rand::random()),
-                    username: Username::parse(&u.username)
-                        .with_context(|| format!("demo user {}", u.username))?,
+                    username: Username::parse(&u.username).with_context(|| format!("demo user {}", u.username))?,
                     display_name: u.display_name.clone(),
                     email: u.email.clone(),
                     password_hash: hash.clone(),
@@ -149,8 +136,7 @@ pub(crate) async fn load_demo(
                 .iter()
                 .find(|o| o.slug.as_str() == slug)
                 .with_context(|| format!("demo user {}: organisation {slug}", u.username))?;
-            let role = PersonRole::parse(role)
-                .with_context(|| format!("demo user {}: role {role}", u.username))?;
+            let role = PersonRole::parse(role).with_context(|| format!("demo user {}: role {role}", u.username))?;
             store.add_membership(org.id, user.id, role, ctx).await?;
         }
         names.push(u.username.clone());
@@ -159,20 +145,12 @@ pub(crate) async fn load_demo(
         "demo data loaded: {} organisations; demo accounts {} log in with the password {}",
         orgs.len(),
         names.join(", "),
-        if configured.is_some() {
-            "from VULNDESK_DEMO_PASSWORD".to_owned()
-        } else {
-            password
-        }
+        if configured.is_some() { "from VULNDESK_DEMO_PASSWORD".to_owned() } else { password }
     )))
 }
 
 /// Sets a new password for `username` and prints it (or takes it from `VULNDESK_NEW_PASSWORD`).
-pub(crate) async fn reset_password(
-    store: &Store,
-    now: Timestamp,
-    username: &str,
-) -> anyhow::Result<()> {
+pub(crate) async fn reset_password(store: &Store, now: Timestamp, username: &str) -> anyhow::Result<()> {
     let user = store
         .user_by_username(username)
         .await?
@@ -185,9 +163,7 @@ pub(crate) async fn reset_password(
         None => random_password(),
     };
     let hash = vulndesk_web::hash_password(&password).map_err(anyhow::Error::msg)?;
-    store
-        .set_password_hash(user.id, &hash, &AuditContext::system(now))
-        .await?;
+    store.set_password_hash(user.id, &hash, &AuditContext::system(now)).await?;
     if given.is_some() {
         println!("password of {username} set from VULNDESK_NEW_PASSWORD; its sessions have ended");
     } else {
@@ -202,11 +178,8 @@ mod tests {
     fn demo_file_parses() {
         let set: super::DemoSet = toml::from_str(super::DEMO).expect("demo/demo.toml parses");
         assert_eq!(set.organisations.len(), 4);
-        let roles: std::collections::BTreeSet<&str> = set
-            .users
-            .iter()
-            .flat_map(|u| u.roles.iter().map(|(_, r)| r.as_str()))
-            .collect();
+        let roles: std::collections::BTreeSet<&str> =
+            set.users.iter().flat_map(|u| u.roles.iter().map(|(_, r)| r.as_str())).collect();
         assert_eq!(roles.len(), 6, "every role appears in the demo: {roles:?}");
     }
 }

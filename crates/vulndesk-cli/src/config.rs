@@ -102,12 +102,8 @@ impl Config {
         for key in KEYS {
             let var = format!("VULNDESK_{}_FILE", key.to_uppercase());
             if let Ok(path) = std::env::var(&var) {
-                let value = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {var}={path}"))?;
-                fig = fig.merge(Serialized::default(
-                    key,
-                    value.trim_end_matches(['\r', '\n']),
-                ));
+                let value = std::fs::read_to_string(&path).with_context(|| format!("cannot read {var}={path}"))?;
+                fig = fig.merge(Serialized::default(key, value.trim_end_matches(['\r', '\n'])));
             }
         }
         fig = fig.merge(Serialized::defaults(overrides));
@@ -118,31 +114,20 @@ impl Config {
 
     fn check(&self) -> anyhow::Result<()> {
         if vulndesk_core::Locale::from_tag(&self.default_locale).is_none() {
-            bail!(
-                "default_locale: {:?} is not a language vulndesk speaks (zh-CN or en)",
-                self.default_locale
-            );
+            bail!("default_locale: {:?} is not a language vulndesk speaks (zh-CN or en)", self.default_locale);
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
-            bail!(
-                "log_format: {:?} must be \"text\" or \"json\"",
-                self.log_format
-            );
+            bail!("log_format: {:?} must be \"text\" or \"json\"", self.log_format);
         }
         if self.session_hours == 0 || self.session_hours > 24 * 30 {
-            bail!(
-                "session_hours: {} must be between 1 and 720",
-                self.session_hours
-            );
+            bail!("session_hours: {} must be between 1 and 720", self.session_hours);
         }
         Ok(())
     }
 
     /// The database URL: the configured one, or SQLite in the data folder.
     pub(crate) fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("vulndesk.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("vulndesk.db").display()))
     }
 }
 
@@ -150,11 +135,7 @@ impl Config {
 fn describe(err: figment::Error) -> String {
     err.into_iter()
         .map(|e| {
-            let key = if e.path.is_empty() {
-                String::new()
-            } else {
-                format!("{}: ", e.path.join("."))
-            };
+            let key = if e.path.is_empty() { String::new() } else { format!("{}: ", e.path.join(".")) };
             let source = e
                 .metadata
                 .as_ref()
@@ -184,47 +165,28 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vulndesk-config-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let p = write(&dir, "listen = \"127.0.0.1:9999\"\nsession_hours = 2\n");
-        let c = Config::load(
-            Some(&p),
-            &Overrides {
-                data_dir: Some("/tmp/x".into()),
-                ..Default::default()
-            },
-        )
-        .expect("load");
+        let c =
+            Config::load(Some(&p), &Overrides { data_dir: Some("/tmp/x".into()), ..Default::default() }).expect("load");
         assert_eq!((c.listen.as_str(), c.session_hours), ("127.0.0.1:9999", 2));
         assert_eq!(c.database_url(), "sqlite:///tmp/x/vulndesk.db");
 
         let p = write(&dir, "listn = \"x\"\n");
-        let e = Config::load(Some(&p), &Overrides::default())
-            .expect_err("unknown key")
-            .to_string();
+        let e = Config::load(Some(&p), &Overrides::default()).expect_err("unknown key").to_string();
         assert!(e.contains("listn") && e.contains("vulndesk.toml"), "{e}");
 
         let p = write(&dir, "session_hours = \"many\"\n");
-        let e = Config::load(Some(&p), &Overrides::default())
-            .expect_err("bad type")
-            .to_string();
-        assert!(
-            e.contains("session_hours") && e.contains("vulndesk.toml"),
-            "{e}"
-        );
+        let e = Config::load(Some(&p), &Overrides::default()).expect_err("bad type").to_string();
+        assert!(e.contains("session_hours") && e.contains("vulndesk.toml"), "{e}");
 
         let p = write(&dir, "default_locale = \"fr\"\n");
-        let e = Config::load(Some(&p), &Overrides::default())
-            .expect_err("bad locale")
-            .to_string();
+        let e = Config::load(Some(&p), &Overrides::default()).expect_err("bad locale").to_string();
         assert!(e.contains("default_locale"), "{e}");
 
         let p = write(&dir, "listen = [\n");
-        let e = Config::load(Some(&p), &Overrides::default())
-            .expect_err("broken toml")
-            .to_string();
+        let e = Config::load(Some(&p), &Overrides::default()).expect_err("broken toml").to_string();
         assert!(e.contains("vulndesk.toml"), "{e}");
 
-        let e = Config::load(Some(&dir.join("missing.toml")), &Overrides::default())
-            .expect_err("missing")
-            .to_string();
+        let e = Config::load(Some(&dir.join("missing.toml")), &Overrides::default()).expect_err("missing").to_string();
         assert!(e.contains("missing.toml"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -115,10 +115,7 @@ impl Clock for SystemClock {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -139,11 +136,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let overrides = Overrides {
-        listen,
-        data_dir: cli.data_dir.clone(),
-        database_url: cli.database.clone(),
-    };
+    let overrides = Overrides { listen, data_dir: cli.data_dir.clone(), database_url: cli.database.clone() };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     init_logging(&config);
     let clock = SystemClock;
@@ -155,40 +148,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("database {} is up to date", store.display_url());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin {
-            command:
-                AdminCommand::Token {
-                    command:
-                        TokenCommand::Create {
-                            user,
-                            org,
-                            role,
-                            name,
-                        },
-                },
-        } => {
+        Command::Admin { command: AdminCommand::Token { command: TokenCommand::Create { user, org, role, name } } } => {
             let store = open_migrated(&config).await?;
-            create_token(
-                &store,
-                clock.now(),
-                &user,
-                org.as_deref(),
-                role.as_deref(),
-                &name,
-            )
-            .await?;
+            create_token(&store, clock.now(), &user, org.as_deref(), role.as_deref(), &name).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin {
-            command: AdminCommand::ResetPassword { user },
-        } => {
+        Command::Admin { command: AdminCommand::ResetPassword { user } } => {
             let store = open_migrated(&config).await?;
             bootstrap::reset_password(&store, clock.now(), &user).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let store = open_migrated(&config).await?;
             match store.audit_verify().await? {
                 ChainReport::Ok { count, head } => {
@@ -209,25 +179,13 @@ fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if config.log_format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if config.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
 async fn open(config: &Config) -> anyhow::Result<Store> {
     let url = config.database_url();
-    let store = Store::open(
-        &url,
-        &OpenOptions {
-            max_connections: config.max_connections,
-        },
-    )
-    .await?;
+    let store = Store::open(&url, &OpenOptions { max_connections: config.max_connections }).await?;
     Ok(store)
 }
 
@@ -243,11 +201,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let now = clock.now();
     let ctx = AuditContext::system(now);
     let admin = bootstrap::ensure_admin(&store, &ctx, config.admin_password.as_deref()).await?;
-    let demo_report = if demo {
-        bootstrap::load_demo(&store, &ctx, config.demo_password.as_deref()).await?
-    } else {
-        None
-    };
+    let demo_report =
+        if demo { bootstrap::load_demo(&store, &ctx, config.demo_password.as_deref()).await? } else { None };
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -255,24 +210,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let addr = listener.local_addr()?;
     let web = vulndesk_web::WebConfig {
         session_ttl: std::time::Duration::from_secs(config.session_hours * 3600),
-        secure_cookies: config
-            .public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://")),
+        secure_cookies: config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         default_locale: Locale::from_tag(&config.default_locale).unwrap_or(Locale::ZhCn),
         max_body_bytes: config.max_body_bytes,
         trust_forwarded_for: config.trust_forwarded_for,
         ..vulndesk_web::WebConfig::default()
     };
-    let url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}/"));
-    println!(
-        "vulndesk {} is listening on {url} (database: {})",
-        env!("CARGO_PKG_VERSION"),
-        store.display_url()
-    );
+    let url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}/"));
+    println!("vulndesk {} is listening on {url} (database: {})", env!("CARGO_PKG_VERSION"), store.display_url());
     if let Some(line) = admin {
         println!("{line}");
     }
@@ -321,12 +266,9 @@ async fn create_token(
         .with_context(|| format!("there is no account named {username:?}"))?
         .user;
     let org = match org {
-        Some(slug) => Some(
-            store
-                .org_by_slug(slug)
-                .await?
-                .with_context(|| format!("there is no organisation {slug:?}"))?,
-        ),
+        Some(slug) => {
+            Some(store.org_by_slug(slug).await?.with_context(|| format!("there is no organisation {slug:?}"))?)
+        }
         None => None,
     };
     let role = match role {
@@ -337,10 +279,7 @@ async fn create_token(
     };
     if let Some(org) = &org {
         let held = store.memberships_of(user.id).await?;
-        let holds = |r: Option<PersonRole>| {
-            held.iter()
-                .any(|(o, hr)| o.id == org.id && r.is_none_or(|r| r == *hr))
-        };
+        let holds = |r: Option<PersonRole>| held.iter().any(|(o, hr)| o.id == org.id && r.is_none_or(|r| r == *hr));
         let allowed = holds(role) || (user.site_admin && role.is_none());
         if !allowed {
             bail!(
@@ -361,9 +300,7 @@ async fn create_token(
         prefix,
         expires_at: None,
     };
-    store
-        .create_token(&token, &AuditContext::system(now))
-        .await?;
+    store.create_token(&token, &AuditContext::system(now)).await?;
     println!("{secret}");
     Ok(())
 }

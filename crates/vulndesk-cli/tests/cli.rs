@@ -29,11 +29,7 @@ fn text(b: &[u8]) -> String {
 fn unknown_flag_prints_usage() {
     let out = vulndesk(&["serve", "--bogus"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("Usage:"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("Usage:"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -45,33 +41,19 @@ fn malformed_config_names_the_key_and_the_file() {
     let out = vulndesk(&["--config", file.to_str().expect("utf-8"), "migrate"]);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        err.contains("session_hours") && err.contains(file.to_str().expect("utf-8")),
-        "{err}"
-    );
+    assert!(err.contains("session_hours") && err.contains(file.to_str().expect("utf-8")), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn unreachable_database_is_named_with_its_password_hidden() {
-    let out = vulndesk(&[
-        "--database",
-        "postgres://psirt:s3cret-pw@127.0.0.1:1/vulndesk",
-        "migrate",
-    ]);
+    let out = vulndesk(&["--database", "postgres://psirt:s3cret-pw@127.0.0.1:1/vulndesk", "migrate"]);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        err.contains("postgres://psirt:***@127.0.0.1:1/vulndesk"),
-        "{err}"
-    );
+    assert!(err.contains("postgres://psirt:***@127.0.0.1:1/vulndesk"), "{err}");
     assert!(!err.contains("s3cret-pw"), "{err}");
     let out = vulndesk(&["--database", "mysql://x@localhost/db", "migrate"]);
-    assert!(
-        text(&out.stderr).contains("must start with sqlite:// or postgres://"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("must start with sqlite:// or postgres://"), "{}", text(&out.stderr));
 }
 
 /// A running `vulndesk serve`, stopped on drop.
@@ -92,11 +74,7 @@ impl Server {
             .spawn()
             .expect("start server");
         // From here on the guard kills and reaps the process, whatever happens.
-        let mut server = Self {
-            child,
-            url: String::new(),
-            stdout: String::new(),
-        };
+        let mut server = Self { child, url: String::new(), stdout: String::new() };
         let out = server.child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -107,18 +85,11 @@ impl Server {
             }
         });
         loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("server prints its URL within 60 s");
+            let line = rx.recv_timeout(Duration::from_secs(60)).expect("server prints its URL within 60 s");
             server.stdout.push_str(&line);
             server.stdout.push('\n');
             if let Some(rest) = line.split("listening on ").nth(1) {
-                server.url = rest
-                    .split_whitespace()
-                    .next()
-                    .expect("url")
-                    .trim_end_matches('/')
-                    .to_owned();
+                server.url = rest.split_whitespace().next().expect("url").trim_end_matches('/').to_owned();
                 // Give the rest of the start-up lines a moment to arrive.
                 while let Ok(l) = rx.recv_timeout(Duration::from_millis(300)) {
                     server.stdout.push_str(&l);
@@ -138,11 +109,7 @@ impl Drop for Server {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
 }
 
 fn form_token(html: &str) -> String {
@@ -156,12 +123,7 @@ fn cookie_value(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<S
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            c.split(';')
-                .next()
-                .and_then(|p| p.strip_prefix(&format!("{name}=")))
-                .map(str::to_owned)
-        })
+        .find_map(|c| c.split(';').next().and_then(|p| p.strip_prefix(&format!("{name}="))).map(str::to_owned))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -174,27 +136,15 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
     assert!(text(&out.stdout).contains("up to date"));
 
     let a = Server::start(&url);
-    assert!(
-        a.stdout
-            .contains("log in as admin with the password from VULNDESK_ADMIN_PASSWORD"),
-        "{}",
-        a.stdout
-    );
+    assert!(a.stdout.contains("log in as admin with the password from VULNDESK_ADMIN_PASSWORD"), "{}", a.stdout);
     let b = Server::start(&url);
-    assert!(
-        !b.stdout.contains("log in as admin"),
-        "the second instance does not bootstrap again: {}",
-        b.stdout
-    );
+    assert!(!b.stdout.contains("log in as admin"), "the second instance does not bootstrap again: {}", b.stdout);
 
     let (a_url, b_url) = (a.url.clone(), b.url.clone());
     let session = tokio::task::spawn_blocking(move || {
         let http = agent();
         // Sign in on instance A.
-        let mut login = http
-            .get(format!("{a_url}/login"))
-            .call()
-            .expect("login page");
+        let mut login = http.get(format!("{a_url}/login")).call().expect("login page");
         let pre = cookie_value(&login, "vd_csrf").expect("csrf cookie");
         let token = form_token(&login.body_mut().read_to_string().expect("body"));
         let resp = http
@@ -202,32 +152,17 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
             .header("Cookie", format!("vd_csrf={pre}"))
             .header("Origin", a_url.as_str())
             .content_type("application/x-www-form-urlencoded")
-            .send(format!(
-                "csrf={token}&username=admin&password={ADMIN_PASSWORD}&next=%2F"
-            ))
+            .send(format!("csrf={token}&username=admin&password={ADMIN_PASSWORD}&next=%2F"))
             .expect("login");
         assert_eq!(resp.status().as_u16(), 303);
         let session = cookie_value(&resp, "vd_session").expect("session cookie");
         // The session works on instance B: nothing lives only in one process.
-        let mut home = http
-            .get(format!("{b_url}/"))
-            .header("Cookie", format!("vd_session={session}"))
-            .call()
-            .expect("home on B");
+        let mut home =
+            http.get(format!("{b_url}/")).header("Cookie", format!("vd_session={session}")).call().expect("home on B");
         assert_eq!(home.status().as_u16(), 200);
-        assert!(
-            home.body_mut()
-                .read_to_string()
-                .expect("body")
-                .contains("admin")
-        );
-        let health: String = http
-            .get(format!("{b_url}/healthz"))
-            .call()
-            .expect("health")
-            .body_mut()
-            .read_to_string()
-            .expect("body");
+        assert!(home.body_mut().read_to_string().expect("body").contains("admin"));
+        let health: String =
+            http.get(format!("{b_url}/healthz")).call().expect("health").body_mut().read_to_string().expect("body");
         assert!(health.contains("\"status\":\"ok\""), "{health}");
         session
     })
@@ -235,29 +170,11 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
     .expect("http");
     assert_eq!(session.len(), 64);
 
-    let out = vulndesk(&[
-        "--database",
-        &url,
-        "admin",
-        "token",
-        "create",
-        "--user",
-        "admin",
-        "--name",
-        "ci",
-    ]);
+    let out = vulndesk(&["--database", &url, "admin", "token", "create", "--user", "admin", "--name", "ci"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let secret = text(&out.stdout).trim().to_owned();
     assert!(secret.starts_with("vd_") && secret.len() == 67, "{secret}");
-    let out = vulndesk(&[
-        "--database",
-        &url,
-        "admin",
-        "token",
-        "create",
-        "--user",
-        "nobody",
-    ]);
+    let out = vulndesk(&["--database", &url, "admin", "token", "create", "--user", "nobody"]);
     assert!(!out.status.success() && text(&out.stderr).contains("nobody"));
 
     let b_url = b.url.clone();
@@ -269,12 +186,7 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
             .call()
             .expect("me");
         assert_eq!(r.status().as_u16(), 200);
-        assert!(
-            r.body_mut()
-                .read_to_string()
-                .expect("body")
-                .contains("\"site_admin\":true")
-        );
+        assert!(r.body_mut().read_to_string().expect("body").contains("\"site_admin\":true"));
         let r = http
             .post(format!("{b_url}/api/v1/organisations"))
             .header("Authorization", format!("Bearer {secret}"))
@@ -291,28 +203,17 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
     let out = vulndesk(&["--database", &url, "audit", "verify"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout} {}", text(&out.stderr));
-    let count: u64 = stdout
-        .trim()
-        .strip_prefix("OK ")
-        .and_then(|n| n.parse().ok())
-        .expect("OK <count>");
+    let count: u64 = stdout.trim().strip_prefix("OK ").and_then(|n| n.parse().ok()).expect("OK <count>");
     assert!(count >= 4, "{stdout}");
 
     // Someone with database access edits an event: verify names the sequence and fails.
     let disable = match db.store.backend() {
         vulndesk_store::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
-        vulndesk_store::Backend::Postgres => {
-            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"
-        }
+        vulndesk_store::Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
     };
     db.raw(disable).await.expect("disable guard");
-    db.raw("UPDATE audit_events SET details = '{}' WHERE seq = 2")
-        .await
-        .expect("tamper");
+    db.raw("UPDATE audit_events SET details = '{}' WHERE seq = 2").await.expect("tamper");
     let out = vulndesk(&["--database", &url, "audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        text(&out.stdout).trim(),
-        "BROKEN at sequence 2: stored hash does not match the link's contents"
-    );
+    assert_eq!(text(&out.stdout).trim(), "BROKEN at sequence 2: stored hash does not match the link's contents");
 }

@@ -42,22 +42,14 @@ impl Actor {
 
     /// Whether the actor administers the deployment.
     pub fn is_site_admin(&self) -> bool {
-        matches!(
-            self,
-            Self::Person {
-                site_admin: true,
-                ..
-            }
-        )
+        matches!(self, Self::Person { site_admin: true, .. })
     }
 
     /// Whether the actor holds `role` in `org`.
     pub fn has_role(&self, org: OrgId, role: PersonRole) -> bool {
         match self {
             Self::Anonymous => false,
-            Self::Person { memberships, .. } => {
-                memberships.iter().any(|m| m.org == org && m.role == role)
-            }
+            Self::Person { memberships, .. } => memberships.iter().any(|m| m.org == org && m.role == role),
         }
     }
 
@@ -94,6 +86,14 @@ pub enum Action {
     ManageUsers,
     /// Read audit events: the whole deployment's (`None`) or one organisation's.
     ViewAuditLog(Option<OrgId>),
+    /// Create, change or close the organisation's intake programs and its filing record.
+    ManagePrograms(OrgId),
+    /// Read the organisation's incoming reports (need-to-know: triage roles and auditors).
+    ViewReports(OrgId),
+    /// Acknowledge, question, reject or reply to incoming reports.
+    TriageReports(OrgId),
+    /// Read and export the receipt log (inspectors' view).
+    ViewReceipts(OrgId),
     /// Issue an API token for `user`, scoped to `org` or (for `None`) carrying all their rights.
     CreateToken {
         /// The account the token acts for.
@@ -119,11 +119,7 @@ pub enum Denied {
 }
 
 fn roles_list(roles: &[PersonRole]) -> String {
-    roles
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// The outcome of [`authorize`].
@@ -132,6 +128,12 @@ pub type Decision = Result<(), Denied>;
 const ANY_ROLE: &[PersonRole] = &PersonRole::ALL;
 const ADMIN: &[PersonRole] = &[PersonRole::Admin];
 const ADMIN_OR_AUDITOR: &[PersonRole] = &[PersonRole::Admin, PersonRole::Auditor];
+const ADMIN_OR_COORDINATOR: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coordinator];
+/// Need-to-know on report contents: the people who triage, and auditors (read only). An
+/// organisation's admin manages people and settings, not reports, unless also given a triage role.
+const REPORT_READERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Auditor];
+const TRIAGERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager];
+const RECEIPT_READERS: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coordinator, PersonRole::Auditor];
 
 /// Decides whether `actor` may perform `action`. Pure: the same inputs always give the same answer.
 pub fn authorize(actor: &Actor, action: Action) -> Decision {
@@ -140,11 +142,10 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
     }
     let site_admin = actor.is_site_admin();
     let in_org = |org: OrgId, roles: &'static [PersonRole]| {
-        if site_admin || actor.has_any(org, roles) {
-            Ok(())
-        } else {
-            Err(Denied::MissingRole(roles))
-        }
+        if site_admin || actor.has_any(org, roles) { Ok(()) } else { Err(Denied::MissingRole(roles)) }
+    };
+    let members_only = |org: OrgId, roles: &'static [PersonRole]| {
+        if actor.has_any(org, roles) { Ok(()) } else { Err(Denied::MissingRole(roles)) }
     };
     match action {
         Action::CreateOrganisation | Action::ListUsers | Action::ManageUsers => {
@@ -164,6 +165,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         Action::ViewOrganisation(org) | Action::ViewMembers(org) => in_org(org, ANY_ROLE),
         Action::ManageOrganisation(org) | Action::ManageMembers(org) => in_org(org, ADMIN),
         Action::ViewAuditLog(Some(org)) => in_org(org, ADMIN_OR_AUDITOR),
+        Action::ManagePrograms(org) => in_org(org, ADMIN_OR_COORDINATOR),
+        // Report contents are need-to-know: no site-administrator bypass.
+        Action::ViewReports(org) => members_only(org, REPORT_READERS),
+        Action::TriageReports(org) => members_only(org, TRIAGERS),
+        Action::ViewReceipts(org) => in_org(org, RECEIPT_READERS),
         Action::CreateToken { user, org } => {
             if site_admin {
                 return Ok(());

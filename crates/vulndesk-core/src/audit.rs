@@ -92,19 +92,11 @@ mod tests {
     fn stored_events_verify_and_an_edited_one_does_not() {
         let mut prev = LinkHash::GENESIS;
         let mut stored = Vec::new();
-        for (i, action) in ["org.create", "member.add", "member.remove"]
-            .iter()
-            .enumerate()
-        {
+        for (i, action) in ["org.create", "member.add", "member.remove"].iter().enumerate() {
             let seq = i as i64 + 1;
             let e = event(action);
             let hash = e.hash_after(seq, prev);
-            stored.push(AuditEvent {
-                seq,
-                event: e,
-                prev_hash: prev.to_hex(),
-                hash: hash.to_hex(),
-            });
+            stored.push(AuditEvent { seq, event: e, prev_hash: prev.to_hex(), hash: hash.to_hex() });
             prev = hash;
         }
         let mut v = chain::Verifier::new();
@@ -135,11 +127,7 @@ pub struct AuditContext {
 impl AuditContext {
     /// An action taken by vulndesk itself (start-up, the command line, jobs).
     pub fn system(at: Timestamp) -> Self {
-        Self {
-            at,
-            actor: "system".into(),
-            source: String::new(),
-        }
+        Self { at, actor: "system".into(), source: String::new() }
     }
 
     /// The event recording `action` on an object.

@@ -94,35 +94,28 @@ impl Default for Verifier {
 impl Verifier {
     /// A verifier expecting sequence number 1 first.
     pub fn new() -> Self {
-        Self {
-            next_seq: 1,
-            prev: LinkHash::GENESIS,
-            count: 0,
-        }
+        Self { next_seq: 1, prev: LinkHash::GENESIS, count: 0 }
+    }
+
+    /// A verifier that picks up after a purged prefix: the next link must be `after_seq + 1` and
+    /// point at `anchor`, the hash of the last purged link.
+    pub fn resume(after_seq: i64, anchor: LinkHash) -> Self {
+        Self { next_seq: after_seq + 1, prev: anchor, count: 0 }
+    }
+
+    /// Reports a stored payload that no longer matches its recorded hash at `seq`.
+    pub fn payload_mismatch(seq: i64) -> ChainBreak {
+        ChainBreak { seq, reason: BreakReason::PayloadMismatch }
     }
 
     /// Checks the next link: its sequence number, its stored predecessor hash, and its stored own
     /// hash against the hash recomputed from `fields`.
-    pub fn push(
-        &mut self,
-        seq: i64,
-        stored_prev: &str,
-        stored_hash: &str,
-        fields: &[&[u8]],
-    ) -> Result<(), ChainBreak> {
+    pub fn push(&mut self, seq: i64, stored_prev: &str, stored_hash: &str, fields: &[&[u8]]) -> Result<(), ChainBreak> {
         let fail = |reason| Err(ChainBreak { seq, reason });
         if seq != self.next_seq {
-            return Err(ChainBreak {
-                seq: self.next_seq,
-                reason: BreakReason::Gap {
-                    expected: self.next_seq,
-                },
-            });
+            return Err(ChainBreak { seq: self.next_seq, reason: BreakReason::Gap { expected: self.next_seq } });
         }
-        let (Some(prev), Some(hash)) = (
-            LinkHash::from_hex(stored_prev),
-            LinkHash::from_hex(stored_hash),
-        ) else {
+        let (Some(prev), Some(hash)) = (LinkHash::from_hex(stored_prev), LinkHash::from_hex(stored_hash)) else {
             return fail(BreakReason::Malformed);
         };
         if prev != self.prev {
@@ -183,46 +176,22 @@ mod tests {
     fn each_kind_of_tampering_is_found_at_its_link() {
         let mut altered = build(5);
         altered[2].3 = "event 3, edited".into();
-        assert_eq!(
-            verify(&altered),
-            Err(ChainBreak {
-                seq: 3,
-                reason: BreakReason::HashMismatch
-            })
-        );
+        assert_eq!(verify(&altered), Err(ChainBreak { seq: 3, reason: BreakReason::HashMismatch }));
 
         let mut removed = build(5);
         removed.remove(1);
-        assert_eq!(
-            verify(&removed),
-            Err(ChainBreak {
-                seq: 2,
-                reason: BreakReason::Gap { expected: 2 }
-            })
-        );
+        assert_eq!(verify(&removed), Err(ChainBreak { seq: 2, reason: BreakReason::Gap { expected: 2 } }));
 
         // Rewriting a link and its own hash is caught by the next link's predecessor field.
         let mut rehashed = build(5);
         rehashed[1].3 = "forged".into();
         let prev = LinkHash::from_hex(&rehashed[1].1).unwrap_or(LinkHash::GENESIS);
         rehashed[1].2 = link_hash(prev, &[&2i64.to_be_bytes(), b"forged"]).to_hex();
-        assert_eq!(
-            verify(&rehashed),
-            Err(ChainBreak {
-                seq: 3,
-                reason: BreakReason::PrevMismatch
-            })
-        );
+        assert_eq!(verify(&rehashed), Err(ChainBreak { seq: 3, reason: BreakReason::PrevMismatch }));
 
         let mut garbage = build(2);
         garbage[0].2 = "zz".into();
-        assert_eq!(
-            verify(&garbage),
-            Err(ChainBreak {
-                seq: 1,
-                reason: BreakReason::Malformed
-            })
-        );
+        assert_eq!(verify(&garbage), Err(ChainBreak { seq: 1, reason: BreakReason::Malformed }));
     }
 
     #[test]

@@ -58,6 +58,26 @@ id_type!(
     /// An API token.
     TokenId
 );
+id_type!(
+    /// An intake program.
+    ProgramId
+);
+id_type!(
+    /// A report as submitted.
+    ReportId
+);
+id_type!(
+    /// A message on a report's thread.
+    MessageId
+);
+id_type!(
+    /// A file attached to a report or message.
+    AttachmentId
+);
+id_type!(
+    /// A message waiting in (or sent from) the outbox.
+    OutboxId
+);
 
 #[cfg(test)]
 mod tests {

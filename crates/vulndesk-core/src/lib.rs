@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod chain;
 pub mod id;
+pub mod intake;
 pub mod locale;
 pub mod name;
 pub mod org;
@@ -16,7 +17,7 @@ pub mod user;
 
 pub use access::{Action, Actor, Decision, Denied, Membership, authorize};
 pub use audit::{AuditContext, AuditEvent, NewAuditEvent};
-pub use id::{OrgId, TokenId, UserId};
+pub use id::{AttachmentId, MessageId, OrgId, OutboxId, ProgramId, ReportId, TokenId, UserId};
 pub use locale::Locale;
 pub use name::{NameError, Slug, Username};
 pub use org::{OrgKind, Organisation, PersonRole};

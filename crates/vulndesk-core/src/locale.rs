@@ -41,9 +41,7 @@ impl Locale {
             let Some(locale) = parts.next().and_then(Self::from_tag) else {
                 continue;
             };
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(1000, parse_quality);
+            let quality = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(1000, parse_quality);
             if quality == 0 {
                 continue;
             }

@@ -19,12 +19,7 @@ pub enum OrgKind {
 
 impl OrgKind {
     /// Every kind, in display order.
-    pub const ALL: [Self; 4] = [
-        Self::Provider,
-        Self::Operator,
-        Self::CollectionPlatform,
-        Self::SharingPlatform,
-    ];
+    pub const ALL: [Self; 4] = [Self::Provider, Self::Operator, Self::CollectionPlatform, Self::SharingPlatform];
 
     /// The stable name used in storage, the API and forms.
     pub const fn as_str(self) -> &'static str {
@@ -67,14 +62,8 @@ pub enum PersonRole {
 
 impl PersonRole {
     /// Every role, in display order.
-    pub const ALL: [Self; 6] = [
-        Self::Admin,
-        Self::Coordinator,
-        Self::Triager,
-        Self::Engineer,
-        Self::Publisher,
-        Self::Auditor,
-    ];
+    pub const ALL: [Self; 6] =
+        [Self::Admin, Self::Coordinator, Self::Triager, Self::Engineer, Self::Publisher, Self::Auditor];
 
     /// The stable name used in storage, the API and forms.
     pub const fn as_str(self) -> &'static str {

@@ -59,8 +59,7 @@ impl Timestamp {
 
     /// Parses the RFC 3339 form (any offset); sub-microsecond digits are truncated.
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        let dt = ::time::OffsetDateTime::parse(s, &::time::format_description::well_known::Rfc3339)
-            .ok()?;
+        let dt = ::time::OffsetDateTime::parse(s, &::time::format_description::well_known::Rfc3339).ok()?;
         let micros = dt.unix_timestamp_nanos().div_euclid(1000);
         i64::try_from(micros).ok().map(Self)
     }
@@ -93,28 +92,16 @@ mod tests {
 
     #[test]
     fn parse_accepts_offsets_and_truncates_nanoseconds() {
-        let t =
-            Timestamp::parse_rfc3339("2026-11-25T17:12:00.1234567+08:00").map(Timestamp::as_micros);
-        assert_eq!(
-            t,
-            Timestamp::parse_rfc3339("2026-11-25T09:12:00.123456Z").map(Timestamp::as_micros)
-        );
+        let t = Timestamp::parse_rfc3339("2026-11-25T17:12:00.1234567+08:00").map(Timestamp::as_micros);
+        assert_eq!(t, Timestamp::parse_rfc3339("2026-11-25T09:12:00.123456Z").map(Timestamp::as_micros));
         assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
     }
 
     #[test]
     fn arithmetic_saturates() {
         let t = Timestamp::from_micros(i64::MAX - 1);
-        assert_eq!(
-            t.plus(Duration::from_secs(10)),
-            Timestamp::from_micros(i64::MAX)
-        );
-        assert_eq!(
-            Timestamp::from_micros(5)
-                .minus(Duration::from_micros(7))
-                .as_micros(),
-            -2
-        );
+        assert_eq!(t.plus(Duration::from_secs(10)), Timestamp::from_micros(i64::MAX));
+        assert_eq!(Timestamp::from_micros(5).minus(Duration::from_micros(7)).as_micros(), -2);
         assert_eq!(Timestamp::from_micros(-1).as_secs(), -1);
     }
 }

@@ -13,6 +13,4 @@ pub mod cvss;
 pub mod purl;
 pub mod sbom;
 
-pub use cvss::{
-    CnGrade, CvssError, CvssScores, CvssVector, CvssVersion, Severity, parse, score_line,
-};
+pub use cvss::{CnGrade, CvssError, CvssScores, CvssVector, CvssVersion, Severity, parse, score_line};

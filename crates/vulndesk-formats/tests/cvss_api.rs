@@ -20,21 +20,13 @@ fn unknown(metric: &str) -> CvssError {
     CvssError::UnknownMetric { metric: s(metric) }
 }
 fn invalid(metric: &str, value: &str) -> CvssError {
-    CvssError::InvalidValue {
-        metric: s(metric),
-        value: s(value),
-    }
+    CvssError::InvalidValue { metric: s(metric), value: s(value) }
 }
 fn out_of_order(metric: &str, after: &str) -> CvssError {
-    CvssError::OutOfOrder {
-        metric: s(metric),
-        after: s(after),
-    }
+    CvssError::OutOfOrder { metric: s(metric), after: s(after) }
 }
 fn malformed(component: &str) -> CvssError {
-    CvssError::MalformedComponent {
-        component: s(component),
-    }
+    CvssError::MalformedComponent { component: s(component) }
 }
 
 #[test]
@@ -42,34 +34,12 @@ fn every_error_kind() {
     let cases: Vec<(String, CvssError)> = vec![
         // empty and prefixes
         (s(""), CvssError::Empty),
-        (
-            s("AV:N/AC:L/Au:N/C:P/I:P/A:P"),
-            CvssError::WrongPrefix { found: s("AV:N") },
-        ),
-        (
-            V31.replace("CVSS:", "cvss:"),
-            CvssError::WrongPrefix {
-                found: s("cvss:3.1"),
-            },
-        ),
-        (
-            s("garbage"),
-            CvssError::WrongPrefix {
-                found: s("garbage"),
-            },
-        ),
-        (
-            V31.replace("3.1", "3.2"),
-            CvssError::UnsupportedVersion { version: s("3.2") },
-        ),
-        (
-            s("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P"),
-            CvssError::UnsupportedVersion { version: s("2.0") },
-        ),
-        (
-            V40.replace("4.0", "4.1"),
-            CvssError::UnsupportedVersion { version: s("4.1") },
-        ),
+        (s("AV:N/AC:L/Au:N/C:P/I:P/A:P"), CvssError::WrongPrefix { found: s("AV:N") }),
+        (V31.replace("CVSS:", "cvss:"), CvssError::WrongPrefix { found: s("cvss:3.1") }),
+        (s("garbage"), CvssError::WrongPrefix { found: s("garbage") }),
+        (V31.replace("3.1", "3.2"), CvssError::UnsupportedVersion { version: s("3.2") }),
+        (s("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P"), CvssError::UnsupportedVersion { version: s("2.0") }),
+        (V40.replace("4.0", "4.1"), CvssError::UnsupportedVersion { version: s("4.1") }),
         // malformed components
         (format!("{V31}/"), malformed("")),
         (V31.replace("AC:L", "ACL"), malformed("ACL")),
@@ -107,17 +77,11 @@ fn every_error_kind() {
         (V40.replace("/AT:N", ""), missing("AT")),
         (V40.replace("/SA:N", "/E:A"), missing("SA")),
         // 4.0 order
-        (
-            V40.replace("AV:N/AC:L", "AC:L/AV:N"),
-            out_of_order("AV", "AC"),
-        ),
+        (V40.replace("AV:N/AC:L", "AC:L/AV:N"), out_of_order("AV", "AC")),
         (format!("{V40}/CR:H/E:A"), out_of_order("E", "CR")),
         (format!("{V40}/U:Red/S:N"), out_of_order("S", "U")),
         (format!("{V40}/MSA:S/MSI:S"), out_of_order("MSI", "MSA")),
-        (
-            "CVSS:4.0/SA:N/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N".to_owned(),
-            out_of_order("AV", "SA"),
-        ),
+        ("CVSS:4.0/SA:N/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N".to_owned(), out_of_order("AV", "SA")),
     ];
     for (vector, expected) in cases {
         let got = parse(&vector);
@@ -135,32 +99,18 @@ fn every_error_kind() {
 #[test]
 fn messages() {
     let message = |vector: &str| parse(vector).err().map(|e| e.to_string());
-    assert_eq!(
-        message(&V31.replace("/S:U", "")).as_deref(),
-        Some("mandatory metric S is missing")
-    );
+    assert_eq!(message(&V31.replace("/S:U", "")).as_deref(), Some("mandatory metric S is missing"));
     assert_eq!(
         message(&V40.replace("AV:N/AC:L", "AC:L/AV:N")).as_deref(),
         Some("metric AV is out of order: CVSS 4.0 puts it before AC")
     );
-    assert_eq!(
-        message(&V31.replace("AV:N", "AV:Q")).as_deref(),
-        Some("invalid value `Q` for metric AV")
-    );
-    assert_eq!(
-        message(&format!("{V31}/AV:N")).as_deref(),
-        Some("metric AV is given twice")
-    );
-    assert_eq!(
-        message(&format!("{V31}/XX:N")).as_deref(),
-        Some("unknown metric `XX`")
-    );
+    assert_eq!(message(&V31.replace("AV:N", "AV:Q")).as_deref(), Some("invalid value `Q` for metric AV"));
+    assert_eq!(message(&format!("{V31}/AV:N")).as_deref(), Some("metric AV is given twice"));
+    assert_eq!(message(&format!("{V31}/XX:N")).as_deref(), Some("unknown metric `XX`"));
     // user text quoted in an error is bounded
     let long = "x".repeat(500);
     let error = parse(&long).err();
-    assert!(
-        matches!(&error, Some(CvssError::WrongPrefix { found }) if found.chars().count() == 65)
-    );
+    assert!(matches!(&error, Some(CvssError::WrongPrefix { found }) if found.chars().count() == 65));
 }
 
 #[test]
@@ -172,11 +122,8 @@ fn v3_metrics_may_come_in_any_order() {
 
 #[test]
 fn scores_v3() {
-    let scores = parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:O/RC:R/CR:L/MAV:L")
-        .map(|v| v.scores());
-    let Ok(scores) = scores else {
-        panic!("valid vector: {scores:?}")
-    };
+    let scores = parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:O/RC:R/CR:L/MAV:L").map(|v| v.scores());
+    let Ok(scores) = scores else { panic!("valid vector: {scores:?}") };
     assert_eq!(scores.version, CvssVersion::V3_1);
     assert_eq!(scores.base_score, 9.8);
     assert_eq!(scores.base_severity, Severity::Critical);
@@ -197,27 +144,20 @@ fn v3_round_up_is_exact() {
     // give 4.6.
     let vector = "CVSS:3.0/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:L/E:X/RC:U/IR:L/MAV:N/MPR:X";
     let scores = parse(vector).map(|v| v.scores());
-    assert_eq!(
-        scores.map(|s| (s.base_score, s.temporal_score)),
-        Ok((5.0, Some(4.6)))
-    );
+    assert_eq!(scores.map(|s| (s.base_score, s.temporal_score)), Ok((5.0, Some(4.6))));
 }
 
 #[test]
 fn scores_v4() {
     let vector = format!("{V40}/E:U/CR:L/IR:L/AR:L/S:P/U:Red");
-    let Ok(scores) = parse(&vector).map(|v| v.scores()) else {
-        panic!("valid vector")
-    };
+    let Ok(scores) = parse(&vector).map(|v| v.scores()) else { panic!("valid vector") };
     assert_eq!(scores.version, CvssVersion::V4_0);
     assert_eq!(scores.base_score, 9.3); // CVSS-B
     assert_eq!(scores.base_severity, Severity::Critical);
     assert_eq!(scores.temporal_score, None);
     assert_eq!(scores.environmental_score, None);
     assert_eq!(scores.nomenclature, Some("CVSS-BTE"));
-    let Some(score) = scores.score else {
-        panic!("4.0 has a score")
-    };
+    let Some(score) = scores.score else { panic!("4.0 has a score") };
     assert_eq!(score, 6.5);
     assert_eq!(scores.severity, Some(Severity::Medium));
     assert_eq!(scores.headline(), score);
@@ -229,10 +169,7 @@ fn scores_v4() {
     // supplemental metrics never change the score
     assert_eq!(nomenclature(format!("{V40}/S:P/AU:Y")), Some("CVSS-B"));
     let score = |vector: String| parse(&vector).ok().and_then(|v| v.scores().score);
-    assert_eq!(
-        score(format!("{V40}/S:P/AU:Y/R:I/V:C/RE:H/U:Amber")),
-        score(V40.to_owned())
-    );
+    assert_eq!(score(format!("{V40}/S:P/AU:Y/R:I/V:C/RE:H/U:Amber")), score(V40.to_owned()));
 }
 
 #[test]

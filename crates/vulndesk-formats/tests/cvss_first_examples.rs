@@ -50,18 +50,8 @@ const V3_CALCULATOR: &[(&str, f64, f64, f64)] = &[
         3.3,
         3.5,
     ),
-    (
-        "CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H",
-        9.6,
-        9.6,
-        9.6,
-    ),
-    (
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H",
-        9.6,
-        9.6,
-        9.7,
-    ),
+    ("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H", 9.6, 9.6, 9.6),
+    ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H", 9.6, 9.6, 9.7),
 ];
 
 #[test]
@@ -96,53 +86,23 @@ fn first_v3_calculator() {
 /// nine vectors (EQ4 0, 1, 2 × E:A, P, U). One row per (AV, case).
 const MAX_EQUIVALENCY_SCORES: [[f64; 18]; 15] = [
     // AV:N
-    [
-        10.0, 9.8, 9.5, 10.0, 9.3, 9.1, 9.3, 8.9, 8.1, 9.9, 9.5, 9.2, 9.5, 9.0, 8.4, 9.2, 8.2, 7.2,
-    ],
-    [
-        9.9, 9.5, 9.2, 9.6, 8.7, 8.1, 9.0, 8.0, 6.8, 9.7, 9.2, 8.5, 9.1, 8.3, 7.1, 8.1, 7.1, 5.3,
-    ],
-    [
-        9.8, 9.5, 9.0, 9.3, 8.9, 8.1, 8.8, 7.8, 6.9, 9.5, 9.2, 8.5, 9.2, 8.0, 7.0, 8.4, 7.1, 5.0,
-    ],
-    [
-        9.5, 9.2, 8.4, 9.2, 8.1, 6.5, 8.0, 7.0, 4.8, 9.3, 8.5, 7.3, 8.2, 7.2, 5.9, 7.0, 5.2, 3.0,
-    ],
-    [
-        9.2, 8.2, 7.2, 7.9, 6.9, 5.0, 6.9, 5.5, 2.7, 8.6, 7.5, 5.2, 7.1, 5.2, 2.9, 6.3, 2.9, 1.7,
-    ],
+    [10.0, 9.8, 9.5, 10.0, 9.3, 9.1, 9.3, 8.9, 8.1, 9.9, 9.5, 9.2, 9.5, 9.0, 8.4, 9.2, 8.2, 7.2],
+    [9.9, 9.5, 9.2, 9.6, 8.7, 8.1, 9.0, 8.0, 6.8, 9.7, 9.2, 8.5, 9.1, 8.3, 7.1, 8.1, 7.1, 5.3],
+    [9.8, 9.5, 9.0, 9.3, 8.9, 8.1, 8.8, 7.8, 6.9, 9.5, 9.2, 8.5, 9.2, 8.0, 7.0, 8.4, 7.1, 5.0],
+    [9.5, 9.2, 8.4, 9.2, 8.1, 6.5, 8.0, 7.0, 4.8, 9.3, 8.5, 7.3, 8.2, 7.2, 5.9, 7.0, 5.2, 3.0],
+    [9.2, 8.2, 7.2, 7.9, 6.9, 5.0, 6.9, 5.5, 2.7, 8.6, 7.5, 5.2, 7.1, 5.2, 2.9, 6.3, 2.9, 1.7],
     // AV:A
-    [
-        9.8, 9.4, 9.1, 9.4, 8.6, 7.7, 8.7, 7.4, 6.3, 9.5, 8.8, 7.6, 9.0, 7.5, 6.1, 7.7, 6.8, 5.2,
-    ],
-    [
-        9.5, 8.7, 8.1, 8.9, 7.4, 6.4, 7.5, 6.3, 4.9, 9.0, 7.6, 7.0, 7.7, 6.2, 5.3, 6.6, 5.9, 3.0,
-    ],
-    [
-        9.4, 8.8, 7.6, 8.6, 7.4, 5.9, 7.2, 5.7, 5.2, 8.9, 7.6, 6.2, 7.4, 5.7, 4.7, 6.1, 5.7, 2.4,
-    ],
-    [
-        8.9, 7.7, 6.7, 7.6, 5.8, 5.0, 5.7, 5.2, 2.5, 7.8, 6.7, 5.8, 5.9, 5.7, 2.3, 5.2, 2.9, 1.6,
-    ],
-    [
-        8.3, 7.0, 5.4, 6.5, 5.8, 2.6, 5.3, 2.1, 1.3, 7.1, 5.9, 3.0, 5.8, 2.6, 1.5, 2.3, 1.3, 0.6,
-    ],
+    [9.8, 9.4, 9.1, 9.4, 8.6, 7.7, 8.7, 7.4, 6.3, 9.5, 8.8, 7.6, 9.0, 7.5, 6.1, 7.7, 6.8, 5.2],
+    [9.5, 8.7, 8.1, 8.9, 7.4, 6.4, 7.5, 6.3, 4.9, 9.0, 7.6, 7.0, 7.7, 6.2, 5.3, 6.6, 5.9, 3.0],
+    [9.4, 8.8, 7.6, 8.6, 7.4, 5.9, 7.2, 5.7, 5.2, 8.9, 7.6, 6.2, 7.4, 5.7, 4.7, 6.1, 5.7, 2.4],
+    [8.9, 7.7, 6.7, 7.6, 5.8, 5.0, 5.7, 5.2, 2.5, 7.8, 6.7, 5.8, 5.9, 5.7, 2.3, 5.2, 2.9, 1.6],
+    [8.3, 7.0, 5.4, 6.5, 5.8, 2.6, 5.3, 2.1, 1.3, 7.1, 5.9, 3.0, 5.8, 2.6, 1.5, 2.3, 1.3, 0.6],
     // AV:P
-    [
-        9.3, 8.6, 7.5, 8.6, 7.4, 5.6, 7.0, 5.2, 4.0, 8.8, 7.3, 6.0, 7.3, 5.9, 4.1, 5.4, 4.5, 2.0,
-    ],
-    [
-        8.7, 7.2, 5.8, 7.4, 6.1, 3.4, 5.4, 4.0, 2.2, 7.5, 5.3, 5.0, 5.5, 4.0, 2.0, 4.3, 2.2, 1.1,
-    ],
-    [
-        8.5, 7.4, 6.2, 7.2, 5.5, 4.6, 5.3, 3.4, 1.9, 7.5, 5.8, 4.0, 6.1, 4.8, 2.0, 4.6, 1.7, 0.8,
-    ],
-    [
-        7.5, 5.5, 5.1, 5.7, 4.1, 1.9, 3.6, 1.9, 0.8, 5.5, 4.5, 2.1, 5.1, 1.8, 0.9, 1.8, 0.7, 0.2,
-    ],
-    [
-        6.4, 5.1, 2.0, 4.7, 2.1, 1.1, 2.4, 0.9, 0.4, 5.3, 2.4, 1.4, 2.4, 1.2, 0.5, 1.0, 0.3, 0.1,
-    ],
+    [9.3, 8.6, 7.5, 8.6, 7.4, 5.6, 7.0, 5.2, 4.0, 8.8, 7.3, 6.0, 7.3, 5.9, 4.1, 5.4, 4.5, 2.0],
+    [8.7, 7.2, 5.8, 7.4, 6.1, 3.4, 5.4, 4.0, 2.2, 7.5, 5.3, 5.0, 5.5, 4.0, 2.0, 4.3, 2.2, 1.1],
+    [8.5, 7.4, 6.2, 7.2, 5.5, 4.6, 5.3, 3.4, 1.9, 7.5, 5.8, 4.0, 6.1, 4.8, 2.0, 4.6, 1.7, 0.8],
+    [7.5, 5.5, 5.1, 5.7, 4.1, 1.9, 3.6, 1.9, 0.8, 5.5, 4.5, 2.1, 5.1, 1.8, 0.9, 1.8, 0.7, 0.2],
+    [6.4, 5.1, 2.0, 4.7, 2.1, 1.1, 2.4, 0.9, 0.4, 5.3, 2.4, 1.4, 2.4, 1.2, 0.5, 1.0, 0.3, 0.1],
 ];
 
 /// The vectors of the Max Equivalency Set, in the file's order.
@@ -188,11 +148,7 @@ fn first_v4_max_equivalency_set() {
         match parse(vector).map(|v| v.scores()) {
             Ok(scores) => {
                 let got = (scores.score, scores.severity, scores.nomenclature);
-                let want = (
-                    Some(expected),
-                    Some(Severity::from_score(expected)),
-                    Some("CVSS-BTE"),
-                );
+                let want = (Some(expected), Some(Severity::from_score(expected)), Some("CVSS-BTE"));
                 if got != want {
                     wrong.push(format!("{vector}: {got:?}, FIRST {want:?}"));
                 }
@@ -200,86 +156,30 @@ fn first_v4_max_equivalency_set() {
             Err(error) => wrong.push(format!("{vector}: {error}")),
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "{} of 270:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
+    assert!(wrong.is_empty(), "{} of 270:\n{}", wrong.len(), wrong.join("\n"));
 }
 
 #[test]
 fn first_v4_negative_tests() {
     // (vector, metric, value) from the file's "Negative Tests" section.
     let cases = [
-        (
-            "CVSS:4.0/AV:A/AC:T/AT:P/PR:L/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
-            "AC",
-            "T",
-        ),
-        (
-            "CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:P/VC:H/VI:N/VA:L/SC:V/SI:N/SA:N",
-            "SC",
-            "V",
-        ),
-        (
-            "CVSS:4.0/AV:N/AC:H/AT:N/PR:L/UI:U/VC:H/VI:L/VA:N/SC:N/SI:L/SA:H",
-            "UI",
-            "U",
-        ),
-        (
-            "CVSS:4.0/AV:N/AC:H/AT:X/PR:N/UI:N/VC:H/VI:N/VA:H/SC:H/SI:H/SA:N",
-            "AT",
-            "X",
-        ),
-        (
-            "CVSS:4.0/AV:P/AC:L/AT:N/PR:L/UI:A/VC:D/VI:N/VA:H/SC:H/SI:N/SA:N",
-            "VC",
-            "D",
-        ),
-        (
-            "CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:A/VC:H/VI:N/VA:N/SC:N/SI:M/SA:H",
-            "SI",
-            "M",
-        ),
-        (
-            "CVSS:4.0/AV:P/AC:L/AT:P/PR:W/UI:P/VC:N/VI:N/VA:L/SC:L/SI:H/SA:L",
-            "PR",
-            "W",
-        ),
-        (
-            "CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:S/SC:N/SI:L/SA:N",
-            "VA",
-            "S",
-        ),
-        (
-            "CVSS:4.0/AV:Q/AC:L/AT:N/PR:H/UI:P/VC:H/VI:N/VA:H/SC:H/SI:H/SA:N",
-            "AV",
-            "Q",
-        ),
-        (
-            "CVSS:4.0/AV:A/AC:L/AT:P/PR:H/UI:N/VC:H/VI:N/VA:L/SC:L/SI:H/SA:U",
-            "SA",
-            "U",
-        ),
-        (
-            "CVSS:4.0/AV:L/AC:L/AT:P/PR:X/UI:P/VC:H/VI:L/VA:L/SC:H/SI:H/SA:H",
-            "PR",
-            "X",
-        ),
-        (
-            "CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:P/VC:H/VI:A/VA:L/SC:N/SI:H/SA:N",
-            "VI",
-            "A",
-        ),
+        ("CVSS:4.0/AV:A/AC:T/AT:P/PR:L/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", "AC", "T"),
+        ("CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:P/VC:H/VI:N/VA:L/SC:V/SI:N/SA:N", "SC", "V"),
+        ("CVSS:4.0/AV:N/AC:H/AT:N/PR:L/UI:U/VC:H/VI:L/VA:N/SC:N/SI:L/SA:H", "UI", "U"),
+        ("CVSS:4.0/AV:N/AC:H/AT:X/PR:N/UI:N/VC:H/VI:N/VA:H/SC:H/SI:H/SA:N", "AT", "X"),
+        ("CVSS:4.0/AV:P/AC:L/AT:N/PR:L/UI:A/VC:D/VI:N/VA:H/SC:H/SI:N/SA:N", "VC", "D"),
+        ("CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:A/VC:H/VI:N/VA:N/SC:N/SI:M/SA:H", "SI", "M"),
+        ("CVSS:4.0/AV:P/AC:L/AT:P/PR:W/UI:P/VC:N/VI:N/VA:L/SC:L/SI:H/SA:L", "PR", "W"),
+        ("CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:S/SC:N/SI:L/SA:N", "VA", "S"),
+        ("CVSS:4.0/AV:Q/AC:L/AT:N/PR:H/UI:P/VC:H/VI:N/VA:H/SC:H/SI:H/SA:N", "AV", "Q"),
+        ("CVSS:4.0/AV:A/AC:L/AT:P/PR:H/UI:N/VC:H/VI:N/VA:L/SC:L/SI:H/SA:U", "SA", "U"),
+        ("CVSS:4.0/AV:L/AC:L/AT:P/PR:X/UI:P/VC:H/VI:L/VA:L/SC:H/SI:H/SA:H", "PR", "X"),
+        ("CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:P/VC:H/VI:A/VA:L/SC:N/SI:H/SA:N", "VI", "A"),
     ];
     for (vector, metric, value) in cases {
         assert_eq!(
             parse(vector),
-            Err(CvssError::InvalidValue {
-                metric: metric.to_owned(),
-                value: value.to_owned(),
-            }),
+            Err(CvssError::InvalidValue { metric: metric.to_owned(), value: value.to_owned() }),
             "{vector}"
         );
     }

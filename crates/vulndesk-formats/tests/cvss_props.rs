@@ -78,13 +78,8 @@ fn components(
         .enumerate()
         .map(|(i, (name, values))| {
             let value = proptest::sample::select(values.to_vec());
-            let present = if i < base {
-                Just(true).boxed()
-            } else {
-                any::<bool>().boxed()
-            };
-            (present, value)
-                .prop_map(move |(present, value)| present.then(|| format!("{name}:{value}")))
+            let present = if i < base { Just(true).boxed() } else { any::<bool>().boxed() };
+            (present, value).prop_map(move |(present, value)| present.then(|| format!("{name}:{value}")))
         })
         .collect();
     per_metric.prop_map(|all| all.into_iter().flatten().collect())
@@ -100,20 +95,12 @@ fn valid() -> impl Strategy<Value = (&'static str, Vec<String>)> {
 }
 
 fn join(prefix: &str, components: &[String]) -> String {
-    std::iter::once(prefix.to_owned())
-        .chain(components.iter().cloned())
-        .collect::<Vec<_>>()
-        .join("/")
+    std::iter::once(prefix.to_owned()).chain(components.iter().cloned()).collect::<Vec<_>>().join("/")
 }
 
 fn check_scores(vector: &CvssVector) {
     let scores = vector.scores();
-    let all = [
-        Some(scores.base_score),
-        scores.temporal_score,
-        scores.environmental_score,
-        scores.score,
-    ];
+    let all = [Some(scores.base_score), scores.temporal_score, scores.environmental_score, scores.score];
     for score in all.into_iter().flatten() {
         assert!((0.0..=10.0).contains(&score), "{vector}: {score}");
         assert_eq!(score, (score * 10.0).round() / 10.0, "{vector}: {score}");

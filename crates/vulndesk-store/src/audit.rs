@@ -8,11 +8,7 @@ use vulndesk_core::chain::{ChainBreak, LinkHash, Verifier};
 
 use crate::{Backend, Result, Store, StoreError};
 
-pub(crate) async fn append(
-    backend: Backend,
-    conn: &mut AnyConnection,
-    e: &NewAuditEvent,
-) -> Result<i64> {
+pub(crate) async fn append(backend: Backend, conn: &mut AnyConnection, e: &NewAuditEvent) -> Result<i64> {
     if backend == Backend::Postgres {
         // Serialises appends across every server instance until this transaction ends. SQLite
         // needs nothing: its one writer connection already serialises transactions.
@@ -21,9 +17,8 @@ pub(crate) async fn append(
             .execute(&mut *conn)
             .await?;
     }
-    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let last =
+        sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (prev_seq, prev) = match last {
         None => (0, LinkHash::GENESIS),
         Some(row) => {
@@ -31,9 +26,8 @@ pub(crate) async fn append(
             let hash: String = row.try_get("hash")?;
             (
                 seq,
-                LinkHash::from_hex(&hash).ok_or_else(|| {
-                    StoreError::corrupt(format!("audit event {seq} has a malformed hash"))
-                })?,
+                LinkHash::from_hex(&hash)
+                    .ok_or_else(|| StoreError::corrupt(format!("audit event {seq} has a malformed hash")))?,
             )
         }
     };
@@ -100,27 +94,22 @@ pub enum ChainReport {
 impl Store {
     /// The newest events first: the whole deployment's, or one organisation's; `before` pages
     /// backwards by sequence number.
-    pub async fn audit_list(
-        &self,
-        org: Option<&str>,
-        before: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<AuditEvent>> {
+    pub async fn audit_list(&self, org: Option<&str>, before: Option<i64>, limit: i64) -> Result<Vec<AuditEvent>> {
         let before = before.unwrap_or(i64::MAX);
-        let rows =
-            match org {
-                None => {
-                    sqlx::query(concat!(
-                        "SELECT ",
-                        columns!(),
-                        " FROM audit_events WHERE seq < $1 ORDER BY seq DESC LIMIT $2"
-                    ))
-                    .bind(before)
-                    .bind(limit)
-                    .fetch_all(self.read())
-                    .await?
-                }
-                Some(org) => sqlx::query(concat!(
+        let rows = match org {
+            None => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    columns!(),
+                    " FROM audit_events WHERE seq < $1 ORDER BY seq DESC LIMIT $2"
+                ))
+                .bind(before)
+                .bind(limit)
+                .fetch_all(self.read())
+                .await?
+            }
+            Some(org) => {
+                sqlx::query(concat!(
                     "SELECT ",
                     columns!(),
                     " FROM audit_events WHERE org_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
@@ -129,27 +118,21 @@ impl Store {
                 .bind(before)
                 .bind(limit)
                 .fetch_all(self.read())
-                .await?,
-            };
+                .await?
+            }
+        };
         rows.iter().map(from_row).collect()
     }
 
     /// How many audit events exist.
     pub async fn audit_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-            .fetch_one(self.read())
-            .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(self.read()).await?)
     }
 
     /// Walks the whole chain in order, streaming rows, and re-computes every hash.
     pub async fn audit_verify(&self) -> Result<ChainReport> {
         let mut conn = self.read().acquire().await?;
-        let mut rows = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM audit_events ORDER BY seq"
-        ))
-        .fetch(&mut *conn);
+        let mut rows = sqlx::query(concat!("SELECT ", columns!(), " FROM audit_events ORDER BY seq")).fetch(&mut *conn);
         let mut v = Verifier::new();
         while let Some(row) = rows.try_next().await? {
             let e = from_row(&row)?;
@@ -157,9 +140,6 @@ impl Store {
                 return Ok(ChainReport::Broken(b));
             }
         }
-        Ok(ChainReport::Ok {
-            count: v.count(),
-            head: v.head().to_hex(),
-        })
+        Ok(ChainReport::Ok { count: v.count(), head: v.head().to_hex() })
     }
 }

@@ -38,10 +38,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn unavailable(url: &str, source: sqlx::Error) -> Self {
-        Self::Unavailable {
-            url: url.to_owned(),
-            source,
-        }
+        Self::Unavailable { url: url.to_owned(), source }
     }
 
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
@@ -49,16 +46,25 @@ impl StoreError {
     }
 }
 
+/// Whether a database error is one of the refusals our own triggers raise.
+fn is_guard_refusal(message: &str) -> bool {
+    [
+        "append-only",
+        "younger than the retention period",
+        "go only with their receipt",
+        "retention period can only be raised",
+        "cannot be deleted",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                Self::Conflict(d.message().to_owned())
-            }
-            sqlx::Error::Database(d) if d.message().contains("append-only") => {
-                Self::Refused(d.message().to_owned())
-            }
+            sqlx::Error::Database(d) if d.is_unique_violation() => Self::Conflict(d.message().to_owned()),
+            sqlx::Error::Database(d) if is_guard_refusal(d.message()) => Self::Refused(d.message().to_owned()),
             _ => Self::Database(e),
         }
     }

@@ -11,6 +11,7 @@
 
 mod audit;
 mod error;
+pub mod intake;
 mod org;
 mod postgres;
 mod session;
@@ -83,14 +84,13 @@ struct Inner {
     read: AnyPool,
     /// The URL with any password replaced, for messages.
     display_url: String,
+    /// The group-commit queue for inbound messages.
+    intake: intake::writer::Writer,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.inner.backend)
-            .field("url", &self.inner.display_url)
-            .finish()
+        f.debug_struct("Store").field("backend", &self.inner.backend).field("url", &self.inner.display_url).finish()
     }
 }
 
@@ -111,28 +111,18 @@ impl Store {
         sqlx::any::install_default_drivers();
         let display_url = redact_url(url);
         let (backend, write, read) = if url.starts_with("sqlite:") {
-            let (w, r) = sqlite::open(url, options)
-                .await
-                .map_err(|e| StoreError::unavailable(&display_url, e))?;
+            let (w, r) = sqlite::open(url, options).await.map_err(|e| StoreError::unavailable(&display_url, e))?;
             (Backend::Sqlite, w, r)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = postgres::open(url, options)
-                .await
-                .map_err(|e| StoreError::unavailable(&display_url, e))?;
+            let pool = postgres::open(url, options).await.map_err(|e| StoreError::unavailable(&display_url, e))?;
             (Backend::Postgres, pool.clone(), pool)
         } else {
             return Err(StoreError::Invalid(format!(
                 "database URL {display_url:?} must start with sqlite:// or postgres://"
             )));
         };
-        Ok(Self {
-            inner: Arc::new(Inner {
-                backend,
-                write,
-                read,
-                display_url,
-            }),
-        })
+        let intake = intake::writer::Writer::start(backend, write.clone());
+        Ok(Self { inner: Arc::new(Inner { backend, write, read, display_url, intake }) })
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once on PostgreSQL
@@ -142,10 +132,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
-        migrator
-            .run(&self.inner.write)
-            .await
-            .map_err(|e| StoreError::Migration(e.to_string()))
+        migrator.run(&self.inner.write).await.map_err(|e| StoreError::Migration(e.to_string()))
     }
 
     /// Whether migrations this binary knows are missing from the database.
@@ -154,18 +141,14 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
-        let applied: Vec<i64> =
-            match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_all(&self.inner.read)
-                .await
-            {
-                Ok(v) => v,
-                Err(_) => return Ok(migrator.iter().count()),
-            };
-        Ok(migrator
-            .iter()
-            .filter(|m| !applied.contains(&m.version))
-            .count())
+        let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(&self.inner.read)
+            .await
+        {
+            Ok(v) => v,
+            Err(_) => return Ok(migrator.iter().count()),
+        };
+        Ok(migrator.iter().filter(|m| !applied.contains(&m.version)).count())
     }
 
     /// Which database this is.
@@ -205,12 +188,14 @@ impl Store {
     }
 
     /// Appends an audit event inside the caller's transaction.
-    pub(crate) async fn audit_in(
-        &self,
-        conn: &mut AnyConnection,
-        event: &NewAuditEvent,
-    ) -> Result<i64> {
+    pub(crate) async fn audit_in(&self, conn: &mut AnyConnection, event: &NewAuditEvent) -> Result<i64> {
         audit::append(self.inner.backend, conn, event).await
+    }
+
+    /// Commits an inbound message (a report, a reporter's reply) with its receipt, durably,
+    /// batched with whatever else is arriving at the same moment. Returns only after the commit.
+    pub async fn submit(&self, inbound: intake::Inbound) -> Result<intake::Accepted> {
+        self.inner.intake.submit(inbound).await
     }
 
     /// Appends one audit event on its own (a read, a refused attempt, a failed login).
@@ -223,9 +208,7 @@ impl Store {
 }
 
 pub(crate) fn pool_options(max: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(max)
-        .acquire_timeout(std::time::Duration::from_secs(10))
+    AnyPoolOptions::new().max_connections(max).acquire_timeout(std::time::Duration::from_secs(10))
 }
 
 /// Shortcut for building audit events in store modules.

@@ -79,8 +79,7 @@ pub struct StoredToken {
 }
 
 fn parse<T: std::str::FromStr>(s: &str, what: &str) -> Result<T> {
-    s.parse()
-        .map_err(|_| StoreError::corrupt(format!("{what} {s:?}")))
+    s.parse().map_err(|_| StoreError::corrupt(format!("{what} {s:?}")))
 }
 
 fn token_from_row(row: &sqlx::any::AnyRow) -> Result<StoredToken> {
@@ -91,16 +90,12 @@ fn token_from_row(row: &sqlx::any::AnyRow) -> Result<StoredToken> {
         user: parse(&row.try_get::<String, _>("user_id")?, "user id")?,
         org: org.map(|o| parse(&o, "organisation id")).transpose()?,
         role: role
-            .map(|r| {
-                PersonRole::parse(&r).ok_or_else(|| StoreError::corrupt(format!("role {r:?}")))
-            })
+            .map(|r| PersonRole::parse(&r).ok_or_else(|| StoreError::corrupt(format!("role {r:?}"))))
             .transpose()?,
         name: row.try_get("name")?,
         prefix: row.try_get("prefix")?,
         created_at: Timestamp::from_micros(row.try_get("created_at")?),
-        last_used_at: row
-            .try_get::<Option<i64>, _>("last_used_at")?
-            .map(Timestamp::from_micros),
+        last_used_at: row.try_get::<Option<i64>, _>("last_used_at")?.map(Timestamp::from_micros),
     })
 }
 
@@ -122,18 +117,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let details = serde_json::json!({"user_agent": s.user_agent});
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                "session.login",
-                "user",
-                &s.user.to_string(),
-                None,
-                details,
-            ),
-        )
-        .await?;
+        self.audit_in(&mut tx, &event(ctx, "session.login", "user", &s.user.to_string(), None, details)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -160,28 +144,13 @@ impl Store {
     }
 
     /// Ends a session (sign-out). Ending one that does not exist is not an error.
-    pub async fn delete_session(
-        &self,
-        id_hash: &str,
-        user: UserId,
-        ctx: &AuditContext,
-    ) -> Result<()> {
+    pub async fn delete_session(&self, id_hash: &str, user: UserId, ctx: &AuditContext) -> Result<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *tx).await?;
         if done.rows_affected() > 0 {
             self.audit_in(
                 &mut tx,
-                &event(
-                    ctx,
-                    "session.logout",
-                    "user",
-                    &user.to_string(),
-                    None,
-                    serde_json::json!({}),
-                ),
+                &event(ctx, "session.logout", "user", &user.to_string(), None, serde_json::json!({})),
             )
             .await?;
         }
@@ -220,29 +189,14 @@ impl Store {
             "user": t.user.to_string(), "role": t.role.map(PersonRole::as_str), "name": t.name, "prefix": t.prefix,
         });
         let org = t.org.map(|o| o.to_string());
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                "token.create",
-                "token",
-                &t.id.to_string(),
-                org,
-                details,
-            ),
-        )
-        .await?;
+        self.audit_in(&mut tx, &event(ctx, "token.create", "token", &t.id.to_string(), org, details)).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The usable token with this secret hash at `now` (not revoked, not expired, its account not
     /// disabled). Records the use, at most once a minute per token.
-    pub async fn token_by_hash(
-        &self,
-        token_hash: &str,
-        now: Timestamp,
-    ) -> Result<Option<StoredToken>> {
+    pub async fn token_by_hash(&self, token_hash: &str, now: Timestamp) -> Result<Option<StoredToken>> {
         let row = sqlx::query(
             "SELECT t.id, t.user_id, t.org_id, t.role, t.name, t.prefix, t.created_at, t.last_used_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
@@ -256,9 +210,7 @@ impl Store {
         let Some(token) = row.as_ref().map(token_from_row).transpose()? else {
             return Ok(None);
         };
-        let stale = token
-            .last_used_at
-            .is_none_or(|t| now.as_micros() - t.as_micros() > 60_000_000);
+        let stale = token.last_used_at.is_none_or(|t| now.as_micros() - t.as_micros() > 60_000_000);
         if stale {
             let mut tx = self.begin().await?;
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
@@ -286,39 +238,25 @@ impl Store {
     /// Revokes a token of `user`.
     pub async fn revoke_token(&self, id: TokenId, user: UserId, ctx: &AuditContext) -> Result<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-            .bind(ctx.at.as_micros())
-            .bind(id.to_string())
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(ctx.at.as_micros())
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                "token.revoke",
-                "token",
-                &id.to_string(),
-                None,
-                serde_json::json!({}),
-            ),
-        )
-        .await?;
+        self.audit_in(&mut tx, &event(ctx, "token.revoke", "token", &id.to_string(), None, serde_json::json!({})))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Records a failed sign-in under each of `keys` (the username, the source address) and
     /// appends the audit event.
-    pub async fn record_login_failure(
-        &self,
-        keys: &[&str],
-        username: &str,
-        ctx: &AuditContext,
-    ) -> Result<()> {
+    pub async fn record_login_failure(&self, keys: &[&str], username: &str, ctx: &AuditContext) -> Result<()> {
         let mut tx = self.begin().await?;
         for key in keys {
             sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
@@ -328,24 +266,18 @@ impl Store {
                 .await?;
         }
         let details = serde_json::json!({"username": username});
-        self.audit_in(
-            &mut tx,
-            &event(ctx, "session.login_failed", "user", username, None, details),
-        )
-        .await?;
+        self.audit_in(&mut tx, &event(ctx, "session.login_failed", "user", username, None, details)).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// How many failed sign-ins were recorded under `key` since `since`.
     pub async fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
-                .bind(key)
-                .bind(since.as_micros())
-                .fetch_one(self.read())
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
+            .bind(key)
+            .bind(since.as_micros())
+            .fetch_one(self.read())
+            .await?)
     }
 
     /// Forgets the failures under `key` (after a successful sign-in) and any older than `before`.

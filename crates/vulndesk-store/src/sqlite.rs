@@ -14,14 +14,9 @@ use crate::OpenOptions;
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
-pub(crate) async fn open(
-    url: &str,
-    options: &OpenOptions,
-) -> Result<(AnyPool, AnyPool), sqlx::Error> {
+pub(crate) async fn open(url: &str, options: &OpenOptions) -> Result<(AnyPool, AnyPool), sqlx::Error> {
     // Create the file (and its folder) on first use.
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or(path);
     if !path.is_empty()
         && path != ":memory:"
@@ -30,11 +25,7 @@ pub(crate) async fn open(
     {
         std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
     }
-    let url = if url.contains('?') {
-        url.to_owned()
-    } else {
-        format!("{url}?mode=rwc")
-    };
+    let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
     let connect = AnyConnectOptions::from_str(&url)?;
     let with_pragmas = |max: u32| {
         crate::pool_options(max).after_connect(|conn, _meta| {
@@ -45,8 +36,6 @@ pub(crate) async fn open(
         })
     };
     let write = with_pragmas(1).connect_with(connect.clone()).await?;
-    let read = with_pragmas(options.max_connections.max(1))
-        .connect_with(connect)
-        .await?;
+    let read = with_pragmas(options.max_connections.max(1)).connect_with(connect).await?;
     Ok((write, read))
 }

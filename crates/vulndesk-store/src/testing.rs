@@ -21,8 +21,7 @@ pub fn backend_under_test() -> Backend {
 }
 
 fn pg_server_url() -> String {
-    std::env::var("VULNDESK_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/".into())
+    std::env::var("VULNDESK_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/".into())
 }
 
 fn with_db(server: &str, db: &str) -> String {
@@ -66,37 +65,18 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(&unique);
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite://{}", dir.join("vulndesk.db").display());
-                let store = Store::open(&url, &OpenOptions::default())
-                    .await
-                    .expect("open sqlite");
-                Self {
-                    store,
-                    url,
-                    cleanup: Cleanup::Dir(dir),
-                }
+                let store = Store::open(&url, &OpenOptions::default()).await.expect("open sqlite");
+                Self { store, url, cleanup: Cleanup::Dir(dir) }
             }
             Backend::Postgres => {
                 let server = pg_server_url();
                 let mut conn = sqlx::PgConnection::connect(&with_db(&server, "postgres"))
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("cannot reach the test PostgreSQL at {server}: {e}")
-                    });
-                conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {unique}")))
-                    .await
-                    .expect("create database");
+                    .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {server}: {e}"));
+                conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {unique}"))).await.expect("create database");
                 let url = with_db(&server, &unique);
-                let store = Store::open(&url, &OpenOptions { max_connections: 4 })
-                    .await
-                    .expect("open postgres");
-                Self {
-                    store,
-                    url,
-                    cleanup: Cleanup::PgDatabase {
-                        server,
-                        name: unique,
-                    },
-                }
+                let store = Store::open(&url, &OpenOptions { max_connections: 4 }).await.expect("open postgres");
+                Self { store, url, cleanup: Cleanup::PgDatabase { server, name: unique } }
             }
         }
     }
@@ -110,9 +90,7 @@ impl TestDb {
 
     /// Runs raw SQL on the database as an attacker with direct access would (tamper tests).
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
-        let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(self.store.write())
-            .await?;
+        let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(self.store.write()).await?;
         Ok(done.rows_affected())
     }
 }
@@ -127,20 +105,13 @@ impl Drop for TestDb {
                 let (server, name) = (server.clone(), name.clone());
                 // Dropping runs on its own thread and runtime: Drop cannot await.
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    else {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                         return;
                     };
                     rt.block_on(async move {
-                        if let Ok(mut conn) =
-                            sqlx::PgConnection::connect(&with_db(&server, "postgres")).await
-                        {
+                        if let Ok(mut conn) = sqlx::PgConnection::connect(&with_db(&server, "postgres")).await {
                             let _ = conn
-                                .execute(sqlx::AssertSqlSafe(format!(
-                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                                )))
+                                .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                                 .await;
                         }
                     });

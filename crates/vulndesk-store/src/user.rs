@@ -45,11 +45,8 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
     let username: String = row.try_get("username")?;
     let locale: Option<String> = row.try_get("locale")?;
     Ok(User {
-        id: id
-            .parse()
-            .map_err(|_| StoreError::corrupt(format!("user id {id:?}")))?,
-        username: Username::parse(&username)
-            .map_err(|e| StoreError::corrupt(format!("username {username:?}: {e}")))?,
+        id: id.parse().map_err(|_| StoreError::corrupt(format!("user id {id:?}")))?,
+        username: Username::parse(&username).map_err(|e| StoreError::corrupt(format!("username {username:?}: {e}")))?,
         display_name: row.try_get("display_name")?,
         email: row.try_get("email")?,
         site_admin: row.try_get::<i64, _>("site_admin")? != 0,
@@ -81,20 +78,8 @@ impl Store {
             StoreError::Conflict(_) => StoreError::Conflict(format!("username {} is taken", new.username)),
             other => other,
         })?;
-        let details =
-            serde_json::json!({"username": new.username.as_str(), "site_admin": new.site_admin});
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                "user.create",
-                "user",
-                &new.id.to_string(),
-                None,
-                details,
-            ),
-        )
-        .await?;
+        let details = serde_json::json!({"username": new.username.as_str(), "site_admin": new.site_admin});
+        self.audit_in(&mut tx, &event(ctx, "user.create", "user", &new.id.to_string(), None, details)).await?;
         tx.commit().await?;
         Ok(User {
             id: new.id,
@@ -110,21 +95,12 @@ impl Store {
 
     /// The account with this login name, with its password hash.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserWithHash>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            ", password_hash FROM users WHERE username = $1"
-        ))
-        .bind(username)
-        .fetch_optional(self.read())
-        .await?;
-        row.map(|r| {
-            Ok(UserWithHash {
-                user: user_from_row(&r)?,
-                password_hash: r.try_get("password_hash")?,
-            })
-        })
-        .transpose()
+        let row = sqlx::query(concat!("SELECT ", columns!(), ", password_hash FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(self.read())
+            .await?;
+        row.map(|r| Ok(UserWithHash { user: user_from_row(&r)?, password_hash: r.try_get("password_hash")? }))
+            .transpose()
     }
 
     /// The account with this id.
@@ -138,30 +114,18 @@ impl Store {
 
     /// Every account, by username.
     pub async fn list_users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM users ORDER BY username"
-        ))
-        .fetch_all(self.read())
-        .await?;
+        let rows =
+            sqlx::query(concat!("SELECT ", columns!(), " FROM users ORDER BY username")).fetch_all(self.read()).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     /// How many accounts exist.
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(self.read())
-            .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(self.read()).await?)
     }
 
     /// Sets or clears a person's language.
-    pub async fn set_user_locale(
-        &self,
-        id: UserId,
-        locale: Option<Locale>,
-        ctx: &AuditContext,
-    ) -> Result<()> {
+    pub async fn set_user_locale(&self, id: UserId, locale: Option<Locale>, ctx: &AuditContext) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale.map(Locale::tag))
@@ -172,29 +136,13 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let details = serde_json::json!({"locale": locale.map(Locale::tag)});
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                "user.set_locale",
-                "user",
-                &id.to_string(),
-                None,
-                details,
-            ),
-        )
-        .await?;
+        self.audit_in(&mut tx, &event(ctx, "user.set_locale", "user", &id.to_string(), None, details)).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Replaces a password hash and ends every session of the account.
-    pub async fn set_password_hash(
-        &self,
-        id: UserId,
-        hash: &str,
-        ctx: &AuditContext,
-    ) -> Result<()> {
+    pub async fn set_password_hash(&self, id: UserId, hash: &str, ctx: &AuditContext) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
@@ -204,33 +152,15 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+        self.audit_in(&mut tx, &event(ctx, "user.set_password", "user", &id.to_string(), None, serde_json::json!({})))
             .await?;
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                "user.set_password",
-                "user",
-                &id.to_string(),
-                None,
-                serde_json::json!({}),
-            ),
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Disables or re-enables an account; disabling ends its sessions.
-    pub async fn set_user_disabled(
-        &self,
-        id: UserId,
-        disabled: bool,
-        ctx: &AuditContext,
-    ) -> Result<()> {
+    pub async fn set_user_disabled(&self, id: UserId, disabled: bool, ctx: &AuditContext) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
@@ -241,28 +171,10 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         }
-        let action = if disabled {
-            "user.disable"
-        } else {
-            "user.enable"
-        };
-        self.audit_in(
-            &mut tx,
-            &event(
-                ctx,
-                action,
-                "user",
-                &id.to_string(),
-                None,
-                serde_json::json!({}),
-            ),
-        )
-        .await?;
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        self.audit_in(&mut tx, &event(ctx, action, "user", &id.to_string(), None, serde_json::json!({}))).await?;
         tx.commit().await?;
         Ok(())
     }

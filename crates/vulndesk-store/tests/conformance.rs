@@ -2,9 +2,7 @@
 //! PostgreSQL (the backend is chosen by `VULNDESK_TEST_DATABASE`; the test command runs both).
 
 use vulndesk_core::chain::BreakReason;
-use vulndesk_core::{
-    AuditContext, Locale, OrgId, OrgKind, PersonRole, Slug, Timestamp, TokenId, UserId, Username,
-};
+use vulndesk_core::{AuditContext, Locale, OrgId, OrgKind, PersonRole, Slug, Timestamp, TokenId, UserId, Username};
 use vulndesk_store::testing::TestDb;
 use vulndesk_store::{ChainReport, NewApiToken, NewOrganisation, NewSession, NewUser, StoreError};
 
@@ -43,170 +41,77 @@ fn new_org(slug: &str, n: u8, kinds: &[OrgKind]) -> NewOrganisation {
 async fn accounts_story() {
     let db = TestDb::new().await;
     let s = &db.store;
-    let li = s
-        .create_user(&new_user("li.wei", 1), &ctx(1))
-        .await
-        .expect("create");
+    let li = s.create_user(&new_user("li.wei", 1), &ctx(1)).await.expect("create");
     assert_eq!(s.count_users().await.ok(), Some(1));
 
     let dup = s
         .create_user(
-            &NewUser {
-                id: UserId::mint(Timestamp::from_micros(T0), [2; 10]),
-                ..new_user("li.wei", 2)
-            },
+            &NewUser { id: UserId::mint(Timestamp::from_micros(T0), [2; 10]), ..new_user("li.wei", 2) },
             &ctx(2),
         )
         .await;
-    assert!(
-        matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("li.wei")),
-        "{dup:?}"
-    );
+    assert!(matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("li.wei")), "{dup:?}");
 
-    let found = s
-        .user_by_username("li.wei")
-        .await
-        .expect("read")
-        .expect("exists");
+    let found = s.user_by_username("li.wei").await.expect("read").expect("exists");
     assert_eq!(found.user, li);
     assert_eq!(found.password_hash, "$argon2id$fake");
     assert!(s.user_by_username("nobody").await.expect("read").is_none());
 
-    s.set_user_locale(li.id, Some(Locale::ZhCn), &ctx(3))
-        .await
-        .expect("locale");
-    assert_eq!(
-        s.user_by_id(li.id).await.expect("read").map(|u| u.locale),
-        Some(Some(Locale::ZhCn))
-    );
+    s.set_user_locale(li.id, Some(Locale::ZhCn), &ctx(3)).await.expect("locale");
+    assert_eq!(s.user_by_id(li.id).await.expect("read").map(|u| u.locale), Some(Some(Locale::ZhCn)));
 
-    s.set_password_hash(li.id, "$argon2id$new", &ctx(4))
-        .await
-        .expect("password");
+    s.set_password_hash(li.id, "$argon2id$new", &ctx(4)).await.expect("password");
     assert_eq!(
-        s.user_by_username("li.wei")
-            .await
-            .expect("read")
-            .map(|u| u.password_hash)
-            .as_deref(),
+        s.user_by_username("li.wei").await.expect("read").map(|u| u.password_hash).as_deref(),
         Some("$argon2id$new")
     );
 
     let missing = UserId::mint(Timestamp::from_micros(T0), [99; 10]);
-    assert!(matches!(
-        s.set_user_disabled(missing, true, &ctx(5)).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(s.set_user_disabled(missing, true, &ctx(5)).await, Err(StoreError::NotFound)));
 
-    let actions: Vec<String> = s
-        .audit_list(None, None, 10)
-        .await
-        .expect("audit")
-        .into_iter()
-        .map(|e| e.event.action)
-        .collect();
-    assert_eq!(
-        actions,
-        ["user.set_password", "user.set_locale", "user.create"]
-    );
+    let actions: Vec<String> =
+        s.audit_list(None, None, 10).await.expect("audit").into_iter().map(|e| e.event.action).collect();
+    assert_eq!(actions, ["user.set_password", "user.set_locale", "user.create"]);
 }
 
 #[tokio::test]
 async fn organisations_and_memberships_story() {
     let db = TestDb::new().await;
     let s = &db.store;
-    let admin = s
-        .create_user(&new_user("admin", 1), &ctx(1))
-        .await
-        .expect("user");
-    let zhang = s
-        .create_user(&new_user("zhang", 2), &ctx(1))
-        .await
-        .expect("user");
+    let admin = s.create_user(&new_user("admin", 1), &ctx(1)).await.expect("user");
+    let zhang = s.create_user(&new_user("zhang", 2), &ctx(1)).await.expect("user");
     let org = s
-        .create_org(
-            &new_org("demo-networks", 1, &[OrgKind::Provider, OrgKind::Provider]),
-            &ctx(2),
-        )
+        .create_org(&new_org("demo-networks", 1, &[OrgKind::Provider, OrgKind::Provider]), &ctx(2))
         .await
         .expect("org");
     assert_eq!(org.kinds, [OrgKind::Provider]);
-    let conflict = s
-        .create_org(&new_org("demo-networks", 2, &[OrgKind::Operator]), &ctx(3))
-        .await;
+    let conflict = s.create_org(&new_org("demo-networks", 2, &[OrgKind::Operator]), &ctx(3)).await;
     assert!(matches!(conflict, Err(StoreError::Conflict(ref m)) if m.contains("demo-networks")));
-    assert!(matches!(
-        s.create_org(&new_org("empty", 3, &[]), &ctx(3)).await,
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(s.create_org(&new_org("empty", 3, &[]), &ctx(3)).await, Err(StoreError::Invalid(_))));
 
-    assert!(
-        s.add_membership(org.id, zhang.id, PersonRole::Triager, &ctx(4))
-            .await
-            .expect("add")
-    );
-    assert!(
-        s.add_membership(org.id, zhang.id, PersonRole::Engineer, &ctx(4))
-            .await
-            .expect("add")
-    );
-    assert!(
-        !s.add_membership(org.id, zhang.id, PersonRole::Triager, &ctx(5))
-            .await
-            .expect("again")
-    );
-    assert!(
-        s.add_membership(org.id, admin.id, PersonRole::Admin, &ctx(5))
-            .await
-            .expect("add")
-    );
+    assert!(s.add_membership(org.id, zhang.id, PersonRole::Triager, &ctx(4)).await.expect("add"));
+    assert!(s.add_membership(org.id, zhang.id, PersonRole::Engineer, &ctx(4)).await.expect("add"));
+    assert!(!s.add_membership(org.id, zhang.id, PersonRole::Triager, &ctx(5)).await.expect("again"));
+    assert!(s.add_membership(org.id, admin.id, PersonRole::Admin, &ctx(5)).await.expect("add"));
 
     let members = s.members_of(org.id).await.expect("members");
-    let summary: Vec<(String, Vec<PersonRole>)> = members
-        .iter()
-        .map(|m| (m.user.username.to_string(), m.roles.clone()))
-        .collect();
+    let summary: Vec<(String, Vec<PersonRole>)> =
+        members.iter().map(|m| (m.user.username.to_string(), m.roles.clone())).collect();
     assert_eq!(
         summary,
-        [
-            ("admin".into(), vec![PersonRole::Admin]),
-            (
-                "zhang".into(),
-                vec![PersonRole::Triager, PersonRole::Engineer]
-            )
-        ]
+        [("admin".into(), vec![PersonRole::Admin]), ("zhang".into(), vec![PersonRole::Triager, PersonRole::Engineer])]
     );
 
-    assert!(
-        s.remove_membership(org.id, zhang.id, PersonRole::Engineer, &ctx(6))
-            .await
-            .expect("remove")
-    );
-    assert!(
-        !s.remove_membership(org.id, zhang.id, PersonRole::Engineer, &ctx(6))
-            .await
-            .expect("remove again")
-    );
+    assert!(s.remove_membership(org.id, zhang.id, PersonRole::Engineer, &ctx(6)).await.expect("remove"));
+    assert!(!s.remove_membership(org.id, zhang.id, PersonRole::Engineer, &ctx(6)).await.expect("remove again"));
     let mine = s.memberships_of(zhang.id).await.expect("memberships");
     assert_eq!(mine.len(), 1);
-    assert_eq!(
-        (mine[0].0.slug.as_str(), mine[0].1),
-        ("demo-networks", PersonRole::Triager)
-    );
+    assert_eq!((mine[0].0.slug.as_str(), mine[0].1), ("demo-networks", PersonRole::Triager));
 
-    s.update_org(
-        org.id,
-        "Demo Networks 演示网络",
-        &[OrgKind::Provider, OrgKind::Operator],
-        &ctx(7),
-    )
-    .await
-    .expect("update");
-    let again = s
-        .org_by_slug("demo-networks")
+    s.update_org(org.id, "Demo Networks 演示网络", &[OrgKind::Provider, OrgKind::Operator], &ctx(7))
         .await
-        .expect("read")
-        .expect("exists");
+        .expect("update");
+    let again = s.org_by_slug("demo-networks").await.expect("read").expect("exists");
     assert_eq!(again.name, "Demo Networks 演示网络");
     assert_eq!(again.kinds, [OrgKind::Provider, OrgKind::Operator]);
     assert_eq!(s.list_orgs().await.expect("list").len(), 1);
@@ -219,31 +124,15 @@ async fn organisations_and_memberships_story() {
         .into_iter()
         .map(|e| e.event.action)
         .collect();
-    assert_eq!(
-        org_events,
-        [
-            "org.update",
-            "member.remove",
-            "member.add",
-            "member.add",
-            "member.add",
-            "org.create"
-        ]
-    );
+    assert_eq!(org_events, ["org.update", "member.remove", "member.add", "member.add", "member.add", "org.create"]);
 }
 
 #[tokio::test]
 async fn sessions_tokens_and_throttling_story() {
     let db = TestDb::new().await;
     let s = &db.store;
-    let u = s
-        .create_user(&new_user("wang", 1), &ctx(1))
-        .await
-        .expect("user");
-    let org = s
-        .create_org(&new_org("metro-transit", 1, &[OrgKind::Operator]), &ctx(1))
-        .await
-        .expect("org");
+    let u = s.create_user(&new_user("wang", 1), &ctx(1)).await.expect("user");
+    let org = s.create_org(&new_org("metro-transit", 1, &[OrgKind::Operator]), &ctx(1)).await.expect("org");
 
     let session = NewSession {
         id_hash: "a".repeat(64),
@@ -254,41 +143,18 @@ async fn sessions_tokens_and_throttling_story() {
         user_agent: "test".into(),
     };
     s.create_session(&session, &ctx(2)).await.expect("session");
-    let live = s
-        .session(&session.id_hash, Timestamp::from_micros(T0 + 60_000_000))
-        .await
-        .expect("read");
-    assert_eq!(
-        live.map(|x| (x.user, x.csrf_token)),
-        Some((u.id, "csrf".to_string()))
-    );
+    let live = s.session(&session.id_hash, Timestamp::from_micros(T0 + 60_000_000)).await.expect("read");
+    assert_eq!(live.map(|x| (x.user, x.csrf_token)), Some((u.id, "csrf".to_string())));
     assert!(
-        s.session(&session.id_hash, Timestamp::from_micros(T0 + 3_600_000_001))
-            .await
-            .expect("read")
-            .is_none(),
+        s.session(&session.id_hash, Timestamp::from_micros(T0 + 3_600_000_001)).await.expect("read").is_none(),
         "expired"
     );
-    assert!(
-        s.session(&"b".repeat(64), Timestamp::from_micros(T0))
-            .await
-            .expect("read")
-            .is_none()
-    );
+    assert!(s.session(&"b".repeat(64), Timestamp::from_micros(T0)).await.expect("read").is_none());
 
     // Disabling the account ends its sessions.
-    s.set_user_disabled(u.id, true, &ctx(3))
-        .await
-        .expect("disable");
-    assert!(
-        s.session(&session.id_hash, Timestamp::from_micros(T0 + 60_000_000))
-            .await
-            .expect("read")
-            .is_none()
-    );
-    s.set_user_disabled(u.id, false, &ctx(4))
-        .await
-        .expect("enable");
+    s.set_user_disabled(u.id, true, &ctx(3)).await.expect("disable");
+    assert!(s.session(&session.id_hash, Timestamp::from_micros(T0 + 60_000_000)).await.expect("read").is_none());
+    s.set_user_disabled(u.id, false, &ctx(4)).await.expect("enable");
 
     let token = NewApiToken {
         id: TokenId::mint(Timestamp::from_micros(T0), [1; 10]),
@@ -302,65 +168,21 @@ async fn sessions_tokens_and_throttling_story() {
     };
     s.create_token(&token, &ctx(5)).await.expect("token");
     let now = Timestamp::from_micros(T0 + 10_000_000);
-    let got = s
-        .token_by_hash(&token.token_hash, now)
-        .await
-        .expect("read")
-        .expect("usable");
-    assert_eq!(
-        (got.org, got.role, got.name.as_str()),
-        (Some(org.id), Some(PersonRole::Engineer), "ci")
-    );
-    assert_eq!(
-        s.tokens_of(u.id).await.expect("list")[0].last_used_at,
-        Some(now)
-    );
-    s.revoke_token(token.id, u.id, &ctx(6))
-        .await
-        .expect("revoke");
-    assert!(
-        s.token_by_hash(&token.token_hash, now)
-            .await
-            .expect("read")
-            .is_none()
-    );
-    assert!(matches!(
-        s.revoke_token(token.id, u.id, &ctx(7)).await,
-        Err(StoreError::NotFound)
-    ));
+    let got = s.token_by_hash(&token.token_hash, now).await.expect("read").expect("usable");
+    assert_eq!((got.org, got.role, got.name.as_str()), (Some(org.id), Some(PersonRole::Engineer), "ci"));
+    assert_eq!(s.tokens_of(u.id).await.expect("list")[0].last_used_at, Some(now));
+    s.revoke_token(token.id, u.id, &ctx(6)).await.expect("revoke");
+    assert!(s.token_by_hash(&token.token_hash, now).await.expect("read").is_none());
+    assert!(matches!(s.revoke_token(token.id, u.id, &ctx(7)).await, Err(StoreError::NotFound)));
 
     for i in 0..3 {
-        s.record_login_failure(&["user:wang", "ip:10.0.0.1"], "wang", &ctx(10 + i))
-            .await
-            .expect("failure");
+        s.record_login_failure(&["user:wang", "ip:10.0.0.1"], "wang", &ctx(10 + i)).await.expect("failure");
     }
-    assert_eq!(
-        s.login_failures_since("user:wang", Timestamp::from_micros(T0))
-            .await
-            .ok(),
-        Some(3)
-    );
-    assert_eq!(
-        s.login_failures_since("ip:10.0.0.1", Timestamp::from_micros(T0 + 11_000_000))
-            .await
-            .ok(),
-        Some(1)
-    );
-    s.clear_login_failures("user:wang", Timestamp::from_micros(T0))
-        .await
-        .expect("clear");
-    assert_eq!(
-        s.login_failures_since("user:wang", Timestamp::from_micros(T0))
-            .await
-            .ok(),
-        Some(0)
-    );
-    assert_eq!(
-        s.login_failures_since("ip:10.0.0.1", Timestamp::from_micros(T0))
-            .await
-            .ok(),
-        Some(3)
-    );
+    assert_eq!(s.login_failures_since("user:wang", Timestamp::from_micros(T0)).await.ok(), Some(3));
+    assert_eq!(s.login_failures_since("ip:10.0.0.1", Timestamp::from_micros(T0 + 11_000_000)).await.ok(), Some(1));
+    s.clear_login_failures("user:wang", Timestamp::from_micros(T0)).await.expect("clear");
+    assert_eq!(s.login_failures_since("user:wang", Timestamp::from_micros(T0)).await.ok(), Some(0));
+    assert_eq!(s.login_failures_since("ip:10.0.0.1", Timestamp::from_micros(T0)).await.ok(), Some(3));
 }
 
 #[tokio::test]
@@ -368,45 +190,27 @@ async fn audit_chain_verifies_and_resists_tampering() {
     let db = TestDb::new().await;
     let s = &db.store;
     for i in 0..5u8 {
-        s.create_user(&new_user(&format!("user{i}"), i), &ctx(i64::from(i)))
-            .await
-            .expect("user");
+        s.create_user(&new_user(&format!("user{i}"), i), &ctx(i64::from(i))).await.expect("user");
     }
     let report = s.audit_verify().await.expect("verify");
-    let ChainReport::Ok { count, .. } = report else {
-        panic!("intact chain reported broken: {report:?}")
-    };
+    let ChainReport::Ok { count, .. } = report else { panic!("intact chain reported broken: {report:?}") };
     assert_eq!(count, 5);
 
     // The database refuses edits and deletions of audit events outright.
-    let edit = db
-        .raw("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3")
-        .await;
+    let edit = db.raw("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3").await;
     assert!(edit.is_err(), "update must be refused");
-    assert!(
-        db.raw("DELETE FROM audit_events WHERE seq = 3")
-            .await
-            .is_err(),
-        "delete must be refused"
-    );
+    assert!(db.raw("DELETE FROM audit_events WHERE seq = 3").await.is_err(), "delete must be refused");
 
     // Someone with enough access to switch the guard off is still caught by the chain.
     let disable = match db.store.backend() {
         vulndesk_store::Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
-        vulndesk_store::Backend::Postgres => {
-            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"
-        }
+        vulndesk_store::Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
     };
     db.raw(disable).await.expect("attacker disables the guard");
-    db.raw("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3")
-        .await
-        .expect("tamper");
+    db.raw("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3").await.expect("tamper");
     assert_eq!(
         s.audit_verify().await.expect("verify"),
-        ChainReport::Broken(vulndesk_core::chain::ChainBreak {
-            seq: 3,
-            reason: BreakReason::HashMismatch
-        })
+        ChainReport::Broken(vulndesk_core::chain::ChainBreak { seq: 3, reason: BreakReason::HashMismatch })
     );
 }
 
@@ -417,10 +221,7 @@ async fn settings_are_set_once() {
     assert_eq!(s.setting("demo").await.expect("read"), None);
     assert!(s.set_setting_once("demo", "loaded").await.expect("set"));
     assert!(!s.set_setting_once("demo", "again").await.expect("set"));
-    assert_eq!(
-        s.setting("demo").await.expect("read").as_deref(),
-        Some("loaded")
-    );
+    assert_eq!(s.setting("demo").await.expect("read").as_deref(), Some("loaded"));
 }
 
 #[tokio::test]

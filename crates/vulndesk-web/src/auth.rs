@@ -16,25 +16,17 @@ use crate::i18n::Tr;
 /// Hashes a password with argon2id and a random salt, as a PHC string.
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(|e| e.to_string())?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// Whether `password` matches the PHC string `hash`. A malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A hash to verify against when the username does not exist, so that the answer takes as long
 /// as for a real account and does not reveal which usernames exist.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("vulndesk-dummy-password").unwrap_or_default());
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("vulndesk-dummy-password").unwrap_or_default());
 
 pub(crate) fn burn_password_check(password: &str) {
     let _ = verify_password(password, &DUMMY_HASH);
@@ -66,11 +58,7 @@ pub(crate) fn token_actor(user: &User, memberships: Vec<Membership>, token: &Sto
         .filter(|m| token.org.is_none_or(|o| o == m.org))
         .filter(|m| token.role.is_none_or(|r| r == m.role))
         .collect();
-    Actor::Person {
-        user: user.id,
-        site_admin: user.site_admin && token.org.is_none(),
-        memberships,
-    }
+    Actor::Person { user: user.id, site_admin: user.site_admin && token.org.is_none(), memberships }
 }
 
 /// Who is asking and how: built once per request by the context middleware.
@@ -97,15 +85,8 @@ pub(crate) struct RequestCtx {
 impl RequestCtx {
     /// The audit context for a change made now by this actor.
     pub(crate) fn audit(&self, at: Timestamp) -> AuditContext {
-        let actor = self
-            .actor
-            .user()
-            .map_or_else(|| "anonymous".to_owned(), |u| u.to_string());
-        AuditContext {
-            at,
-            actor,
-            source: self.source.clone(),
-        }
+        let actor = self.actor.user().map_or_else(|| "anonymous".to_owned(), |u| u.to_string());
+        AuditContext { at, actor, source: self.source.clone() }
     }
 
     /// Asks the access decision; a refusal becomes the matching error.
@@ -122,27 +103,15 @@ impl RequestCtx {
     pub(crate) fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
         let a = self.csrf.as_bytes();
         let b = sent.as_bytes();
-        let same =
-            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-        if same && !a.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::CsrfRejected)
-        }
+        let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if same && !a.is_empty() { Ok(()) } else { Err(AppError::CsrfRejected) }
     }
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestCtx {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Self>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("request context missing".into()))
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Self>().cloned().ok_or_else(|| AppError::Internal("request context missing".into()))
     }
 }

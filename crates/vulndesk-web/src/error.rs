@@ -31,11 +31,7 @@ pub(crate) async fn scope<F: std::future::Future>(scope: RequestScope, fut: F) -
 }
 
 pub(crate) fn current_scope() -> RequestScope {
-    SCOPE.try_with(Clone::clone).unwrap_or(RequestScope {
-        locale: Locale::En,
-        api: true,
-        path: "/".into(),
-    })
+    SCOPE.try_with(Clone::clone).unwrap_or(RequestScope { locale: Locale::En, api: true, path: "/".into() })
 }
 
 /// One field's problem, for 422 answers.
@@ -51,11 +47,7 @@ pub(crate) struct FieldError {
 
 impl FieldError {
     pub(crate) fn new(field: &str, key: &'static str) -> Self {
-        Self {
-            field: field.to_owned(),
-            key,
-            args: Vec::new(),
-        }
+        Self { field: field.to_owned(), key, args: Vec::new() }
     }
 
     pub(crate) fn with(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -66,10 +58,7 @@ impl FieldError {
     /// The message in `tr`'s language, with the field's label as `$field`.
     pub(crate) fn render(&self, tr: &Tr) -> String {
         let mut args = self.args.clone();
-        args.push((
-            "field",
-            tr.t(&format!("field-{}", self.field.replace('_', "-"))),
-        ));
+        args.push(("field", tr.t(&format!("field-{}", self.field.replace('_', "-")))));
         tr.t_args(self.key, &args)
     }
 }
@@ -172,9 +161,7 @@ impl AppError {
             Self::Conflict(key, args) => tr.t_args(key, args),
             Self::Validation(_) => tr.t("error-validation"),
             Self::BadRequest(m) => tr.t_args("error-bad-request", &[("detail", m.clone())]),
-            Self::UnsupportedMediaType(m) => {
-                tr.t_args("error-media-type", &[("detail", m.clone())])
-            }
+            Self::UnsupportedMediaType(m) => tr.t_args("error-media-type", &[("detail", m.clone())]),
             Self::PayloadTooLarge => tr.t("error-too-large"),
             Self::Unavailable => tr.t("error-unavailable"),
             Self::Internal(_) => tr.t("error-internal"),
@@ -187,11 +174,7 @@ pub(crate) fn forbidden_message(tr: &Tr, d: &Denied) -> String {
         Denied::NotSignedIn => tr.t("error-unauthenticated"),
         Denied::SiteAdminOnly => tr.t("error-site-admin-only"),
         Denied::MissingRole(roles) => {
-            let names = roles
-                .iter()
-                .map(|r| tr.t(&format!("role-{}", r.as_str())))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let names = roles.iter().map(|r| tr.t(&format!("role-{}", r.as_str()))).collect::<Vec<_>>().join(", ");
             tr.t_args("error-missing-role", &[("roles", names)])
         }
         _ => tr.t("error-forbidden"),
@@ -209,20 +192,15 @@ impl IntoResponse for AppError {
         let message = self.message(&tr);
         if scope.api {
             let details = match &self {
-                Self::Validation(fields) => fields
-                    .iter()
-                    .map(|f| json!({"field": f.field, "message": f.render(&tr)}))
-                    .collect::<Vec<_>>(),
+                Self::Validation(fields) => {
+                    fields.iter().map(|f| json!({"field": f.field, "message": f.render(&tr)})).collect::<Vec<_>>()
+                }
                 _ => Vec::new(),
             };
-            let body =
-                json!({"error": {"code": self.code(), "message": message, "details": details}});
+            let body = json!({"error": {"code": self.code(), "message": message, "details": details}});
             let mut resp = (status, axum::Json(body)).into_response();
             if matches!(self, Self::Unauthenticated) {
-                resp.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    header::HeaderValue::from_static("Bearer"),
-                );
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
             }
             return resp;
         }

@@ -42,20 +42,14 @@ impl Tr {
 
     /// The text for `key`; a missing key shows as the key itself, which tests catch.
     pub fn t(&self, key: &str) -> String {
-        LOCALES
-            .try_lookup(langid(self.locale), key)
-            .unwrap_or_else(|| key.to_owned())
+        LOCALES.try_lookup(langid(self.locale), key).unwrap_or_else(|| key.to_owned())
     }
 
     /// The text for `key` with named arguments.
     pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
-            .collect();
-        LOCALES
-            .try_lookup_with_args(langid(self.locale), key, &map)
-            .unwrap_or_else(|| key.to_owned())
+        let map: HashMap<Cow<'static, str>, FluentValue<'_>> =
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+        LOCALES.try_lookup_with_args(langid(self.locale), key, &map).unwrap_or_else(|| key.to_owned())
     }
 
     /// The BCP 47 tag, for `<html lang>`.
@@ -75,15 +69,7 @@ pub fn missing_translations() -> Vec<(&'static str, String)> {
     let en = keys(include_str!("../locales/en/main.ftl"));
     let zh = keys(include_str!("../locales/zh-CN/main.ftl"));
     let mut out = Vec::new();
-    out.extend(
-        en.iter()
-            .filter(|k| !zh.contains(k))
-            .map(|k| ("zh-CN", k.clone())),
-    );
-    out.extend(
-        zh.iter()
-            .filter(|k| !en.contains(k))
-            .map(|k| ("en", k.clone())),
-    );
+    out.extend(en.iter().filter(|k| !zh.contains(k)).map(|k| ("zh-CN", k.clone())));
+    out.extend(zh.iter().filter(|k| !en.contains(k)).map(|k| ("en", k.clone())));
     out
 }

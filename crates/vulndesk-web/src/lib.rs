@@ -31,8 +31,7 @@ use tower_http::trace::TraceLayer;
 /// request passes (request id, tracing, panic catching, body limit, security headers).
 pub fn router(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
-    let openapi_json =
-        std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    let openapi_json = std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     Router::new()
         .merge(pages::router())
         .merge(api_router)
@@ -40,19 +39,11 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/openapi.json",
             axum::routing::get(move || {
                 let doc = openapi_json.clone();
-                async move {
-                    (
-                        [(axum::http::header::CONTENT_TYPE, "application/json")],
-                        (*doc).clone(),
-                    )
-                }
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
             }),
         )
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security::csrf_origin_guard,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf_origin_guard))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
@@ -68,10 +59,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

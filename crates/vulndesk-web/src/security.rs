@@ -30,27 +30,12 @@ pub(crate) async fn headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
@@ -63,18 +48,13 @@ pub(crate) async fn headers(req: Request, next: Next) -> Response {
 
 fn client_address(req: &Request, trust_forwarded: bool) -> String {
     if trust_forwarded
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+        && let Some(first) =
+            req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
         && first.trim().parse::<std::net::IpAddr>().is_ok()
     {
         return first.trim().to_owned();
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
 
 /// Refuses state-changing page requests that a browser marks as coming from another site.
@@ -101,27 +81,14 @@ fn cross_site(method: &Method, headers: &HeaderMap) -> bool {
 
 /// Builds the [`RequestCtx`] (from the bearer token on API paths, from the session cookie on
 /// pages), applies the cross-site checks, and renders errors in the chosen language.
-pub(crate) async fn csrf_origin_guard(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn csrf_origin_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| path.clone(), |p| p.as_str().to_owned());
+    let path_and_query = req.uri().path_and_query().map_or_else(|| path.clone(), |p| p.as_str().to_owned());
     let api = path.starts_with("/api/") || path == "/healthz";
     let jar = CookieJar::from_headers(req.headers());
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let browser_locale = Locale::negotiate(accept, state.config.default_locale);
-    let cookie_locale = jar
-        .get(LANG_COOKIE)
-        .and_then(|c| Locale::from_tag(c.value()));
+    let cookie_locale = jar.get(LANG_COOKIE).and_then(|c| Locale::from_tag(c.value()));
     let source = client_address(&req, state.config.trust_forwarded_for);
     let user_agent = req
         .headers()
@@ -131,11 +98,7 @@ pub(crate) async fn csrf_origin_guard(
         .chars()
         .take(256)
         .collect::<String>();
-    let pre_scope = RequestScope {
-        locale: cookie_locale.unwrap_or(browser_locale),
-        api,
-        path: path_and_query.clone(),
-    };
+    let pre_scope = RequestScope { locale: cookie_locale.unwrap_or(browser_locale), api, path: path_and_query.clone() };
 
     if !api && cross_site(req.method(), req.headers()) {
         return scope(pre_scope, async { AppError::CsrfRejected.into_response() }).await;
@@ -161,21 +124,12 @@ pub(crate) async fn csrf_origin_guard(
         return scope(pre_scope, async { e.into_response() }).await;
     }
     // The person's own choice wins; a visitor's cookie next; the browser's languages last.
-    let locale = ctx
-        .user
-        .as_ref()
-        .and_then(|u| u.locale)
-        .or(cookie_locale)
-        .unwrap_or(browser_locale);
+    let locale = ctx.user.as_ref().and_then(|u| u.locale).or(cookie_locale).unwrap_or(browser_locale);
     ctx.tr = Tr::new(locale);
 
     let mut new_csrf_cookie = None;
     if ctx.session_hash.is_none() && !api {
-        match jar
-            .get(CSRF_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| v.len() == 64)
-        {
+        match jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 64) {
             Some(v) => ctx.csrf = v,
             None => {
                 let v = random_secret();
@@ -184,11 +138,7 @@ pub(crate) async fn csrf_origin_guard(
             }
         }
     }
-    let req_scope = RequestScope {
-        locale,
-        api,
-        path: path.clone(),
-    };
+    let req_scope = RequestScope { locale, api, path: path.clone() };
     req.extensions_mut().insert(ctx);
     let mut resp = scope(req_scope, next.run(req)).await;
     if let Some(v) = new_csrf_cookie {
@@ -222,11 +172,7 @@ async fn resolve_session(
         return Ok(());
     };
     let memberships = state.store.membership_list(user.id).await?;
-    ctx.actor = Actor::Person {
-        user: user.id,
-        site_admin: user.site_admin,
-        memberships,
-    };
+    ctx.actor = Actor::Person { user: user.id, site_admin: user.site_admin, memberships };
     ctx.user = Some(user);
     ctx.session_hash = Some(hash);
     ctx.csrf = session.csrf_token;
@@ -239,10 +185,7 @@ async fn resolve_token(
     now: vulndesk_core::Timestamp,
     ctx: &mut RequestCtx,
 ) -> Result<(), AppError> {
-    let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
     let Some(secret) = auth.strip_prefix("Bearer ").map(str::trim) else {
@@ -275,37 +218,13 @@ mod tests {
     #[test]
     fn cross_site_detection() {
         let post = Method::POST;
-        assert!(!cross_site(
-            &Method::GET,
-            &headers(&[("sec-fetch-site", "cross-site")])
-        ));
-        assert!(cross_site(
-            &post,
-            &headers(&[("sec-fetch-site", "cross-site")])
-        ));
-        assert!(cross_site(
-            &post,
-            &headers(&[("sec-fetch-site", "same-site")])
-        ));
-        assert!(!cross_site(
-            &post,
-            &headers(&[("sec-fetch-site", "same-origin")])
-        ));
-        assert!(!cross_site(
-            &post,
-            &headers(&[
-                ("origin", "http://127.0.0.1:8080"),
-                ("host", "127.0.0.1:8080")
-            ])
-        ));
-        assert!(cross_site(
-            &post,
-            &headers(&[("origin", "http://evil.test"), ("host", "127.0.0.1:8080")])
-        ));
-        assert!(cross_site(
-            &post,
-            &headers(&[("origin", "null"), ("host", "127.0.0.1:8080")])
-        ));
+        assert!(!cross_site(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&post, &headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&post, &headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!cross_site(&post, &headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!cross_site(&post, &headers(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])));
+        assert!(cross_site(&post, &headers(&[("origin", "http://evil.test"), ("host", "127.0.0.1:8080")])));
+        assert!(cross_site(&post, &headers(&[("origin", "null"), ("host", "127.0.0.1:8080")])));
         assert!(!cross_site(&post, &headers(&[])));
     }
 }

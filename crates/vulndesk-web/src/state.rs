@@ -55,10 +55,6 @@ pub struct AppState {
 impl AppState {
     /// Bundles the parts.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        Self {
-            store,
-            clock,
-            config: Arc::new(config),
-        }
+        Self { store, clock, config: Arc::new(config) }
     }
 }

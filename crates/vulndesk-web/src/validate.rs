@@ -10,12 +10,10 @@ pub(crate) const MIN_PASSWORD: usize = 12;
 
 fn name_error(field: &str, e: &NameError) -> FieldError {
     match e {
-        NameError::Length { min, max } => FieldError::new(field, "name-length")
-            .with("min", min)
-            .with("max", max),
-        NameError::Character { ch, position } => FieldError::new(field, "name-character")
-            .with("ch", ch)
-            .with("position", position + 1),
+        NameError::Length { min, max } => FieldError::new(field, "name-length").with("min", min).with("max", max),
+        NameError::Character { ch, position } => {
+            FieldError::new(field, "name-character").with("ch", ch).with("position", position + 1)
+        }
         _ => FieldError::new(field, "name-edge"),
     }
 }
@@ -53,15 +51,10 @@ pub(crate) fn email(field: &str, s: &str) -> Result<String, FieldError> {
         return Ok(String::new());
     }
     let ok = s.len() <= 254
-        && s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        })
+        && s.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
         && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(s.to_owned())
-    } else {
-        Err(FieldError::new(field, "invalid-email").with("value", s))
-    }
+    if ok { Ok(s.to_owned()) } else { Err(FieldError::new(field, "invalid-email").with("value", s)) }
 }
 
 pub(crate) fn password(field: &str, s: &str) -> Result<String, FieldError> {
@@ -77,25 +70,18 @@ pub(crate) fn kinds(field: &str, values: &[String]) -> Result<Vec<OrgKind>, Fiel
     }
     values
         .iter()
-        .map(|v| {
-            OrgKind::parse(v).ok_or_else(|| FieldError::new(field, "unknown-kind").with("value", v))
-        })
+        .map(|v| OrgKind::parse(v).ok_or_else(|| FieldError::new(field, "unknown-kind").with("value", v)))
         .collect()
 }
 
 pub(crate) fn role(field: &str, s: &str) -> Result<PersonRole, FieldError> {
-    PersonRole::parse(s.trim())
-        .ok_or_else(|| FieldError::new(field, "unknown-role").with("value", s))
+    PersonRole::parse(s.trim()).ok_or_else(|| FieldError::new(field, "unknown-role").with("value", s))
 }
 
 /// Collects the errors of several checks: `Ok` only when all passed.
 pub(crate) fn all(errors: Vec<Option<FieldError>>) -> Result<(), crate::error::AppError> {
     let errors: Vec<FieldError> = errors.into_iter().flatten().collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::error::AppError::Validation(errors))
-    }
+    if errors.is_empty() { Ok(()) } else { Err(crate::error::AppError::Validation(errors)) }
 }
 
 #[cfg(test)]
@@ -104,37 +90,19 @@ mod tests {
 
     #[test]
     fn checks_name_the_field_and_problem() {
-        assert_eq!(
-            slug("slug", " demo ").map(|s| s.to_string()),
-            Ok("demo".into())
-        );
-        assert_eq!(
-            slug("slug", "").err().map(|e| e.key),
-            Some("field-required")
-        );
+        assert_eq!(slug("slug", " demo ").map(|s| s.to_string()), Ok("demo".into()));
+        assert_eq!(slug("slug", "").err().map(|e| e.key), Some("field-required"));
         let e = slug("slug", "Demo").expect_err("refused");
         assert_eq!((e.field.as_str(), e.key), ("slug", "name-character"));
-        assert_eq!(
-            e.args,
-            vec![("ch", "D".to_string()), ("position", "1".to_string())]
-        );
+        assert_eq!(e.args, vec![("ch", "D".to_string()), ("position", "1".to_string())]);
         assert!(email("email", "").is_ok());
         assert!(email("email", "psirt@demo.example").is_ok());
         assert!(email("email", "not an email").is_err());
         assert!(email("email", "a@b").is_err());
         assert!(password("password", "short").is_err());
         assert_eq!(kinds("kinds", &[]).err().map(|e| e.key), Some("no-kinds"));
-        assert_eq!(
-            kinds("kinds", &["vendor".into()]).err().map(|e| e.key),
-            Some("unknown-kind")
-        );
-        assert_eq!(
-            role("role", "root").err().map(|e| e.key),
-            Some("unknown-role")
-        );
-        assert_eq!(
-            text("name", &"x".repeat(201), 200).err().map(|e| e.key),
-            Some("text-too-long")
-        );
+        assert_eq!(kinds("kinds", &["vendor".into()]).err().map(|e| e.key), Some("unknown-kind"));
+        assert_eq!(role("role", "root").err().map(|e| e.key), Some("unknown-role"));
+        assert_eq!(text("name", &"x".repeat(201), 200).err().map(|e| e.key), Some("text-too-long"));
     }
 }

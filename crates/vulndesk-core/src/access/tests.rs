@@ -15,10 +15,7 @@ fn person(n: u8, roles: &[(OrgId, PersonRole)]) -> Actor {
     Actor::Person {
         user: user(n),
         site_admin: false,
-        memberships: roles
-            .iter()
-            .map(|&(org, role)| Membership { org, role })
-            .collect(),
+        memberships: roles.iter().map(|&(org, role)| Membership { org, role }).collect(),
     }
 }
 
@@ -26,11 +23,7 @@ fn person(n: u8, roles: &[(OrgId, PersonRole)]) -> Actor {
 fn decision_table() {
     let a = org(1);
     let b = org(2);
-    let site_admin = Actor::Person {
-        user: user(1),
-        site_admin: true,
-        memberships: vec![],
-    };
+    let site_admin = Actor::Person { user: user(1), site_admin: true, memberships: vec![] };
     let a_admin = person(2, &[(a, PersonRole::Admin)]);
     let a_triager = person(3, &[(a, PersonRole::Triager)]);
     let a_auditor = person(4, &[(a, PersonRole::Auditor)]);
@@ -50,93 +43,38 @@ fn decision_table() {
         (&a_admin, ListUsers, Err(Denied::SiteAdminOnly)),
         (&site_admin, ViewOrganisation(b), ok),
         (&a_triager, ViewOrganisation(a), ok),
-        (
-            &a_triager,
-            ViewOrganisation(b),
-            Err(Denied::MissingRole(ANY_ROLE)),
-        ),
-        (
-            &nobody,
-            ViewOrganisation(a),
-            Err(Denied::MissingRole(ANY_ROLE)),
-        ),
+        (&a_triager, ViewOrganisation(b), Err(Denied::MissingRole(ANY_ROLE))),
+        (&nobody, ViewOrganisation(a), Err(Denied::MissingRole(ANY_ROLE))),
         (&a_triager, ViewMembers(a), ok),
         (&a_admin, ManageMembers(a), ok),
         (&a_admin, ManageOrganisation(a), ok),
-        (
-            &a_triager,
-            ManageMembers(a),
-            Err(Denied::MissingRole(ADMIN)),
-        ),
-        (
-            &a_auditor,
-            ManageMembers(a),
-            Err(Denied::MissingRole(ADMIN)),
-        ),
+        (&a_triager, ManageMembers(a), Err(Denied::MissingRole(ADMIN))),
+        (&a_auditor, ManageMembers(a), Err(Denied::MissingRole(ADMIN))),
         (&b_admin, ManageMembers(a), Err(Denied::MissingRole(ADMIN))),
         (&site_admin, ManageMembers(a), ok),
         (&site_admin, ViewAuditLog(None), ok),
         (&a_admin, ViewAuditLog(None), Err(Denied::SiteAdminOnly)),
         (&a_auditor, ViewAuditLog(Some(a)), ok),
         (&a_admin, ViewAuditLog(Some(a)), ok),
-        (
-            &a_triager,
-            ViewAuditLog(Some(a)),
-            Err(Denied::MissingRole(ADMIN_OR_AUDITOR)),
-        ),
-        (
-            &a_auditor,
-            ViewAuditLog(Some(b)),
-            Err(Denied::MissingRole(ADMIN_OR_AUDITOR)),
-        ),
-        (
-            &a_triager,
-            CreateToken {
-                user: user(3),
-                org: Some(a),
-            },
-            ok,
-        ),
-        (
-            &a_triager,
-            CreateToken {
-                user: user(3),
-                org: None,
-            },
-            ok,
-        ),
-        (
-            &a_triager,
-            CreateToken {
-                user: user(3),
-                org: Some(b),
-            },
-            Err(Denied::MissingRole(ANY_ROLE)),
-        ),
-        (
-            &a_triager,
-            CreateToken {
-                user: user(2),
-                org: Some(a),
-            },
-            Err(Denied::SiteAdminOnly),
-        ),
-        (
-            &a_admin,
-            CreateToken {
-                user: user(3),
-                org: Some(a),
-            },
-            Err(Denied::SiteAdminOnly),
-        ),
-        (
-            &site_admin,
-            CreateToken {
-                user: user(3),
-                org: Some(b),
-            },
-            ok,
-        ),
+        (&a_triager, ViewAuditLog(Some(a)), Err(Denied::MissingRole(ADMIN_OR_AUDITOR))),
+        (&a_auditor, ViewAuditLog(Some(b)), Err(Denied::MissingRole(ADMIN_OR_AUDITOR))),
+        (&a_triager, CreateToken { user: user(3), org: Some(a) }, ok),
+        (&a_triager, CreateToken { user: user(3), org: None }, ok),
+        (&a_triager, CreateToken { user: user(3), org: Some(b) }, Err(Denied::MissingRole(ANY_ROLE))),
+        (&a_triager, CreateToken { user: user(2), org: Some(a) }, Err(Denied::SiteAdminOnly)),
+        (&a_admin, CreateToken { user: user(3), org: Some(a) }, Err(Denied::SiteAdminOnly)),
+        (&site_admin, CreateToken { user: user(3), org: Some(b) }, ok),
+        (&a_admin, ManagePrograms(a), ok),
+        (&a_triager, ManagePrograms(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
+        (&a_triager, ViewReports(a), ok),
+        (&a_triager, TriageReports(a), ok),
+        (&a_auditor, ViewReports(a), ok),
+        (&a_auditor, TriageReports(a), Err(Denied::MissingRole(TRIAGERS))),
+        (&a_admin, ViewReports(a), Err(Denied::MissingRole(REPORT_READERS))),
+        (&b_admin, ViewReports(a), Err(Denied::MissingRole(REPORT_READERS))),
+        (&site_admin, ViewReports(a), Err(Denied::MissingRole(REPORT_READERS))),
+        (&a_auditor, ViewReceipts(a), ok),
+        (&a_triager, ViewReceipts(a), Err(Denied::MissingRole(RECEIPT_READERS))),
     ];
     for (actor, action, want) in cases {
         assert_eq!(authorize(actor, action), want, "{actor:?} {action:?}");

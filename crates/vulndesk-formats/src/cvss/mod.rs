@@ -75,12 +75,8 @@ pub fn parse(vector: &str) -> Result<CvssVector, CvssError> {
         "CVSS:3.0" | "CVSS:3.1" => v3::parse(vector, body).map(CvssVector::V3),
         "CVSS:4.0" => v4::parse(vector, body).map(CvssVector::V4),
         _ => Err(match prefix.strip_prefix("CVSS:") {
-            Some(version) => CvssError::UnsupportedVersion {
-                version: clip(version),
-            },
-            None => CvssError::WrongPrefix {
-                found: clip(prefix),
-            },
+            Some(version) => CvssError::UnsupportedVersion { version: clip(version) },
+            None => CvssError::WrongPrefix { found: clip(prefix) },
         }),
     }
 }
@@ -443,28 +439,24 @@ impl fmt::Display for CvssError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("empty CVSS vector"),
-            Self::WrongPrefix { found } => write!(
-                f,
-                "wrong prefix `{found}`: a CVSS vector starts with CVSS:3.0/, CVSS:3.1/ or CVSS:4.0/"
-            ),
-            Self::UnsupportedVersion { version } => write!(
-                f,
-                "unsupported CVSS version `{version}`: vulndesk scores CVSS 3.0, 3.1 and 4.0"
-            ),
-            Self::MalformedComponent { component } => write!(
-                f,
-                "malformed component `{component}`: expected METRIC:VALUE between slashes"
-            ),
+            Self::WrongPrefix { found } => {
+                write!(f, "wrong prefix `{found}`: a CVSS vector starts with CVSS:3.0/, CVSS:3.1/ or CVSS:4.0/")
+            }
+            Self::UnsupportedVersion { version } => {
+                write!(f, "unsupported CVSS version `{version}`: vulndesk scores CVSS 3.0, 3.1 and 4.0")
+            }
+            Self::MalformedComponent { component } => {
+                write!(f, "malformed component `{component}`: expected METRIC:VALUE between slashes")
+            }
             Self::UnknownMetric { metric } => write!(f, "unknown metric `{metric}`"),
             Self::InvalidValue { metric, value } => {
                 write!(f, "invalid value `{value}` for metric {metric}")
             }
             Self::DuplicateMetric { metric } => write!(f, "metric {metric} is given twice"),
             Self::MissingMetric { metric } => write!(f, "mandatory metric {metric} is missing"),
-            Self::OutOfOrder { metric, after } => write!(
-                f,
-                "metric {metric} is out of order: CVSS 4.0 puts it before {after}"
-            ),
+            Self::OutOfOrder { metric, after } => {
+                write!(f, "metric {metric} is out of order: CVSS 4.0 puts it before {after}")
+            }
             Self::Rejected { message } => write!(f, "vector rejected: {message}"),
         }
     }
@@ -483,20 +475,12 @@ pub(crate) struct MetricSpec {
 
 /// A base metric: mandatory, no `X`.
 pub(crate) const fn base(name: &'static str, values: &'static [&'static str]) -> MetricSpec {
-    MetricSpec {
-        name,
-        values,
-        mandatory: true,
-    }
+    MetricSpec { name, values, mandatory: true }
 }
 
 /// An optional metric (its values include `X`, Not Defined).
 pub(crate) const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricSpec {
-    MetricSpec {
-        name,
-        values,
-        mandatory: false,
-    }
+    MetricSpec { name, values, mandatory: false }
 }
 
 /// Checks the part of a vector after its prefix against a version's metric
@@ -513,29 +497,20 @@ pub(crate) fn validate(
     let mut last: Option<usize> = None;
     if !body.is_empty() {
         for component in body.split('/') {
-            let malformed = || CvssError::MalformedComponent {
-                component: clip(component),
-            };
+            let malformed = || CvssError::MalformedComponent { component: clip(component) };
             let (metric, value) = component.split_once(':').ok_or_else(malformed)?;
             if metric.is_empty() || value.contains(':') {
                 return Err(malformed());
             }
             let Some(index) = specs.iter().position(|spec| spec.name == metric) else {
-                return Err(CvssError::UnknownMetric {
-                    metric: clip(metric),
-                });
+                return Err(CvssError::UnknownMetric { metric: clip(metric) });
             };
             let spec = &specs[index];
             if seen[index] {
-                return Err(CvssError::DuplicateMetric {
-                    metric: spec.name.to_owned(),
-                });
+                return Err(CvssError::DuplicateMetric { metric: spec.name.to_owned() });
             }
             let Some(value) = spec.values.iter().find(|allowed| **allowed == value) else {
-                return Err(CvssError::InvalidValue {
-                    metric: spec.name.to_owned(),
-                    value: clip(value),
-                });
+                return Err(CvssError::InvalidValue { metric: spec.name.to_owned(), value: clip(value) });
             };
             if let Some(previous) = last.filter(|&previous| ordered && previous > index) {
                 return Err(CvssError::OutOfOrder {
@@ -548,23 +523,15 @@ pub(crate) fn validate(
             components.push((index, *value));
         }
     }
-    if let Some(missing) = specs
-        .iter()
-        .zip(&seen)
-        .find(|(spec, seen)| spec.mandatory && !**seen)
-    {
-        return Err(CvssError::MissingMetric {
-            metric: missing.0.name.to_owned(),
-        });
+    if let Some(missing) = specs.iter().zip(&seen).find(|(spec, seen)| spec.mandatory && !**seen) {
+        return Err(CvssError::MissingMetric { metric: missing.0.name.to_owned() });
     }
     Ok(components)
 }
 
 /// Turns an error of the `cvss` crate into ours (see [`CvssError::Rejected`]).
 pub(crate) fn rejected(error: rustsec_cvss::Error) -> CvssError {
-    CvssError::Rejected {
-        message: error.to_string(),
-    }
+    CvssError::Rejected { message: error.to_string() }
 }
 
 /// Rounds to one decimal, half away from zero. The `cvss` crate already

@@ -67,11 +67,7 @@ pub struct Cvss3Vector {
 
 /// Validates and parses a v3.x vector; `body` is what follows the prefix.
 pub(crate) fn parse(vector: &str, body: &str) -> Result<Cvss3Vector, CvssError> {
-    let version = if vector.starts_with("CVSS:3.0") {
-        CvssVersion::V3_0
-    } else {
-        CvssVersion::V3_1
-    };
+    let version = if vector.starts_with("CVSS:3.0") { CvssVersion::V3_0 } else { CvssVersion::V3_1 };
     let mut values = [0; METRIC_COUNT];
     for (index, value) in super::validate(body, METRICS, false)? {
         let position = METRICS[index].values.iter().position(|v| *v == value);
@@ -94,11 +90,7 @@ impl Cvss3Vector {
 
     /// The value of a metric (`"X"` for an optional metric not given).
     fn get(&self, metric: &str) -> &'static str {
-        METRICS
-            .iter()
-            .position(|spec| spec.name == metric)
-            .and_then(|index| self.value_at(index))
-            .unwrap_or("X")
+        METRICS.iter().position(|spec| spec.name == metric).and_then(|index| self.value_at(index)).unwrap_or("X")
     }
 
     /// A modified base metric's value, or the base metric's when it is `X`.
@@ -112,18 +104,10 @@ impl Cvss3Vector {
     /// The base score (0.0–10.0, one decimal).
     pub fn base_score(&self) -> f64 {
         let changed = self.get("S") == "C";
-        let iss = 1.0
-            - (1.0 - cia(self.get("C"))) * (1.0 - cia(self.get("I"))) * (1.0 - cia(self.get("A")));
-        let impact = if changed {
-            7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
-        } else {
-            6.42 * iss
-        };
-        let exploitability = 8.22
-            * av(self.get("AV"))
-            * ac(self.get("AC"))
-            * pr(self.get("PR"), changed)
-            * ui(self.get("UI"));
+        let iss = 1.0 - (1.0 - cia(self.get("C"))) * (1.0 - cia(self.get("I"))) * (1.0 - cia(self.get("A")));
+        let impact = if changed { 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15) } else { 6.42 * iss };
+        let exploitability =
+            8.22 * av(self.get("AV")) * ac(self.get("AC")) * pr(self.get("PR"), changed) * ui(self.get("UI"));
         combine(impact, exploitability, changed)
     }
 

@@ -16,9 +16,7 @@ use std::str::FromStr;
 
 use rustsec_cvss::v4::Nomenclature;
 
-use super::{
-    CvssError, CvssScores, CvssVersion, MetricSpec, Severity, base, one_decimal, optional,
-};
+use super::{CvssError, CvssScores, CvssVersion, MetricSpec, Severity, base, one_decimal, optional};
 
 /// How many of [`METRICS`] are base metrics (they come first).
 const BASE_METRICS: usize = 11;

@@ -48,11 +48,7 @@ pub(crate) async fn list_events(
 ) -> Result<Json<Vec<AuditEventDto>>, AppError> {
     let org_id = match &q.organisation {
         Some(slug) => {
-            let org = state
-                .store
-                .org_by_slug(slug)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let org = state.store.org_by_slug(slug).await?.ok_or(AppError::NotFound)?;
             ctx.require(Action::ViewAuditLog(Some(org.id)))?;
             Some(org.id.to_string())
         }
@@ -62,10 +58,7 @@ pub(crate) async fn list_events(
         }
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let events = state
-        .store
-        .audit_list(org_id.as_deref(), q.before, limit)
-        .await?;
+    let events = state.store.audit_list(org_id.as_deref(), q.before, limit).await?;
     Ok(Json(
         events
             .into_iter()

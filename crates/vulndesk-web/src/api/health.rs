@@ -26,11 +26,7 @@ pub(crate) struct Health {
     responses((status = 200, description = "Serving", body = Health), (status = 503, description = "Degraded", body = Health)))]
 pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let reachable = state.store.ping().await.is_ok();
-    let pending = if reachable {
-        state.store.pending_migrations().await.ok()
-    } else {
-        None
-    };
+    let pending = if reachable { state.store.pending_migrations().await.ok() } else { None };
     let ok = reachable && pending == Some(0);
     let body = Health {
         status: if ok { "ok" } else { "degraded" },
@@ -39,12 +35,5 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<
         database_reachable: reachable,
         migrations_pending: pending,
     };
-    (
-        if ok {
-            StatusCode::OK
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        },
-        Json(body),
-    )
+    (if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
 }

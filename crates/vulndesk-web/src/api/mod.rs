@@ -95,21 +95,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     .nth(1)
                     .filter(|_| text.contains("missing field") || text.contains("unknown field"))
                     .or_else(|| {
-                        text.split(": ")
-                            .nth(1)
-                            .and_then(|rest| rest.split(':').next())
-                            .filter(|f| !f.contains(' '))
+                        text.split(": ").nth(1).and_then(|rest| rest.split(':').next()).filter(|f| !f.contains(' '))
                     })
                     .unwrap_or("body")
                     .to_owned();
                 let detail = text.rsplit(": ").next().unwrap_or(&text).to_owned();
-                Err(AppError::Validation(vec![
-                    FieldError::new(&field, "json-data-error").with("detail", detail),
-                ]))
+                Err(AppError::Validation(vec![FieldError::new(&field, "json-data-error").with("detail", detail)]))
             }
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType(
-                "expected Content-Type: application/json".into(),
-            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::UnsupportedMediaType("expected Content-Type: application/json".into()))
+            }
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }

@@ -52,13 +52,7 @@ pub(crate) async fn list_orgs(
     State(state): State<AppState>,
     ctx: RequestCtx,
 ) -> Result<Json<Vec<OrganisationDto>>, AppError> {
-    Ok(Json(
-        ops::visible_orgs(&state, &ctx)
-            .await?
-            .iter()
-            .map(OrganisationDto::from)
-            .collect(),
-    ))
+    Ok(Json(ops::visible_orgs(&state, &ctx).await?.iter().map(OrganisationDto::from).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", security(("bearer" = [])), request_body = NewOrganisationDto,
@@ -145,18 +139,10 @@ pub(crate) async fn add_member(
 ) -> Result<(StatusCode, Json<MembershipChange>), AppError> {
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     let added = ops::add_member(&state, &ctx, &org, &body.username, &body.role).await?;
-    let status = if added {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if added { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
-        Json(MembershipChange {
-            username: body.username.trim().to_owned(),
-            role: body.role.trim().to_owned(),
-            added,
-        }),
+        Json(MembershipChange { username: body.username.trim().to_owned(), role: body.role.trim().to_owned(), added }),
     ))
 }
 

@@ -60,43 +60,22 @@ pub(crate) struct MeDto {
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
-pub(crate) async fn me(
-    State(state): State<AppState>,
-    ctx: RequestCtx,
-) -> Result<Json<MeDto>, AppError> {
+pub(crate) async fn me(State(state): State<AppState>, ctx: RequestCtx) -> Result<Json<MeDto>, AppError> {
     let user = ctx.user()?;
     let all = state.store.memberships_of(user.id).await?;
     let memberships = all
         .iter()
         .filter(|(o, r)| ctx.actor.has_role(o.id, *r))
-        .map(|(o, r)| MembershipDto {
-            organisation: o.slug.to_string(),
-            role: r.as_str().into(),
-        })
+        .map(|(o, r)| MembershipDto { organisation: o.slug.to_string(), role: r.as_str().into() })
         .collect();
-    Ok(Json(MeDto {
-        user: user.into(),
-        memberships,
-        site_admin: ctx.actor.is_site_admin(),
-    }))
+    Ok(Json(MeDto { user: user.into(), memberships, site_admin: ctx.actor.is_site_admin() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = [UserDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub(crate) async fn list_users(
-    State(state): State<AppState>,
-    ctx: RequestCtx,
-) -> Result<Json<Vec<UserDto>>, AppError> {
+pub(crate) async fn list_users(State(state): State<AppState>, ctx: RequestCtx) -> Result<Json<Vec<UserDto>>, AppError> {
     ctx.require(Action::ListUsers)?;
-    Ok(Json(
-        state
-            .store
-            .list_users()
-            .await?
-            .iter()
-            .map(UserDto::from)
-            .collect(),
-    ))
+    Ok(Json(state.store.list_users().await?.iter().map(UserDto::from).collect()))
 }
 
 /// An account to create.

@@ -50,11 +50,7 @@ async fn page(
     let tr = ctx.tr;
     let memberships = state.store.memberships_of(user.id).await?;
     let org_slug = |id| {
-        memberships
-            .iter()
-            .find(|(o, _)| o.id == id)
-            .map(|(o, _)| o.slug.to_string())
-            .unwrap_or_else(|| "?".into())
+        memberships.iter().find(|(o, _)| o.id == id).map(|(o, _)| o.slug.to_string()).unwrap_or_else(|| "?".into())
     };
     let tokens = state
         .store
@@ -66,15 +62,9 @@ async fn page(
             scope: match (t.org, t.role) {
                 (None, _) => tr.t("account-token-all"),
                 (Some(o), None) => org_slug(o),
-                (Some(o), Some(r)) => format!(
-                    "{} · {}",
-                    org_slug(o),
-                    tr.t(&format!("role-{}", r.as_str()))
-                ),
+                (Some(o), Some(r)) => format!("{} · {}", org_slug(o), tr.t(&format!("role-{}", r.as_str()))),
             },
-            last_used: t
-                .last_used_at
-                .map_or_else(|| tr.t("account-token-never"), |t| t.to_rfc3339()),
+            last_used: t.last_used_at.map_or_else(|| tr.t("account-token-never"), |t| t.to_rfc3339()),
             name: t.name,
             prefix: t.prefix,
         })
@@ -84,18 +74,11 @@ async fn page(
     for (org, role) in &memberships {
         if !seen.contains(&org.id) {
             seen.push(org.id);
-            scope_options.push(ScopeOption {
-                value: org.slug.to_string(),
-                label: org.name.clone(),
-            });
+            scope_options.push(ScopeOption { value: org.slug.to_string(), label: org.name.clone() });
         }
         scope_options.push(ScopeOption {
             value: format!("{}:{}", org.slug, role.as_str()),
-            label: format!(
-                "{} · {}",
-                org.name,
-                tr.t(&format!("role-{}", role.as_str()))
-            ),
+            label: format!("{} · {}", org.name, tr.t(&format!("role-{}", role.as_str()))),
         });
     }
     Ok(AccountPage {
@@ -141,10 +124,7 @@ pub(crate) async fn set_language(
                 .ok_or_else(|| AppError::BadRequest(format!("unknown language {:?}", form.lang)))?,
         )
     };
-    state
-        .store
-        .set_user_locale(user.id, locale, &ctx.audit(state.clock.now()))
-        .await?;
+    state.store.set_user_locale(user.id, locale, &ctx.audit(state.clock.now())).await?;
     Ok(see_other("/account?done=notice-language-saved"))
 }
 
@@ -165,16 +145,9 @@ pub(crate) async fn change_password(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&form.csrf)?;
     let user = ctx.user()?;
-    let stored = state
-        .store
-        .user_by_username(user.username.as_str())
-        .await?
-        .map(|u| u.password_hash);
+    let stored = state.store.user_by_username(user.username.as_str()).await?.map(|u| u.password_hash);
     let reshow = |errors: Vec<String>| async {
-        render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&state, &ctx, Chrome::new(&ctx), errors, None).await?,
-        )
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, Chrome::new(&ctx), errors, None).await?)
     };
     if !verify_blocking(form.current, stored).await? {
         return reshow(vec![ctx.tr.t("account-password-wrong")]).await;
@@ -185,10 +158,7 @@ pub(crate) async fn change_password(
     };
     let hash = hash_blocking(new).await?;
     // Changing the password ends every session, this one included.
-    state
-        .store
-        .set_password_hash(user.id, &hash, &ctx.audit(state.clock.now()))
-        .await?;
+    state.store.set_password_hash(user.id, &hash, &ctx.audit(state.clock.now())).await?;
     Ok(see_other("/login?done=notice-password-changed"))
 }
 
@@ -212,48 +182,26 @@ pub(crate) async fn create_token(
     let name = match validate::text("name", &form.name, 100) {
         Ok(n) => n,
         Err(e) => {
-            let p = page(
-                &state,
-                &ctx,
-                Chrome::new(&ctx),
-                vec![e.render(&ctx.tr)],
-                None,
-            )
-            .await?;
+            let p = page(&state, &ctx, Chrome::new(&ctx), vec![e.render(&ctx.tr)], None).await?;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
         }
     };
     let (org, role) = match form.scope.split_once(':') {
         _ if form.scope.is_empty() => (None, None),
-        Some((slug, role)) => (
-            Some(slug.to_owned()),
-            Some(validate::role("role", role).map_err(|e| AppError::Validation(vec![e]))?),
-        ),
+        Some((slug, role)) => {
+            (Some(slug.to_owned()), Some(validate::role("role", role).map_err(|e| AppError::Validation(vec![e]))?))
+        }
         None => (Some(form.scope.clone()), None),
     };
     let org = match org {
-        Some(slug) => Some(
-            state
-                .store
-                .org_by_slug(&slug)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .id,
-        ),
+        Some(slug) => Some(state.store.org_by_slug(&slug).await?.ok_or(AppError::NotFound)?.id),
         None => None,
     };
     ctx.require(Action::CreateToken { user: user.id, org })?;
     if let (Some(o), Some(r)) = (org, role)
         && !ctx.actor.has_role(o, r)
     {
-        let p = page(
-            &state,
-            &ctx,
-            Chrome::new(&ctx),
-            vec![ctx.tr.t("account-token-role-not-held")],
-            None,
-        )
-        .await?;
+        let p = page(&state, &ctx, Chrome::new(&ctx), vec![ctx.tr.t("account-token-role-not-held")], None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
     let (secret, hash, prefix) = new_api_token();
@@ -288,9 +236,6 @@ pub(crate) async fn revoke_token(
     ctx.check_csrf(&form.csrf)?;
     let user = ctx.user()?;
     let id: TokenId = id.parse().map_err(|_| AppError::NotFound)?;
-    state
-        .store
-        .revoke_token(id, user.id, &ctx.audit(state.clock.now()))
-        .await?;
+    state.store.revoke_token(id, user.id, &ctx.audit(state.clock.now())).await?;
     Ok(see_other("/account?done=notice-token-revoked"))
 }

@@ -64,9 +64,7 @@ async fn rows(state: &AppState, events: Vec<AuditEvent>) -> Result<Vec<EventRow>
 }
 
 fn older(events: &[EventRow]) -> Option<i64> {
-    (events.len() as i64 == PAGE)
-        .then(|| events.last().map(|e| e.seq))
-        .flatten()
+    (events.len() as i64 == PAGE).then(|| events.last().map(|e| e.seq)).flatten()
 }
 
 pub(crate) async fn site_log(
@@ -76,12 +74,7 @@ pub(crate) async fn site_log(
 ) -> Result<Response, AppError> {
     ctx.require(Action::ViewAuditLog(None))?;
     let events = rows(&state, state.store.audit_list(None, p.before, PAGE).await?).await?;
-    render(&AuditPage {
-        chrome: Chrome::new(&ctx),
-        org_name: None,
-        older: older(&events),
-        events,
-    })
+    render(&AuditPage { chrome: Chrome::new(&ctx), org_name: None, older: older(&events), events })
 }
 
 pub(crate) async fn org_log(
@@ -92,18 +85,6 @@ pub(crate) async fn org_log(
 ) -> Result<Response, AppError> {
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     ctx.require(Action::ViewAuditLog(Some(org.id)))?;
-    let events = rows(
-        &state,
-        state
-            .store
-            .audit_list(Some(&org.id.to_string()), p.before, PAGE)
-            .await?,
-    )
-    .await?;
-    render(&AuditPage {
-        chrome: Chrome::new(&ctx),
-        org_name: Some(org.name),
-        older: older(&events),
-        events,
-    })
+    let events = rows(&state, state.store.audit_list(Some(&org.id.to_string()), p.before, PAGE).await?).await?;
+    render(&AuditPage { chrome: Chrome::new(&ctx), org_name: Some(org.name), older: older(&events), events })
 }

@@ -51,24 +51,14 @@ pub(crate) async fn show(
             _ => orgs.push(OrgCard {
                 slug: org.slug.to_string(),
                 name: org.name.clone(),
-                kinds: org
-                    .kinds
-                    .iter()
-                    .map(|k| tr.t(&format!("kind-{}", k.as_str())))
-                    .collect(),
+                kinds: org.kinds.iter().map(|k| tr.t(&format!("kind-{}", k.as_str()))).collect(),
                 roles: vec![line],
             }),
         }
     }
     let site_admin = ctx.actor.is_site_admin();
-    let (org_count, user_count) = if site_admin {
-        (
-            state.store.list_orgs().await?.len(),
-            state.store.count_users().await?,
-        )
-    } else {
-        (0, 0)
-    };
+    let (org_count, user_count) =
+        if site_admin { (state.store.list_orgs().await?.len(), state.store.count_users().await?) } else { (0, 0) };
     render(&HomePage {
         chrome: Chrome::new(&ctx).with_notice(q.done.as_deref()),
         site_admin,

@@ -31,21 +31,11 @@ pub(crate) struct LoginQuery {
     done: Option<String>,
 }
 
-pub(crate) async fn show(
-    ctx: RequestCtx,
-    Query(q): Query<LoginQuery>,
-) -> Result<Response, AppError> {
+pub(crate) async fn show(ctx: RequestCtx, Query(q): Query<LoginQuery>) -> Result<Response, AppError> {
     if ctx.user.is_some() {
-        return Ok(see_other(
-            q.next.as_deref().and_then(local_path).unwrap_or("/"),
-        ));
+        return Ok(see_other(q.next.as_deref().and_then(local_path).unwrap_or("/")));
     }
-    let next = q
-        .next
-        .as_deref()
-        .and_then(local_path)
-        .unwrap_or("/")
-        .to_owned();
+    let next = q.next.as_deref().and_then(local_path).unwrap_or("/").to_owned();
     render(&LoginPage {
         chrome: Chrome::new(&ctx).with_notice(q.done.as_deref()),
         error: None,
@@ -98,26 +88,16 @@ pub(crate) async fn submit(
         || source_failures >= state.config.login_failures_per_source
     {
         let minutes = window.as_secs().div_ceil(60).to_string();
-        let mut resp = page(
-            StatusCode::TOO_MANY_REQUESTS,
-            ctx.tr.t_args("login-throttled", &[("minutes", minutes)]),
-        )?;
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, window.as_secs().into());
+        let mut resp = page(StatusCode::TOO_MANY_REQUESTS, ctx.tr.t_args("login-throttled", &[("minutes", minutes)]))?;
+        resp.headers_mut().insert(header::RETRY_AFTER, window.as_secs().into());
         return Ok(resp);
     }
 
     let found = state.store.user_by_username(&username).await?;
-    let hash = found
-        .as_ref()
-        .filter(|u| !u.user.disabled)
-        .map(|u| u.password_hash.clone());
+    let hash = found.as_ref().filter(|u| !u.user.disabled).map(|u| u.password_hash.clone());
     let ok = verify_blocking(form.password, hash).await?;
     let Some(found) = found.filter(|_| ok) else {
-        state
-            .store
-            .record_login_failure(&[&user_key, &source_key], &username, &ctx.audit(now))
-            .await?;
+        state.store.record_login_failure(&[&user_key, &source_key], &username, &ctx.audit(now)).await?;
         // The same answer whatever was wrong: unknown name, disabled account or wrong password.
         return page(StatusCode::UNAUTHORIZED, ctx.tr.t("login-failed"));
     };
@@ -170,16 +150,10 @@ pub(crate) async fn logout(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&form.csrf)?;
     if let (Some(hash), Some(user)) = (&ctx.session_hash, &ctx.user) {
-        state
-            .store
-            .delete_session(hash, user.id, &ctx.audit(state.clock.now()))
-            .await?;
+        state.store.delete_session(hash, user.id, &ctx.audit(state.clock.now())).await?;
     }
     let mut resp = see_other("/login?done=notice-logged-out");
-    let gone = Cookie::build((SESSION_COOKIE, ""))
-        .path("/")
-        .max_age(time_duration(std::time::Duration::ZERO))
-        .build();
+    let gone = Cookie::build((SESSION_COOKIE, "")).path("/").max_age(time_duration(std::time::Duration::ZERO)).build();
     set_cookie(&mut resp, &gone);
     Ok(resp)
 }
@@ -204,10 +178,7 @@ pub(crate) async fn switch_language(
     let locale = Locale::from_tag(&form.lang)
         .ok_or_else(|| AppError::BadRequest(format!("unknown language {:?}", form.lang)))?;
     if let Some(user) = &ctx.user {
-        state
-            .store
-            .set_user_locale(user.id, Some(locale), &ctx.audit(state.clock.now()))
-            .await?;
+        state.store.set_user_locale(user.id, Some(locale), &ctx.audit(state.clock.now())).await?;
     }
     let mut resp = see_other(local_path(&form.next).unwrap_or("/"));
     let cookie = Cookie::build((LANG_COOKIE, locale.tag()))

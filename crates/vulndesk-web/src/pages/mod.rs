@@ -48,10 +48,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 async fn stylesheet() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
     )
         .into_response()
@@ -87,10 +84,8 @@ impl Chrome {
 
     /// Shows the notice named in the `done` query parameter, if it is a known one.
     pub(crate) fn with_notice(mut self, done: Option<&str>) -> Self {
-        self.notice = done
-            .filter(|k| k.starts_with("notice-"))
-            .map(|k| self.tr.t(k))
-            .filter(|text| !text.starts_with("notice-"));
+        self.notice =
+            done.filter(|k| k.starts_with("notice-")).map(|k| self.tr.t(k)).filter(|text| !text.starts_with("notice-"));
         self
     }
 }
@@ -101,9 +96,7 @@ pub(crate) fn render(t: &impl Template) -> Result<Response, AppError> {
 }
 
 pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
-    let html = t
-        .render()
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    let html = t.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -127,17 +120,11 @@ impl ErrorPage {
             notice: None,
             version: env!("CARGO_PKG_VERSION"),
         };
-        Self {
-            chrome,
-            status,
-            message,
-            fields,
-        }
+        Self { chrome, status, message, fields }
     }
 
     pub(crate) fn render_string(&self) -> String {
-        self.render()
-            .unwrap_or_else(|_| format!("{} {}", self.status, self.message))
+        self.render().unwrap_or_else(|_| format!("{} {}", self.status, self.message))
     }
 }
 
@@ -164,11 +151,7 @@ pub(crate) struct Done {
 
 /// A redirect after a successful change (303, so the browser follows with GET).
 pub(crate) fn see_other(location: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, location.to_owned())],
-    )
-        .into_response()
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_owned())]).into_response()
 }
 
 /// Whether `next` is a path on this site (never another host), for redirects after sign-in.

@@ -50,11 +50,7 @@ fn kind_choices(tr: &Tr, checked: &[String]) -> Vec<Choice> {
 fn role_choices(tr: &Tr) -> Vec<Choice> {
     PersonRole::ALL
         .iter()
-        .map(|r| Choice {
-            value: r.as_str().into(),
-            label: tr.t(&format!("role-{}", r.as_str())),
-            checked: false,
-        })
+        .map(|r| Choice { value: r.as_str().into(), label: tr.t(&format!("role-{}", r.as_str())), checked: false })
         .collect()
 }
 
@@ -128,10 +124,7 @@ pub(crate) async fn create(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&form.csrf)?;
     match ops::create_org(&state, &ctx, &form.slug, &form.name, &form.kinds).await {
-        Ok(org) => Ok(see_other(&format!(
-            "/orgs/{}?done=notice-org-created",
-            org.slug
-        ))),
+        Ok(org) => Ok(see_other(&format!("/orgs/{}?done=notice-org-created", org.slug))),
         Err(e) => {
             let errors = field_messages(&ctx.tr, e)?;
             let page = list_page(&state, &ctx, Chrome::new(&ctx), Some((&form, errors))).await?;
@@ -185,10 +178,7 @@ async fn org_page(
             roles: m
                 .roles
                 .iter()
-                .map(|r| RoleTag {
-                    value: r.as_str().into(),
-                    label: tr.t(&format!("role-{}", r.as_str())),
-                })
+                .map(|r| RoleTag { value: r.as_str().into(), label: tr.t(&format!("role-{}", r.as_str())) })
                 .collect(),
         })
         .collect();
@@ -218,12 +208,7 @@ pub(crate) async fn show(
     render(&org_page(&state, &ctx, &org, chrome, Vec::new()).await?)
 }
 
-async fn reshow(
-    state: &AppState,
-    ctx: &RequestCtx,
-    org: &Organisation,
-    e: AppError,
-) -> Result<Response, AppError> {
+async fn reshow(state: &AppState, ctx: &RequestCtx, org: &Organisation, e: AppError) -> Result<Response, AppError> {
     let errors = field_messages(&ctx.tr, e)?;
     let page = org_page(state, ctx, org, Chrome::new(ctx), errors).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -276,9 +261,7 @@ pub(crate) async fn remove_member(
     ctx.check_csrf(&form.csrf)?;
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match ops::remove_member(&state, &ctx, &org, &form.username, &form.role).await {
-        Ok(()) => Ok(see_other(&format!(
-            "/orgs/{slug}?done=notice-member-removed"
-        ))),
+        Ok(()) => Ok(see_other(&format!("/orgs/{slug}?done=notice-member-removed"))),
         Err(e) => reshow(&state, &ctx, &org, e).await,
     }
 }

@@ -130,11 +130,7 @@ async fn set_disabled(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&csrf)?;
     ops::set_user_disabled(&state, &ctx, &username, disabled).await?;
-    Ok(see_other(if disabled {
-        "/users?done=notice-user-disabled"
-    } else {
-        "/users?done=notice-user-enabled"
-    }))
+    Ok(see_other(if disabled { "/users?done=notice-user-disabled" } else { "/users?done=notice-user-enabled" }))
 }
 
 pub(crate) async fn disable(

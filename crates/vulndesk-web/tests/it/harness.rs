@@ -11,9 +11,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use vulndesk_core::audit::AuditContext;
-use vulndesk_core::{
-    Clock, OrgId, OrgKind, PersonRole, Slug, Timestamp, TokenId, UserId, Username,
-};
+use vulndesk_core::{Clock, OrgId, OrgKind, PersonRole, Slug, Timestamp, TokenId, UserId, Username};
 use vulndesk_store::testing::TestDb;
 use vulndesk_store::{NewApiToken, NewOrganisation, NewUser};
 use vulndesk_web::{AppState, WebConfig};
@@ -61,11 +59,7 @@ impl TestApp {
         let db = TestDb::new().await;
         let clock = Arc::new(TestClock::default());
         let state = AppState::new(db.store.clone(), clock.clone(), WebConfig::default());
-        Self {
-            router: vulndesk_web::router(state),
-            db,
-            clock,
-        }
+        Self { router: vulndesk_web::router(state), db, clock }
     }
 
     fn ctx(&self) -> AuditContext {
@@ -83,12 +77,7 @@ impl TestApp {
             site_admin,
             locale: None,
         };
-        self.db
-            .store
-            .create_user(&u, &self.ctx())
-            .await
-            .expect("create user")
-            .id
+        self.db.store.create_user(&u, &self.ctx()).await.expect("create user").id
     }
 
     pub(crate) async fn org(&self, slug: &str) -> OrgId {
@@ -98,29 +87,15 @@ impl TestApp {
             name: format!("Org {slug}"),
             kinds: vec![OrgKind::Provider],
         };
-        self.db
-            .store
-            .create_org(&o, &self.ctx())
-            .await
-            .expect("create org")
-            .id
+        self.db.store.create_org(&o, &self.ctx()).await.expect("create org").id
     }
 
     pub(crate) async fn member(&self, org: OrgId, user: UserId, role: PersonRole) {
-        self.db
-            .store
-            .add_membership(org, user, role, &self.ctx())
-            .await
-            .expect("membership");
+        self.db.store.add_membership(org, user, role, &self.ctx()).await.expect("membership");
     }
 
     /// An API token for `user`, optionally scoped.
-    pub(crate) async fn token(
-        &self,
-        user: UserId,
-        org: Option<OrgId>,
-        role: Option<PersonRole>,
-    ) -> String {
+    pub(crate) async fn token(&self, user: UserId, org: Option<OrgId>, role: Option<PersonRole>) -> String {
         let (secret, hash, prefix) = vulndesk_web::new_api_token();
         let t = NewApiToken {
             id: TokenId::mint(self.clock.now(), rand_bytes()),
@@ -132,11 +107,7 @@ impl TestApp {
             prefix,
             expires_at: None,
         };
-        self.db
-            .store
-            .create_token(&t, &self.ctx())
-            .await
-            .expect("token");
+        self.db.store.create_token(&t, &self.ctx()).await.expect("token");
         secret
     }
 
@@ -145,11 +116,7 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     /// An API call with an optional bearer token and JSON body.
@@ -160,17 +127,12 @@ impl TestApp {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> Reply {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::ACCEPT_LANGUAGE, "en");
+        let mut b = Request::builder().method(method).uri(path).header(header::ACCEPT_LANGUAGE, "en");
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string())),
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         self.send(req.expect("request")).await
@@ -191,20 +153,11 @@ pub(crate) struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     pub(crate) fn new(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            cookies: BTreeMap::new(),
-            accept_language: "en",
-            last: None,
-        }
+        Self { app, cookies: BTreeMap::new(), accept_language: "en", last: None }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
     fn keep_cookies(&mut self, headers: &HeaderMap) {
@@ -242,10 +195,7 @@ impl<'a> Browser<'a> {
     pub(crate) fn csrf(&self) -> String {
         let body = &self.last.as_ref().expect("a page first").body;
         let marker = "name=\"csrf\" value=\"";
-        let start = body
-            .find(marker)
-            .expect("page has a form with a CSRF token")
-            + marker.len();
+        let start = body.find(marker).expect("page has a form with a CSRF token") + marker.len();
         body[start..].split('"').next().expect("token").to_owned()
     }
 
@@ -254,33 +204,17 @@ impl<'a> Browser<'a> {
         self.post_with(
             path,
             fields,
-            &[
-                ("origin", "http://localhost"),
-                ("host", "localhost"),
-                ("sec-fetch-site", "same-origin"),
-            ],
+            &[("origin", "http://localhost"), ("host", "localhost"), ("sec-fetch-site", "same-origin")],
         )
         .await
     }
 
-    pub(crate) async fn post_with(
-        &mut self,
-        path: &str,
-        fields: &[(&str, &str)],
-        extra: &[(&str, &str)],
-    ) -> &Reply {
-        let mut all: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+    pub(crate) async fn post_with(&mut self, path: &str, fields: &[(&str, &str)], extra: &[(&str, &str)]) -> &Reply {
+        let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         if !fields.iter().any(|(k, _)| *k == "csrf") {
             all.push(("csrf".into(), self.csrf()));
         }
-        let body = all
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = all.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
         let mut b = Request::builder()
             .method(Method::POST)
             .uri(path)
@@ -290,10 +224,7 @@ impl<'a> Browser<'a> {
         for (k, v) in extra {
             b = b.header(*k, *v);
         }
-        let r = self
-            .app
-            .send(b.body(Body::from(body)).expect("request"))
-            .await;
+        let r = self.app.send(b.body(Body::from(body)).expect("request")).await;
         self.keep_cookies(&r.headers);
         self.last = Some(r);
         self.last.as_ref().expect("just set")
@@ -301,25 +232,14 @@ impl<'a> Browser<'a> {
 
     pub(crate) async fn login(&mut self, username: &str, password: &str) -> StatusCode {
         self.get("/login").await;
-        self.post(
-            "/login",
-            &[
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ],
-        )
-        .await
-        .status
+        self.post("/login", &[("username", username), ("password", password), ("next", "/")]).await.status
     }
 }
 
 pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

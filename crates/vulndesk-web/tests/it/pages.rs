@@ -16,24 +16,14 @@ async fn sign_in_create_organisation_and_member_then_sign_out() {
     // Not signed in: pages send you to the sign-in form, remembering where you were going.
     let r = b.get("/orgs").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        r.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("/login?next=%2Forgs")
-    );
+    assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/login?next=%2Forgs"));
 
     assert_eq!(b.login("admin", PASSWORD).await, StatusCode::SEE_OTHER);
     let session = b.cookie("vd_session").cloned().expect("session cookie");
     assert_eq!(session.len(), 64);
-    let set_cookie = b
-        .last
-        .as_ref()
-        .and_then(|r| r.headers.get("set-cookie"))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-        "{set_cookie}"
-    );
+    let set_cookie =
+        b.last.as_ref().and_then(|r| r.headers.get("set-cookie")).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
 
     let home = b.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
@@ -43,12 +33,7 @@ async fn sign_in_create_organisation_and_member_then_sign_out() {
     let r = b
         .post(
             "/orgs",
-            &[
-                ("slug", "demo-networks"),
-                ("name", "Demo Networks"),
-                ("kinds", "provider"),
-                ("kinds", "operator"),
-            ],
+            &[("slug", "demo-networks"), ("name", "Demo Networks"), ("kinds", "provider"), ("kinds", "operator")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -56,12 +41,7 @@ async fn sign_in_create_organisation_and_member_then_sign_out() {
     assert!(r.body.contains("Organisation created."), "notice shown");
     assert!(r.body.contains("Product provider") && r.body.contains("Network operator"));
 
-    let r = b
-        .post(
-            "/orgs/demo-networks/members",
-            &[("username", "li.wei"), ("role", "triager")],
-        )
-        .await;
+    let r = b.post("/orgs/demo-networks/members", &[("username", "li.wei"), ("role", "triager")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let r = b.get("/orgs/demo-networks").await;
     assert!(r.body.contains("li.wei") && r.body.contains("Triager"));
@@ -70,11 +50,7 @@ async fn sign_in_create_organisation_and_member_then_sign_out() {
     b.get("/orgs").await;
     let r = b.post("/orgs", &[("slug", "Demo"), ("name", "x")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.body.contains("position 1") && r.body.contains("Choose at least one role"),
-        "{}",
-        r.body
-    );
+    assert!(r.body.contains("position 1") && r.body.contains("Choose at least one role"), "{}", r.body);
     assert_eq!(app.db.store.list_orgs().await.expect("list").len(), 1);
 
     b.get("/").await;
@@ -83,14 +59,7 @@ async fn sign_in_create_organisation_and_member_then_sign_out() {
     assert!(b.cookie("vd_session").is_none());
     // The old session id no longer works, even if replayed.
     let now = vulndesk_core::Clock::now(&*app.clock);
-    assert!(
-        app.db
-            .store
-            .session(&sha256(&session), now)
-            .await
-            .expect("read")
-            .is_none()
-    );
+    assert!(app.db.store.session(&sha256(&session), now).await.expect("read").is_none());
 }
 
 fn sha256(s: &str) -> String {
@@ -103,54 +72,25 @@ async fn wrong_credentials_get_one_generic_answer_and_repeated_failures_are_thro
     let app = TestApp::new().await;
     app.user("li.wei", false).await;
     let mut b = Browser::new(&app);
-    assert_eq!(
-        b.login("li.wei", "wrong password!!").await,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(b.login("li.wei", "wrong password!!").await, StatusCode::UNAUTHORIZED);
     let wrong = b.last.as_ref().map(|r| r.body.clone()).unwrap_or_default();
-    assert_eq!(
-        b.login("nobody.here", "wrong password!!").await,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(b.login("nobody.here", "wrong password!!").await, StatusCode::UNAUTHORIZED);
     let unknown = b.last.as_ref().map(|r| r.body.clone()).unwrap_or_default();
-    assert!(
-        wrong.contains("Wrong username or password.")
-            && unknown.contains("Wrong username or password.")
-    );
+    assert!(wrong.contains("Wrong username or password.") && unknown.contains("Wrong username or password."));
 
     for _ in 0..4 {
         b.login("li.wei", "wrong password!!").await;
     }
     // Five failures: even the right password is refused for the window.
-    assert_eq!(
-        b.login("li.wei", PASSWORD).await,
-        StatusCode::TOO_MANY_REQUESTS
-    );
-    assert!(
-        b.last
-            .as_ref()
-            .is_some_and(|r| r.body.contains("Too many failed attempts"))
-    );
+    assert_eq!(b.login("li.wei", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    assert!(b.last.as_ref().is_some_and(|r| r.body.contains("Too many failed attempts")));
     app.clock.advance_secs(16 * 60);
     assert_eq!(b.login("li.wei", PASSWORD).await, StatusCode::SEE_OTHER);
 
-    let failures = app
-        .db
-        .store
-        .audit_list(None, None, 50)
-        .await
-        .expect("audit");
+    let failures = app.db.store.audit_list(None, None, 50).await.expect("audit");
+    assert!(failures.iter().filter(|e| e.event.action == "session.login_failed").count() >= 6);
     assert!(
-        failures
-            .iter()
-            .filter(|e| e.event.action == "session.login_failed")
-            .count()
-            >= 6
-    );
-    assert!(
-        failures
-            .iter()
-            .all(|e| !e.event.details.contains("wrong password")),
+        failures.iter().all(|e| !e.event.details.contains("wrong password")),
         "passwords never reach the audit log"
     );
 }
@@ -162,29 +102,14 @@ async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused() {
     let mut b = Browser::new(&app);
     b.login("admin", PASSWORD).await;
     b.get("/orgs").await;
-    let r = b
-        .post(
-            "/orgs",
-            &[
-                ("csrf", "forged"),
-                ("slug", "x1"),
-                ("name", "x"),
-                ("kinds", "provider"),
-            ],
-        )
-        .await;
+    let r = b.post("/orgs", &[("csrf", "forged"), ("slug", "x1"), ("name", "x"), ("kinds", "provider")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     b.get("/orgs").await;
     let token = b.csrf();
     let r = b
         .post_with(
             "/orgs",
-            &[
-                ("csrf", &token),
-                ("slug", "x1"),
-                ("name", "x"),
-                ("kinds", "provider"),
-            ],
+            &[("csrf", &token), ("slug", "x1"), ("name", "x"), ("kinds", "provider")],
             &[("origin", "http://evil.test"), ("host", "localhost")],
         )
         .await;
@@ -192,12 +117,7 @@ async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused() {
     let r = b
         .post_with(
             "/orgs",
-            &[
-                ("csrf", &token),
-                ("slug", "x1"),
-                ("name", "x"),
-                ("kinds", "provider"),
-            ],
+            &[("csrf", &token), ("slug", "x1"), ("name", "x"), ("kinds", "provider")],
             &[("sec-fetch-site", "cross-site")],
         )
         .await;
@@ -206,16 +126,8 @@ async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused() {
     // The sign-in form is protected too (login CSRF).
     let mut fresh = Browser::new(&app);
     fresh.get("/login").await;
-    let r = fresh
-        .post(
-            "/login",
-            &[
-                ("csrf", "0".repeat(64).as_str()),
-                ("username", "admin"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r =
+        fresh.post("/login", &[("csrf", "0".repeat(64).as_str()), ("username", "admin"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -229,15 +141,9 @@ async fn language_follows_the_browser_then_the_choice_on_every_page() {
     assert!(r.body.contains("登录 vulndesk") && r.body.contains("lang=\"zh-CN\""));
     let r = b.post("/lang", &[("lang", "en"), ("next", "/login")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        r.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("/login")
-    );
+    assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/login"));
     let r = b.get("/login").await;
-    assert!(
-        r.body.contains("Log in to vulndesk"),
-        "the choice beats the browser"
-    );
+    assert!(r.body.contains("Log in to vulndesk"), "the choice beats the browser");
 
     // Signed in, the choice is kept on the account and follows the person to another browser.
     b.login("admin", PASSWORD).await;
@@ -247,21 +153,12 @@ async fn language_follows_the_browser_then_the_choice_on_every_page() {
     other.accept_language = "en";
     other.login("admin", PASSWORD).await;
     let r = other.get("/orgs").await;
-    assert!(
-        r.body.contains("组织"),
-        "account language wins: {}",
-        &r.body[..300.min(r.body.len())]
-    );
+    assert!(r.body.contains("组织"), "account language wins: {}", &r.body[..300.min(r.body.len())]);
 
     // Redirects after switching stay on this site.
     b.get("/").await;
-    let r = b
-        .post("/lang", &[("lang", "en"), ("next", "//evil.test/")])
-        .await;
-    assert_eq!(
-        r.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("/")
-    );
+    let r = b.post("/lang", &[("lang", "en"), ("next", "//evil.test/")]).await;
+    assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/"));
 }
 
 #[tokio::test]
@@ -281,27 +178,13 @@ async fn roles_decide_what_each_person_sees() {
     assert!(!home.body.contains("Site administration"));
     let r = b.get("/orgs/demo-networks").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        !r.body.contains("Add a member"),
-        "no management form for a triager"
-    );
-    assert_eq!(
-        b.get("/orgs/metro-transit").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert!(!r.body.contains("Add a member"), "no management form for a triager");
+    assert_eq!(b.get("/orgs/metro-transit").await.status, StatusCode::FORBIDDEN);
     assert_eq!(b.get("/users").await.status, StatusCode::FORBIDDEN);
     assert_eq!(b.get("/audit").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        b.get("/orgs/demo-networks/audit").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(b.get("/orgs/demo-networks/audit").await.status, StatusCode::FORBIDDEN);
     b.get("/orgs/demo-networks").await;
-    let r = b
-        .post(
-            "/orgs/demo-networks/members",
-            &[("username", "li.wei"), ("role", "admin")],
-        )
-        .await;
+    let r = b.post("/orgs/demo-networks/members", &[("username", "li.wei"), ("role", "admin")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     let mut a = Browser::new(&app);
@@ -320,38 +203,19 @@ async fn account_page_issues_a_token_once_and_the_api_accepts_it() {
     let mut b = Browser::new(&app);
     b.login("chen.jing", PASSWORD).await;
     b.get("/account").await;
-    let r = b
-        .post(
-            "/account/tokens",
-            &[
-                ("name", "ci pipeline"),
-                ("scope", "demo-networks:coordinator"),
-            ],
-        )
-        .await;
+    let r = b.post("/account/tokens", &[("name", "ci pipeline"), ("scope", "demo-networks:coordinator")]).await;
     assert_eq!(r.status, StatusCode::OK);
     let body = r.body.clone();
     let start = body.find("<code>vd_").expect("secret shown") + "<code>".len();
-    let secret: String = body[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
+    let secret: String = body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     assert_eq!(secret.len(), 67);
-    let me = app
-        .api(axum::http::Method::GET, "/api/v1/me", Some(&secret), None)
-        .await
-        .json();
+    let me = app.api(axum::http::Method::GET, "/api/v1/me", Some(&secret), None).await.json();
     assert_eq!(me["memberships"][0]["role"], "coordinator");
     // Shown once: the account page afterwards lists only its prefix.
     let r = b.get("/account").await;
     assert!(!r.body.contains(&secret) && r.body.contains(&secret[..10]));
     // Scoping a token to a role the person does not hold is refused.
-    let r = b
-        .post(
-            "/account/tokens",
-            &[("name", "x"), ("scope", "demo-networks:admin")],
-        )
-        .await;
+    let r = b.post("/account/tokens", &[("name", "x"), ("scope", "demo-networks:admin")]).await;
     assert_ne!(r.status, StatusCode::OK);
 }
 
@@ -363,49 +227,22 @@ async fn password_change_ends_sessions_and_disabled_accounts_cannot_sign_in() {
     let mut b = Browser::new(&app);
     b.login("li.wei", PASSWORD).await;
     b.get("/account").await;
-    let r = b
-        .post(
-            "/account/password",
-            &[
-                ("current", "not it at all"),
-                ("new", "a brand new password"),
-            ],
-        )
-        .await;
+    let r = b.post("/account/password", &[("current", "not it at all"), ("new", "a brand new password")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("The current password is wrong."));
     b.get("/account").await;
-    let r = b
-        .post(
-            "/account/password",
-            &[("current", PASSWORD), ("new", "a brand new password")],
-        )
-        .await;
+    let r = b.post("/account/password", &[("current", PASSWORD), ("new", "a brand new password")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        b.get("/account").await.status,
-        StatusCode::SEE_OTHER,
-        "session ended"
-    );
-    assert_eq!(
-        b.login("li.wei", "a brand new password").await,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER, "session ended");
+    assert_eq!(b.login("li.wei", "a brand new password").await, StatusCode::SEE_OTHER);
 
     let mut admin = Browser::new(&app);
     admin.login("admin", PASSWORD).await;
     admin.get("/users").await;
     let r = admin.post("/users/li.wei/disable", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        b.get("/account").await.status,
-        StatusCode::SEE_OTHER,
-        "disabled: session gone"
-    );
-    assert_eq!(
-        b.login("li.wei", "a brand new password").await,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER, "disabled: session gone");
+    assert_eq!(b.login("li.wei", "a brand new password").await, StatusCode::UNAUTHORIZED);
     admin.get("/users").await;
     let r = admin.post("/users/admin/disable", &[]).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "cannot lock yourself out");
@@ -423,10 +260,7 @@ async fn unknown_pages_get_the_error_page_in_the_visitors_language() {
 
 #[test]
 fn every_text_exists_in_both_languages() {
-    assert_eq!(
-        vulndesk_web::missing_translations(),
-        Vec::<(&str, String)>::new()
-    );
+    assert_eq!(vulndesk_web::missing_translations(), Vec::<(&str, String)>::new());
     // Every key a template asks for exists (a missing key renders as the key itself).
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
     let mut checked = 0;
@@ -435,18 +269,10 @@ fn every_text_exists_in_both_languages() {
         for part in text.split("tr.t(\"").skip(1) {
             let key = part.split('"').next().expect("key");
             for locale in vulndesk_core::Locale::ALL {
-                assert_ne!(
-                    vulndesk_web::Tr::new(locale).t(key),
-                    key,
-                    "{key} missing in {}",
-                    locale.tag()
-                );
+                assert_ne!(vulndesk_web::Tr::new(locale).t(key), key, "{key} missing in {}", locale.tag());
             }
             checked += 1;
         }
     }
-    assert!(
-        checked > 50,
-        "only {checked} keys found: is the template scan broken?"
-    );
+    assert!(checked > 50, "only {checked} keys found: is the template scan broken?");
 }

@@ -1,0 +1,378 @@
+//! The intake writer: every inbound message (a new report, a reporter's reply) goes through one
+//! queue per process and is committed in batches (group commit), so that many concurrent
+//! submissions share one transaction and one fsync. The caller's future resolves only after its
+//! batch is durably committed; only then may the HTTP answer say "received".
+//!
+//! Each item appends one receipt to the hash-chained receipt log, with the SHA-256 of its stored
+//! payload, in the same transaction as the report, attachments and outbox rows. If a batch fails,
+//! its items are retried one by one, so one bad item never takes its neighbours down with it.
+
+use sqlx::{AnyConnection, Row};
+use tokio::sync::{mpsc, oneshot};
+use vulndesk_core::chain::{self, LinkHash};
+use vulndesk_core::intake::{AttachmentTag, Channel, ReceiptFields, Report};
+use vulndesk_core::{AttachmentId, MessageId, OrgId, OutboxId, ProgramId, ReportId, Timestamp, UserId};
+
+use crate::{Backend, Result, StoreError};
+
+/// Most items committed in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// A file to store with a report or message.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    /// Its id.
+    pub id: AttachmentId,
+    /// What it is.
+    pub tag: AttachmentTag,
+    /// The name the sender gave it (cleaned by the caller).
+    pub filename: String,
+    /// The content type vulndesk detected (never the sender's claim alone).
+    pub content_type: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+}
+
+/// A message on a report's thread.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Its id.
+    pub id: MessageId,
+    /// `reporter` or `staff`.
+    pub author: &'static str,
+    /// The staff member, for staff messages.
+    pub user: Option<UserId>,
+    /// `message`, `acknowledge`, `request_info`, `rejection`.
+    pub kind: &'static str,
+    /// The text.
+    pub body: String,
+}
+
+/// A message to queue in the outbox (delivered by the notification work).
+#[derive(Debug, Clone)]
+pub struct NewOutbox {
+    /// Its id.
+    pub id: OutboxId,
+    /// The organisation it belongs to.
+    pub org: Option<OrgId>,
+    /// `email` or `webhook`.
+    pub channel: &'static str,
+    /// Which message: `report.received`, `report.acknowledged`, …
+    pub template: &'static str,
+    /// Where it goes.
+    pub recipient: String,
+    /// The subject line.
+    pub subject: String,
+    /// The text.
+    pub body: String,
+    /// The object it is about (a report id).
+    pub related: Option<String>,
+}
+
+/// What arrived.
+#[derive(Debug, Clone)]
+pub enum InboundKind {
+    /// A new report through a program.
+    NewReport {
+        /// The report (its `receipt_seq` is filled in by the writer).
+        report: Box<Report>,
+        /// SHA-256 (hex) of the tracking token.
+        tracking_hash: String,
+    },
+    /// A reporter's reply on the tracking page.
+    ReporterMessage {
+        /// The report it belongs to.
+        report: ReportId,
+        /// The message.
+        message: NewMessage,
+    },
+}
+
+/// One inbound message to commit durably with its receipt.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// When it arrived.
+    pub received_at: Timestamp,
+    /// How it arrived.
+    pub channel: Channel,
+    /// The receiving organisation.
+    pub org: OrgId,
+    /// The program, if any.
+    pub program: Option<ProgramId>,
+    /// The source address (empty when the organisation does not keep it).
+    pub source: String,
+    /// The user agent (empty when not kept).
+    pub user_agent: String,
+    /// The canonical bytes of what arrived, as hashed into the receipt.
+    pub payload: Vec<u8>,
+    /// The report or message.
+    pub kind: InboundKind,
+    /// Files that came with it.
+    pub attachments: Vec<NewAttachment>,
+    /// Mail to queue with it (the new-report notice to the team, the reporter's confirmation).
+    pub outbox: Vec<NewOutbox>,
+}
+
+/// The proof of receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The receipt's sequence number.
+    pub seq: i64,
+    /// The receipt's hash (hex).
+    pub hash: String,
+}
+
+type Job = (Inbound, oneshot::Sender<Result<Accepted>>);
+
+/// The sending half of the writer's queue.
+#[derive(Clone)]
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer task on the current runtime.
+    pub(crate) fn start(backend: Backend, pool: sqlx::AnyPool) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>(8192);
+        tokio::spawn(run(backend, pool, rx));
+        Self { tx }
+    }
+
+    /// Queues an inbound message and waits until it is durably committed.
+    pub(crate) async fn submit(&self, inbound: Inbound) -> Result<Accepted> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send((inbound, tx)).await.map_err(|_| StoreError::Invalid("the intake writer has stopped".into()))?;
+        rx.await.map_err(|_| StoreError::Invalid("the intake writer stopped before committing".into()))?
+    }
+}
+
+async fn run(backend: Backend, pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let items: Vec<&Inbound> = batch.iter().map(|(i, _)| i).collect();
+        match commit(backend, &pool, &items).await {
+            Ok(accepted) => {
+                for ((_, reply), a) in batch.drain(..).zip(accepted) {
+                    let _ = reply.send(Ok(a));
+                }
+            }
+            Err(e) if batch.len() == 1 => {
+                if let Some((_, reply)) = batch.pop() {
+                    let _ = reply.send(Err(e));
+                }
+            }
+            Err(_) => {
+                // Retry one by one: only the items that fail on their own are refused.
+                for (item, reply) in batch.drain(..) {
+                    let result = commit(backend, &pool, &[&item]).await.map(|mut v| v.remove(0));
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+}
+
+async fn commit(backend: Backend, pool: &sqlx::AnyPool, items: &[&Inbound]) -> Result<Vec<Accepted>> {
+    let mut tx = pool.begin().await?;
+    let (mut seq, mut prev) = chain_head(backend, &mut tx).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        seq += 1;
+        let hash = write_one(&mut tx, item, seq, prev).await?;
+        out.push(Accepted { seq, hash: hash.to_hex() });
+        prev = hash;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The last receipt's sequence number and hash, under the chain lock on PostgreSQL.
+pub(crate) async fn chain_head(backend: Backend, conn: &mut AnyConnection) -> Result<(i64, LinkHash)> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(crate::postgres::RECEIPT_CHAIN_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let row =
+        sqlx::query("SELECT seq, hash FROM receipts ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let (seq, hash): (i64, String) = match row {
+        Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+        None => {
+            match sqlx::query("SELECT seq, hash FROM receipt_anchor WHERE id = 1").fetch_optional(&mut *conn).await? {
+                Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+                None => return Ok((0, LinkHash::GENESIS)),
+            }
+        }
+    };
+    let hash =
+        LinkHash::from_hex(&hash).ok_or_else(|| StoreError::corrupt(format!("receipt {seq} has a malformed hash")))?;
+    Ok((seq, hash))
+}
+
+async fn write_one(conn: &mut AnyConnection, item: &Inbound, seq: i64, prev: LinkHash) -> Result<LinkHash> {
+    let org = item.org.to_string();
+    let program = item.program.map(|p| p.to_string()).unwrap_or_default();
+    let report_id = match &item.kind {
+        InboundKind::NewReport { report, .. } => report.id.to_string(),
+        InboundKind::ReporterMessage { report, .. } => report.to_string(),
+    };
+    let payload_sha256 = hex::encode(chain::sha256(&item.payload));
+    let fields = ReceiptFields {
+        received_at: item.received_at,
+        channel: item.channel,
+        org: &org,
+        program: &program,
+        report: &report_id,
+        source: &item.source,
+        user_agent: &item.user_agent,
+        payload_sha256: &payload_sha256,
+    };
+    let chain_fields = fields.chain_fields(seq);
+    let refs: Vec<&[u8]> = chain_fields.iter().map(Vec::as_slice).collect();
+    let hash = chain::link_hash(prev, &refs);
+
+    sqlx::query(
+        "INSERT INTO receipts (seq, received_at, channel, org_id, program_id, report_id, source, user_agent, payload_sha256, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(seq)
+    .bind(item.received_at.as_micros())
+    .bind(item.channel.as_str())
+    .bind(&org)
+    .bind(&program)
+    .bind(&report_id)
+    .bind(&item.source)
+    .bind(&item.user_agent)
+    .bind(&payload_sha256)
+    .bind(prev.to_hex())
+    .bind(hash.to_hex())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO receipt_payloads (seq, payload) VALUES ($1, $2)")
+        .bind(seq)
+        .bind(item.payload.as_slice())
+        .execute(&mut *conn)
+        .await?;
+
+    let message_id = match &item.kind {
+        InboundKind::NewReport { report, tracking_hash } => {
+            insert_report(conn, report, tracking_hash, seq).await?;
+            None
+        }
+        InboundKind::ReporterMessage { report, message } => {
+            insert_message(conn, *report, message, item.received_at, Some(seq)).await?;
+            // A reply to a request for information puts the report back in the queue.
+            sqlx::query("UPDATE reports SET status = 'acknowledged' WHERE id = $1 AND status = 'needs_info'")
+                .bind(report.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Some(message.id)
+        }
+    };
+    for a in &item.attachments {
+        insert_attachment(conn, &report_id, message_id, a, item.received_at).await?;
+    }
+    for o in &item.outbox {
+        insert_outbox(conn, o, item.received_at).await?;
+    }
+    Ok(hash)
+}
+
+async fn insert_report(conn: &mut AnyConnection, r: &Report, tracking_hash: &str, seq: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO reports (id, program_id, org_id, tracking_hash, title, description, product, version, cwe, reproduction, \
+         impact, contact, credit_name, language, status, status_reason, received_at, acknowledged_at, receipt_seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18)",
+    )
+    .bind(r.id.to_string())
+    .bind(r.program.to_string())
+    .bind(r.org.to_string())
+    .bind(tracking_hash)
+    .bind(&r.title)
+    .bind(&r.description)
+    .bind(&r.product)
+    .bind(&r.version)
+    .bind(r.cwe.as_deref())
+    .bind(&r.reproduction)
+    .bind(&r.impact)
+    .bind(&r.contact)
+    .bind(&r.credit_name)
+    .bind(r.language.tag())
+    .bind(r.status.as_str())
+    .bind(&r.status_reason)
+    .bind(r.received_at.as_micros())
+    .bind(seq)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_message(
+    conn: &mut AnyConnection,
+    report: ReportId,
+    m: &NewMessage,
+    at: Timestamp,
+    receipt_seq: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO report_messages (id, report_id, author, user_id, kind, body, created_at, receipt_seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(m.id.to_string())
+    .bind(report.to_string())
+    .bind(m.author)
+    .bind(m.user.map(|u| u.to_string()))
+    .bind(m.kind)
+    .bind(&m.body)
+    .bind(at.as_micros())
+    .bind(receipt_seq)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_attachment(
+    conn: &mut AnyConnection,
+    report: &str,
+    message: Option<MessageId>,
+    a: &NewAttachment,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO attachments (id, report_id, message_id, tag, filename, content_type, size, sha256, content, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(a.id.to_string())
+    .bind(report)
+    .bind(message.map(|m| m.to_string()))
+    .bind(a.tag.as_str())
+    .bind(&a.filename)
+    .bind(&a.content_type)
+    .bind(i64::try_from(a.content.len()).unwrap_or(i64::MAX))
+    .bind(hex::encode(chain::sha256(&a.content)))
+    .bind(a.content.as_slice())
+    .bind(at.as_micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_outbox(conn: &mut AnyConnection, o: &NewOutbox, at: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (id, org_id, channel, template, recipient, subject, body, related, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)",
+    )
+    .bind(o.id.to_string())
+    .bind(o.org.map(|x| x.to_string()))
+    .bind(o.channel)
+    .bind(o.template)
+    .bind(&o.recipient)
+    .bind(&o.subject)
+    .bind(&o.body)
+    .bind(o.related.as_deref())
+    .bind(at.as_micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
