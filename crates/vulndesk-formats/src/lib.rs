@@ -12,5 +12,6 @@
 pub mod cvss;
 pub mod purl;
 pub mod sbom;
+pub mod securitytxt;
 
 pub use cvss::{CnGrade, CvssError, CvssScores, CvssVector, CvssVersion, Severity, parse, score_line};

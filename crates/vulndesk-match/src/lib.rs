@@ -11,13 +11,29 @@
 //!   `versions` list), evaluated with the algorithm from the OSV schema.
 //! - [`Vers`], a parsed `vers:<scheme>/<constraints>` string from the package-url `vers`
 //!   specification, evaluated with the algorithm from that specification.
+//!
+//! On top of the ranges sits the matching engine:
+//!
+//! - [`osv`] loads OSV records (osv.dev's `all.zip`, directories, single files) into
+//!   normalised [`osv::Advisory`] values with a [`LoadReport`], upserting by `modified`.
+//! - [`Index`] maps `(ecosystem, normalised name)` to the advisories naming the package and
+//!   answers forward queries (package version to advisories) and reverse ones (advisory to
+//!   packages and ranges).
+//! - [`scan_sbom`] matches an imported SBOM and [`findings_json`] and [`findings_table`]
+//!   render the findings.
 
 mod ecosystem;
+mod index;
+pub mod osv;
 mod range;
+mod scan;
 mod vers;
 pub mod version;
 
 pub use ecosystem::Ecosystem;
+pub use index::{Coverage, Hit, Index, QueryError, purl_package};
+pub use osv::{LoadError, LoadReport, Progress, load_paths};
 pub use range::{Event, OsvRangeKind, Range, RangeError};
+pub use scan::{Finding, ScanReport, Unscanned, findings_json, findings_table, scan_sbom, scan_sbom_report};
 pub use vers::{Comparator, Constraint, Vers, VersError};
 pub use version::{Version, VersionError, parse};

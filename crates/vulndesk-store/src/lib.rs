@@ -198,6 +198,10 @@ impl Store {
         self.inner.intake.submit(inbound).await
     }
 
+    pub(crate) fn intake_writer_alive(&self) -> bool {
+        self.inner.intake.is_alive()
+    }
+
     /// Appends one audit event on its own (a read, a refused attempt, a failed login).
     pub async fn record_audit(&self, event: &NewAuditEvent) -> Result<i64> {
         let mut tx = self.begin().await?;

@@ -80,6 +80,8 @@ pub(crate) struct RequestCtx {
     pub(crate) user_agent: String,
     /// The request path with its query, for redirects back.
     pub(crate) path: String,
+    /// The `Host` the request named (for links when no public URL is configured).
+    pub(crate) host: String,
 }
 
 impl RequestCtx {

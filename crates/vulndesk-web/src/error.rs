@@ -84,6 +84,10 @@ pub(crate) enum AppError {
     UnsupportedMediaType(String),
     /// 413.
     PayloadTooLarge,
+    /// 429 with the seconds to wait.
+    TooManyRequests(u64),
+    /// 403 with a message in the request's language (a closed program, with its reason).
+    Closed(String),
     /// 503: the database or another dependency is down.
     Unavailable,
     /// 500: logged in full, shown opaquely.
@@ -130,6 +134,8 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Closed(_) => StatusCode::FORBIDDEN,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -146,6 +152,8 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests(_) => "too_many_requests",
+            Self::Closed(_) => "closed",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -163,6 +171,8 @@ impl AppError {
             Self::BadRequest(m) => tr.t_args("error-bad-request", &[("detail", m.clone())]),
             Self::UnsupportedMediaType(m) => tr.t_args("error-media-type", &[("detail", m.clone())]),
             Self::PayloadTooLarge => tr.t("error-too-large"),
+            Self::TooManyRequests(s) => tr.t_args("error-too-many", &[("seconds", s.to_string())]),
+            Self::Closed(reason) => tr.t_args("error-program-closed", &[("reason", reason.clone())]),
             Self::Unavailable => tr.t("error-unavailable"),
             Self::Internal(_) => tr.t("error-internal"),
         }
@@ -199,6 +209,9 @@ impl IntoResponse for AppError {
             };
             let body = json!({"error": {"code": self.code(), "message": message, "details": details}});
             let mut resp = (status, axum::Json(body)).into_response();
+            if let Self::TooManyRequests(s) = self {
+                resp.headers_mut().insert(header::RETRY_AFTER, s.into());
+            }
             if matches!(self, Self::Unauthenticated) {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
             }
@@ -213,7 +226,11 @@ impl IntoResponse for AppError {
             _ => Vec::new(),
         };
         let page = crate::pages::ErrorPage::new(tr, status.as_u16(), message, fields);
-        (status, Html(page.render_string())).into_response()
+        let mut resp = (status, Html(page.render_string())).into_response();
+        if let Self::TooManyRequests(s) = self {
+            resp.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        resp
     }
 }
 

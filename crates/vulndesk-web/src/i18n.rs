@@ -52,6 +52,11 @@ impl Tr {
         LOCALES.try_lookup_with_args(langid(self.locale), key, &map).unwrap_or_else(|| key.to_owned())
     }
 
+    /// The text for `key` with one named argument (handy in templates).
+    pub fn t1(&self, key: &str, name: &'static str, value: String) -> String {
+        self.t_args(key, &[(name, value)])
+    }
+
     /// The BCP 47 tag, for `<html lang>`.
     pub fn tag(&self) -> &'static str {
         self.locale.tag()

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod error;
 mod i18n;
+mod intake;
 mod ops;
 mod pages;
 mod security;
@@ -17,6 +18,7 @@ mod validate;
 
 pub use auth::{hash_password, new_api_token, verify_password};
 pub use i18n::{Tr, missing_translations};
+pub use intake::IntakeLimits;
 pub use state::{AppState, WebConfig};
 
 use std::net::SocketAddr;
@@ -30,10 +32,11 @@ use tower_http::trace::TraceLayer;
 /// Builds the whole application: pages, API, health check, static files and the layers every
 /// request passes (request id, tracing, panic catching, body limit, security headers).
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, openapi) = api::router(state.config.intake.max_body()).split_for_parts();
     let openapi_json = std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     Router::new()
         .merge(pages::router())
+        .merge(pages::intake_router(state.config.intake.max_body()))
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -98,6 +98,13 @@ pub(crate) async fn csrf_origin_guard(State(state): State<AppState>, mut req: Re
         .chars()
         .take(256)
         .collect::<String>();
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')))
+        .unwrap_or("localhost")
+        .to_owned();
     let pre_scope = RequestScope { locale: cookie_locale.unwrap_or(browser_locale), api, path: path_and_query.clone() };
 
     if !api && cross_site(req.method(), req.headers()) {
@@ -114,6 +121,7 @@ pub(crate) async fn csrf_origin_guard(State(state): State<AppState>, mut req: Re
         source,
         user_agent,
         path: path_and_query,
+        host,
     };
     let resolved = if api {
         resolve_token(&state, req.headers(), now, &mut ctx).await

@@ -24,6 +24,12 @@ pub struct WebConfig {
     pub login_failures_per_source: i64,
     /// The window over which failed sign-ins are counted.
     pub login_window: std::time::Duration,
+    /// The URL people use to reach vulndesk (for tracking links); else taken from the request.
+    pub public_url: Option<String>,
+    /// What a submission may carry, and how often.
+    pub intake: crate::intake::IntakeLimits,
+    /// The organisation whose `security.txt` the deployment serves (its short name).
+    pub security_txt_org: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -37,6 +43,9 @@ impl Default for WebConfig {
             login_failures_per_user: 5,
             login_failures_per_source: 30,
             login_window: std::time::Duration::from_secs(15 * 60),
+            public_url: None,
+            intake: crate::intake::IntakeLimits::default(),
+            security_txt_org: None,
         }
     }
 }
@@ -50,11 +59,22 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// Flood control for intake.
+    pub(crate) flood: Arc<crate::intake::Flood>,
 }
 
 impl AppState {
     /// Bundles the parts.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        Self { store, clock, config: Arc::new(config) }
+        let flood = crate::intake::Flood::new(&config.intake);
+        Self { store, clock, config: Arc::new(config), flood }
+    }
+
+    /// The scheme and host people use to reach vulndesk, without a trailing slash.
+    pub(crate) fn public_base(&self, ctx: &crate::auth::RequestCtx) -> String {
+        match &self.config.public_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", ctx.host),
+        }
     }
 }

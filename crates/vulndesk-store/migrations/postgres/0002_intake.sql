@@ -119,6 +119,18 @@ CREATE TABLE receipt_anchor (
     hash TEXT NOT NULL
 );
 
+-- Each organisation's security.txt (RFC 9116) fields.
+CREATE TABLE security_txt (
+    org_id TEXT PRIMARY KEY REFERENCES organisations (id) ON DELETE CASCADE,
+    contact TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    policy_url TEXT NOT NULL,
+    acknowledgments_url TEXT NOT NULL,
+    preferred_languages TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+
 CREATE TABLE intake_failures (
     at BIGINT NOT NULL,
     channel TEXT NOT NULL,

@@ -226,3 +226,75 @@ impl Store {
         .transpose()
     }
 }
+
+/// An organisation's `security.txt` settings as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityTxtSettings {
+    /// Contact URIs, in order.
+    pub contact: Vec<String>,
+    /// When the published file expires.
+    pub expires_at: Timestamp,
+    /// Policy URL (may be empty).
+    pub policy_url: String,
+    /// Acknowledgments URL (may be empty).
+    pub acknowledgments_url: String,
+    /// Preferred language tags.
+    pub preferred_languages: Vec<String>,
+    /// Canonical URL (may be empty).
+    pub canonical_url: String,
+}
+
+impl Store {
+    /// Stores an organisation's `security.txt` settings.
+    pub async fn set_security_txt(&self, org: OrgId, s: &SecurityTxtSettings, ctx: &AuditContext) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM security_txt WHERE org_id = $1").bind(org.to_string()).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO security_txt (org_id, contact, expires_at, policy_url, acknowledgments_url, preferred_languages, canonical_url, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org.to_string())
+        .bind(s.contact.join("\n"))
+        .bind(s.expires_at.as_micros())
+        .bind(&s.policy_url)
+        .bind(&s.acknowledgments_url)
+        .bind(s.preferred_languages.join(","))
+        .bind(&s.canonical_url)
+        .bind(ctx.at.as_micros())
+        .execute(&mut *tx)
+        .await?;
+        let id = org.to_string();
+        let details = serde_json::json!({"contact": s.contact, "expires_at": s.expires_at.to_rfc3339()});
+        self.audit_in(&mut tx, &event(ctx, "security_txt.set", "organisation", &id, Some(id.clone()), details)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An organisation's `security.txt` settings, if any.
+    pub async fn security_txt_of(&self, org: OrgId) -> Result<Option<SecurityTxtSettings>> {
+        let row = sqlx::query(
+            "SELECT contact, expires_at, policy_url, acknowledgments_url, preferred_languages, canonical_url FROM security_txt WHERE org_id = $1",
+        )
+        .bind(org.to_string())
+        .fetch_optional(self.read())
+        .await?;
+        row.map(|r| {
+            let contact: String = r.try_get("contact")?;
+            let langs: String = r.try_get("preferred_languages")?;
+            Ok(SecurityTxtSettings {
+                contact: contact.lines().map(str::to_owned).filter(|c| !c.is_empty()).collect(),
+                expires_at: Timestamp::from_micros(r.try_get("expires_at")?),
+                policy_url: r.try_get("policy_url")?,
+                acknowledgments_url: r.try_get("acknowledgments_url")?,
+                preferred_languages: langs.split(',').map(str::to_owned).filter(|l| !l.is_empty()).collect(),
+                canonical_url: r.try_get("canonical_url")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Whether the intake writer is running (for `/healthz`).
+    pub fn intake_alive(&self) -> bool {
+        self.intake_writer_alive()
+    }
+}

@@ -138,6 +138,11 @@ impl Writer {
         Self { tx }
     }
 
+    /// Whether the writer task is still taking work.
+    pub(crate) fn is_alive(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
     /// Queues an inbound message and waits until it is durably committed.
     pub(crate) async fn submit(&self, inbound: Inbound) -> Result<Accepted> {
         let (tx, rx) = oneshot::channel();

@@ -4,6 +4,7 @@
 
 mod audit;
 mod health;
+mod intake;
 mod orgs;
 mod users;
 
@@ -40,8 +41,21 @@ impl Modify for BearerAuth {
     }
 }
 
-pub(crate) fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
+    // The public submission routes take attachments; everything else keeps the default limit.
+    let intake_routes = OpenApiRouter::new()
+        .routes(routes!(intake::submit_report))
+        .routes(routes!(intake::reply))
+        .layer(axum::extract::DefaultBodyLimit::max(max_intake_body));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(intake_routes)
+        .routes(routes!(intake::tracking))
+        .routes(routes!(intake::list_programs, intake::create_program))
+        .routes(routes!(intake::list_reports))
+        .routes(routes!(intake::get_report))
+        .routes(routes!(intake::triage))
+        .routes(routes!(intake::receipts))
+        .routes(routes!(intake::put_filing))
         .routes(routes!(health::healthz))
         .routes(routes!(users::me))
         .routes(routes!(users::list_users, users::create_user))

@@ -5,8 +5,13 @@
 mod account;
 mod audit;
 mod home;
+pub(crate) mod inbox;
 mod login;
 mod orgs;
+pub(crate) mod programs;
+pub(crate) mod public;
+pub(crate) mod receipts;
+mod security_txt;
 mod users;
 
 use askama::Template;
@@ -22,6 +27,14 @@ use crate::auth::RequestCtx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::state::AppState;
+
+/// The public intake routes, which take large multipart bodies (attachments).
+pub(crate) fn intake_router(max_body: usize) -> Router<AppState> {
+    Router::new()
+        .route("/p/{slug}", get(public::show).post(public::submit))
+        .route("/t/{token}", get(public::tracking).post(public::reply))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+}
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +57,17 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/audit", get(audit::site_log))
         .route("/static/app.css", get(stylesheet))
+        .route("/.well-known/security.txt", get(security_txt::well_known))
+        .route("/orgs/{slug}/security-txt", get(security_txt::edit).post(security_txt::save))
+        .route("/orgs/{slug}/programs", get(programs::list).post(programs::create_page))
+        .route("/orgs/{slug}/programs/{program}", get(programs::edit).post(programs::update))
+        .route("/orgs/{slug}/inbox", get(inbox::inbox))
+        .route("/orgs/{slug}/reports/{id}", get(inbox::show))
+        .route("/orgs/{slug}/reports/{id}/triage", post(inbox::triage))
+        .route("/orgs/{slug}/reports/{id}/attachments/{attachment}", get(inbox::attachment))
+        .route("/orgs/{slug}/receipts", get(receipts::page))
+        .route("/orgs/{slug}/receipts.csv", get(receipts::csv))
+        .route("/orgs/{slug}/receipts.json", get(receipts::json))
 }
 
 async fn stylesheet() -> Response {
