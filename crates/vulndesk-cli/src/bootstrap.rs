@@ -4,7 +4,10 @@
 use anyhow::Context;
 use serde::Deserialize;
 use vulndesk_core::audit::AuditContext;
-use vulndesk_core::{OrgId, OrgKind, PersonRole, Slug, Timestamp, UserId, Username};
+use vulndesk_core::intake::{Program, ProgramScope};
+use vulndesk_core::{
+    AttachmentId, Locale, OrgId, OrgKind, PersonRole, ProgramId, ReportId, Slug, Timestamp, UserId, Username,
+};
 use vulndesk_store::{NewOrganisation, NewUser, Store, StoreError};
 
 const ADMIN: &str = "admin";
@@ -59,6 +62,75 @@ pub(crate) async fn ensure_admin(
 struct DemoSet {
     organisations: Vec<DemoOrg>,
     users: Vec<DemoUser>,
+    #[serde(default)]
+    filings: Vec<DemoFiling>,
+    #[serde(default)]
+    programs: Vec<DemoProgram>,
+    #[serde(default)]
+    security_txt: Vec<DemoSecurityTxt>,
+    #[serde(default)]
+    reports: Vec<DemoReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFiling {
+    org: String,
+    filing_number: String,
+    filed_on: String,
+    platform_name: String,
+    homepage_url: String,
+    icp_number: String,
+    sponsor: String,
+    contact: String,
+    rules: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoProgram {
+    org: String,
+    slug: String,
+    name: String,
+    scope: String,
+    scope_note: String,
+    anonymous: bool,
+    ack_sla_hours: u32,
+    policy_zh: String,
+    policy_en: String,
+    safe_harbour_zh: String,
+    safe_harbour_en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoSecurityTxt {
+    org: String,
+    contact: Vec<String>,
+    policy_path: String,
+    preferred_languages: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoReport {
+    program: String,
+    title: String,
+    product: String,
+    version: String,
+    cwe: String,
+    description: String,
+    reproduction: String,
+    impact: String,
+    contact: String,
+    credit_name: String,
+    language: String,
+    #[serde(default)]
+    attachment_tag: Option<String>,
+    #[serde(default)]
+    attachment_name: Option<String>,
+    #[serde(default)]
+    attachment_text: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +159,7 @@ pub(crate) async fn load_demo(
     store: &Store,
     ctx: &AuditContext,
     configured: Option<&str>,
+    public_url: &str,
 ) -> anyhow::Result<Option<String>> {
     if store.setting(DEMO_MARK).await?.is_some() {
         return Ok(Some("demo data was loaded earlier".into()));
@@ -141,12 +214,150 @@ pub(crate) async fn load_demo(
         }
         names.push(u.username.clone());
     }
+    let find_org = |slug: &str| {
+        orgs.iter().find(|o| o.slug.as_str() == slug).with_context(|| format!("demo: organisation {slug}"))
+    };
+    for f in &set.filings {
+        let org = find_org(&f.org)?;
+        let filing = vulndesk_core::intake::Filing {
+            filing_number: f.filing_number.clone(),
+            filed_on: f.filed_on.clone(),
+            platform_name: f.platform_name.clone(),
+            homepage_url: f.homepage_url.clone(),
+            icp_number: f.icp_number.clone(),
+            sponsor: f.sponsor.clone(),
+            contact: f.contact.clone(),
+            rules: f.rules.clone(),
+        };
+        store.set_filing(org.id, &filing, ctx).await?;
+    }
+    let mut programs = Vec::new();
+    for p in &set.programs {
+        let org = find_org(&p.org)?;
+        let scope =
+            ProgramScope::parse(&p.scope).with_context(|| format!("demo program {}: scope {}", p.slug, p.scope))?;
+        vulndesk_core::intake::may_open_program(&org.kinds, scope, store.filing_of(org.id).await?.is_some(), false)
+            .with_context(|| format!("demo program {}", p.slug))?;
+        let program = Program {
+            id: ProgramId::mint(ctx.at, rand::random()),
+            org: org.id,
+            slug: Slug::parse(&p.slug).with_context(|| format!("demo program slug {}", p.slug))?,
+            name: p.name.clone(),
+            scope,
+            scope_note: p.scope_note.clone(),
+            policy_zh: p.policy_zh.trim().to_owned(),
+            policy_en: p.policy_en.trim().to_owned(),
+            safe_harbour_zh: p.safe_harbour_zh.clone(),
+            safe_harbour_en: p.safe_harbour_en.clone(),
+            anonymous: p.anonymous,
+            ack_sla_hours: p.ack_sla_hours,
+            languages: Locale::ALL.to_vec(),
+            filing_exempt: false,
+            closed_reason: None,
+            created_at: ctx.at,
+        };
+        store.create_program(&program, ctx).await?;
+        programs.push(program);
+    }
+    for t in &set.security_txt {
+        let org = find_org(&t.org)?;
+        let base = public_url.trim_end_matches('/');
+        let settings = vulndesk_store::intake::SecurityTxtSettings {
+            contact: t.contact.clone(),
+            expires_at: ctx.at.plus(std::time::Duration::from_secs(300 * 86_400)),
+            policy_url: if base.starts_with("https://") { format!("{base}{}", t.policy_path) } else { String::new() },
+            acknowledgments_url: String::new(),
+            preferred_languages: t.preferred_languages.clone(),
+            canonical_url: if base.starts_with("https://") {
+                format!("{base}/.well-known/security.txt")
+            } else {
+                String::new()
+            },
+        };
+        store.set_security_txt(org.id, &settings, ctx).await?;
+    }
+    for r in &set.reports {
+        let program = programs
+            .iter()
+            .find(|p| p.slug.as_str() == r.program)
+            .with_context(|| format!("demo report: program {}", r.program))?;
+        submit_demo_report(store, ctx, program, r).await?;
+    }
     Ok(Some(format!(
-        "demo data loaded: {} organisations; demo accounts {} log in with the password {}",
+        "demo data loaded: {} organisations, {} programs, {} reports; demo accounts {} log in with the password {}",
         orgs.len(),
+        programs.len(),
+        set.reports.len(),
         names.join(", "),
         if configured.is_some() { "from VULNDESK_DEMO_PASSWORD".to_owned() } else { password }
     )))
+}
+
+/// Submits a demo report through the same durable intake path as the web form.
+async fn submit_demo_report(
+    store: &Store,
+    ctx: &AuditContext,
+    program: &Program,
+    r: &DemoReport,
+) -> anyhow::Result<()> {
+    use vulndesk_core::intake::{AttachmentTag, Channel, Report, ReportStatus};
+    use vulndesk_store::intake::{Inbound, InboundKind, NewAttachment};
+    let attachments: Vec<NewAttachment> = match (&r.attachment_tag, &r.attachment_name, &r.attachment_text) {
+        (Some(tag), Some(name), Some(text)) => vec![NewAttachment {
+            id: AttachmentId::mint(ctx.at, rand::random()),
+            tag: AttachmentTag::parse(tag).with_context(|| format!("demo attachment tag {tag}"))?,
+            filename: name.clone(),
+            content_type: "text/plain".into(),
+            content: text.as_bytes().to_vec(),
+        }],
+        _ => Vec::new(),
+    };
+    let report = Report {
+        id: ReportId::mint(ctx.at, rand::random()),
+        program: program.id,
+        org: program.org,
+        title: r.title.clone(),
+        description: r.description.clone(),
+        product: r.product.clone(),
+        version: r.version.clone(),
+        cwe: (!r.cwe.is_empty()).then(|| r.cwe.clone()),
+        reproduction: r.reproduction.clone(),
+        impact: r.impact.clone(),
+        contact: r.contact.clone(),
+        credit_name: r.credit_name.clone(),
+        language: Locale::from_tag(&r.language).unwrap_or(Locale::En),
+        status: ReportStatus::New,
+        status_reason: String::new(),
+        received_at: ctx.at,
+        acknowledged_at: None,
+        receipt_seq: 0,
+    };
+    let payload = serde_json::json!({
+        "kind": "report", "channel": "web", "program": program.slug.as_str(), "received_at": ctx.at.to_rfc3339(),
+        "fields": {"title": r.title, "description": r.description, "product": r.product, "version": r.version, "cwe": r.cwe,
+            "reproduction": r.reproduction, "impact": r.impact, "contact": r.contact, "credit_name": r.credit_name,
+            "language": r.language, "accept_policy": true, "demo": true},
+        "attachments": attachments.iter().map(|a| serde_json::json!({"id": a.id.to_string(), "tag": a.tag.as_str(),
+            "filename": a.filename, "content_type": a.content_type, "size": a.content.len(),
+            "sha256": hex::encode(vulndesk_core::chain::sha256(&a.content))})).collect::<Vec<_>>(),
+    });
+    // Demo reports have no tracking token anyone knows: a random one, hashed and forgotten.
+    let tracking_hash = hex::encode(vulndesk_core::chain::sha256(&rand::random::<[u8; 32]>()));
+    store
+        .submit(Inbound {
+            received_at: ctx.at,
+            channel: Channel::Web,
+            org: program.org,
+            program: Some(program.id),
+            source: String::new(),
+            user_agent: "vulndesk demo loader".into(),
+            payload: payload.to_string().into_bytes(),
+            kind: InboundKind::NewReport { report: Box::new(report), tracking_hash },
+            attachments,
+            outbox: Vec::new(),
+        })
+        .await?;
+    Ok(())
 }
 
 /// Sets a new password for `username` and prints it (or takes it from `VULNDESK_NEW_PASSWORD`).

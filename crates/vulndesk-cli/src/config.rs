@@ -39,6 +39,14 @@ pub(crate) struct Config {
     pub(crate) max_body_bytes: usize,
     /// Database connections per instance.
     pub(crate) max_connections: u32,
+    /// Largest report attachment, in MiB.
+    pub(crate) max_attachment_mib: usize,
+    /// Report submissions allowed per source address per minute.
+    pub(crate) intake_per_source_per_minute: u32,
+    /// Report submissions allowed per program per minute.
+    pub(crate) intake_per_program_per_minute: u32,
+    /// The organisation (short name) whose security.txt `/.well-known/security.txt` serves.
+    pub(crate) security_txt_org: Option<String>,
 }
 
 impl Default for Config {
@@ -57,6 +65,10 @@ impl Default for Config {
             trust_forwarded_for: false,
             max_body_bytes: 1 << 20,
             max_connections: 8,
+            max_attachment_mib: 25,
+            intake_per_source_per_minute: 20,
+            intake_per_program_per_minute: 600,
+            security_txt_org: None,
         }
     }
 }
@@ -75,6 +87,10 @@ const KEYS: &[&str] = &[
     "trust_forwarded_for",
     "max_body_bytes",
     "max_connections",
+    "max_attachment_mib",
+    "intake_per_source_per_minute",
+    "intake_per_program_per_minute",
+    "security_txt_org",
 ];
 
 /// Flags that override the file and the environment.

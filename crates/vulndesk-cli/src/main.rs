@@ -57,6 +57,30 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The receipt log of everything received (Art. 5).
+    Receipts {
+        #[command(subcommand)]
+        command: ReceiptsCommand,
+    },
+    /// CVSS vectors.
+    Cvss {
+        #[command(subcommand)]
+        command: CvssCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReceiptsCommand {
+    /// Re-hashes every stored payload and attachment and walks the hash chain: prints `OK <count>`,
+    /// or the first bad sequence number and why (exit code 1).
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum CvssCommand {
+    /// Reads vectors from stdin, one per line, and writes one JSON object per line with the
+    /// scores (or `{"vector","error"}` naming the bad metric). Exits non-zero only on I/O failure.
+    Score,
 }
 
 #[derive(Subcommand)]
@@ -132,6 +156,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if matches!(cli.command, Command::Cvss { .. }) {
+        // Pure computation: no configuration or database needed.
+        cvss_score()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let listen = match &cli.command {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
@@ -158,6 +187,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bootstrap::reset_password(&store, clock.now(), &user).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Cvss { command: CvssCommand::Score } => {
+            cvss_score()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Receipts { command: ReceiptsCommand::Verify } => {
+            let store = open_migrated(&config).await?;
+            match store.receipts_verify().await? {
+                vulndesk_store::intake::ReceiptCheck::Ok { count, head } => {
+                    println!("OK {count}");
+                    eprintln!("chain head {head}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                vulndesk_store::intake::ReceiptCheck::Broken(b) => {
+                    println!("BROKEN at sequence {}: {}", b.seq, b.reason);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let store = open_migrated(&config).await?;
             match store.audit_verify().await? {
@@ -173,6 +220,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// `vulndesk cvss score`: vectors on stdin, one JSON object per line on stdout.
+fn cvss_score() -> anyhow::Result<()> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in stdin.lock().lines() {
+        let line = line.context("reading stdin")?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        writeln!(out, "{}", vulndesk_formats::cvss::score_line(line)).context("writing stdout")?;
+    }
+    out.flush().context("writing stdout")?;
+    Ok(())
 }
 
 fn init_logging(config: &Config) {
@@ -201,8 +266,12 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let now = clock.now();
     let ctx = AuditContext::system(now);
     let admin = bootstrap::ensure_admin(&store, &ctx, config.admin_password.as_deref()).await?;
-    let demo_report =
-        if demo { bootstrap::load_demo(&store, &ctx, config.demo_password.as_deref()).await? } else { None };
+    let public_url = config.public_url.clone().unwrap_or_default();
+    let demo_report = if demo {
+        bootstrap::load_demo(&store, &ctx, config.demo_password.as_deref(), &public_url).await?
+    } else {
+        None
+    };
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -214,6 +283,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         default_locale: Locale::from_tag(&config.default_locale).unwrap_or(Locale::ZhCn),
         max_body_bytes: config.max_body_bytes,
         trust_forwarded_for: config.trust_forwarded_for,
+        public_url: config.public_url.clone(),
+        security_txt_org: config.security_txt_org.clone(),
+        intake: vulndesk_web::IntakeLimits {
+            max_attachment_bytes: config.max_attachment_mib.saturating_mul(1 << 20),
+            per_source_per_minute: config.intake_per_source_per_minute,
+            per_program_per_minute: config.intake_per_program_per_minute,
+            ..vulndesk_web::IntakeLimits::default()
+        },
         ..vulndesk_web::WebConfig::default()
     };
     let url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}/"));

@@ -122,7 +122,7 @@ conflict-self-disable = 不能停用自己的账户。
 
 error-unauthenticated = 请先登录，或提供有效的 API 令牌。
 error-csrf = 表单已过期或来自其他网站，请刷新页面后重试。
-error-not-found = 页面不存在。
+error-not-found = 未找到请求的内容。
 error-validation = 部分字段填写有误。
 error-bad-request = 无法解析请求：{ $detail }
 error-media-type = 不支持的内容类型：{ $detail }

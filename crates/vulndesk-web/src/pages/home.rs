@@ -19,6 +19,8 @@ struct OrgCard {
     name: String,
     kinds: Vec<String>,
     roles: Vec<RoleLine>,
+    triage: bool,
+    open_reports: usize,
 }
 
 #[derive(Template)]
@@ -53,7 +55,18 @@ pub(crate) async fn show(
                 name: org.name.clone(),
                 kinds: org.kinds.iter().map(|k| tr.t(&format!("kind-{}", k.as_str()))).collect(),
                 roles: vec![line],
+                triage: false,
+                open_reports: 0,
             }),
+        }
+    }
+    for card in &mut orgs {
+        if let Some(org) = state.store.org_by_slug(&card.slug).await?
+            && ctx.require(vulndesk_core::Action::ViewReports(org.id)).is_ok()
+        {
+            card.triage = true;
+            let open = vulndesk_store::intake::ReportFilter { open_only: true, ..Default::default() };
+            card.open_reports = state.store.reports_of(org.id, &open).await?.len();
         }
     }
     let site_admin = ctx.actor.is_site_admin();

@@ -255,7 +255,7 @@ async fn unknown_pages_get_the_error_page_in_the_visitors_language() {
     b.accept_language = "zh-CN";
     let r = b.get("/no/such/page").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert!(r.body.contains("页面不存在") && r.body.contains("<html"));
+    assert!(r.body.contains("未找到请求的内容") && r.body.contains("<html"));
 }
 
 #[test]
