@@ -52,12 +52,22 @@ fn main() {
         }
     };
     let load = started.elapsed();
+    eprintln!(
+        "size Version {} Range {} Advisory {} Affected {}",
+        std::mem::size_of::<Version>(),
+        std::mem::size_of::<vulndesk_match::Range>(),
+        std::mem::size_of::<vulndesk_match::osv::Advisory>(),
+        std::mem::size_of::<vulndesk_match::osv::Affected>()
+    );
+    eprintln!("after load {:?}", peak_rss());
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let pairs = real_pairs(&index);
     let sbom = synthetic_sbom(&pairs, &mut rng);
 
+    eprintln!("after sbom {:?}", peak_rss());
     let warm = scan_sbom(&sbom, &index);
+    eprintln!("after scan {:?}", peak_rss());
     let mut best = Duration::MAX;
     for _ in 0..5 {
         let started = Instant::now();
@@ -159,7 +169,8 @@ fn synthetic_sbom(pairs: &[(Ecosystem, String, String)], rng: &mut Rng) -> Sbom 
 fn purl_of(ecosystem: Ecosystem, name: &str, version: &str) -> Option<Purl> {
     let (ty, namespace, name, version) = match ecosystem {
         Ecosystem::Go => {
-            let (namespace, last) = name.rsplit_once('/').map_or((None, name), |(ns, last)| (Some(ns.to_owned()), last));
+            let (namespace, last) =
+                name.rsplit_once('/').map_or((None, name), |(ns, last)| (Some(ns.to_owned()), last));
             (
                 "golang",
                 namespace,
@@ -218,7 +229,8 @@ fn contains_workload<'a>(index: &'a Index, rng: &mut Rng) -> Vec<(&'a vulndesk_m
 
 fn peak_rss() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let line =
+        status.lines().find(|line| line.starts_with(if std::env::var("RSS").is_ok() { "VmRSS:" } else { "VmHWM:" }))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(format!("{:.1} MiB", kb / 1024.0))
 }

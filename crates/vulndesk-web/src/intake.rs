@@ -180,13 +180,20 @@ pub(crate) async fn read_multipart(mut mp: Multipart, limits: &IntakeLimits) -> 
 }
 
 /// A checked attachment ready to store.
-fn check_uploads(s: &SubmissionInput, limits: &IntakeLimits, errors: &mut Vec<FieldError>) -> Vec<NewAttachment> {
+fn check_uploads(
+    s: &SubmissionInput,
+    limits: &IntakeLimits,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<NewAttachment>, AppError> {
     let mut uploads = s.uploads.clone();
     for (i, a) in s.attachments.iter().enumerate() {
         match base64::engine::general_purpose::STANDARD.decode(a.content_base64.as_bytes()) {
             Ok(bytes) => uploads.push(Upload { tag: a.tag.clone(), filename: a.filename.clone(), bytes }),
             Err(_) => errors.push(FieldError::new(&format!("attachments[{i}]"), "attachment-base64")),
         }
+    }
+    if uploads.iter().any(|u| u.bytes.len() > limits.max_attachment_bytes) {
+        return Err(AppError::PayloadTooLarge);
     }
     if uploads.len() > limits.max_attachments {
         errors.push(FieldError::new("attachments", "attachment-too-many").with("max", limits.max_attachments));
@@ -209,7 +216,7 @@ fn check_uploads(s: &SubmissionInput, limits: &IntakeLimits, errors: &mut Vec<Fi
             content: u.bytes,
         });
     }
-    out
+    Ok(out)
 }
 
 fn uuid_v4() -> uuid::Uuid {
@@ -295,7 +302,7 @@ pub(crate) fn validate_report(
             fallback_language
         })
     };
-    let attachments = check_uploads(s, limits, &mut e);
+    let attachments = check_uploads(s, limits, &mut e)?;
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
@@ -453,7 +460,7 @@ pub(crate) async fn accept_reply(
 ) -> Result<Accepted, AppError> {
     let mut e = Vec::new();
     let body = text("message", &s.description, 100_000, true, &mut e);
-    let attachments = check_uploads(s, limits, &mut e);
+    let attachments = check_uploads(s, limits, &mut e)?;
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }

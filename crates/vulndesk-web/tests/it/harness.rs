@@ -23,8 +23,9 @@ pub(crate) const T0: i64 = 1_795_000_000_000_000;
 pub(crate) struct TestClock(AtomicI64);
 
 impl Clock for TestClock {
+    /// Time moves on by a microsecond at every reading, as it does for real, so events are ordered.
     fn now(&self) -> Timestamp {
-        Timestamp::from_micros(T0 + self.0.load(Ordering::SeqCst))
+        Timestamp::from_micros(T0 + self.0.fetch_add(1, Ordering::SeqCst))
     }
 }
 
@@ -56,9 +57,13 @@ pub(crate) const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
     pub(crate) async fn new() -> Self {
+        Self::with_config(WebConfig::default()).await
+    }
+
+    pub(crate) async fn with_config(config: WebConfig) -> Self {
         let db = TestDb::new().await;
         let clock = Arc::new(TestClock::default());
-        let state = AppState::new(db.store.clone(), clock.clone(), WebConfig::default());
+        let state = AppState::new(db.store.clone(), clock.clone(), config);
         Self { router: vulndesk_web::router(state), db, clock }
     }
 

@@ -4,4 +4,5 @@
 
 mod api;
 mod harness;
+mod intake;
 mod pages;
