@@ -140,6 +140,15 @@ impl Range {
         Ok(Range { ordering: ecosystem, steps: Vec::new(), limits: Vec::new(), versions: parsed })
     }
 
+    /// Builds a range from versions already parsed with `ecosystem`'s order, as
+    /// [`Range::from_versions`] does from text; versions of another order never match.
+    pub fn from_parsed_versions(ecosystem: Ecosystem, mut versions: Vec<Version>) -> Range {
+        versions.sort();
+        versions.dedup();
+        versions.shrink_to_fit();
+        Range { ordering: ecosystem, steps: Vec::new(), limits: Vec::new(), versions }
+    }
+
     /// The ecosystem whose order the range's versions were parsed with.
     pub fn ordering(&self) -> Ecosystem {
         self.ordering

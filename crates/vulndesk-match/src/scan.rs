@@ -71,7 +71,7 @@ pub fn scan_sbom(sbom: &Sbom, index: &Index) -> Vec<Finding> {
 /// Scans every component of `sbom`, also reporting which components could not be scanned.
 pub fn scan_sbom_report(sbom: &Sbom, index: &Index) -> ScanReport {
     let mut report = ScanReport { components: sbom.components.len(), ..ScanReport::default() };
-    let mut merged: BTreeMap<(String, String), Finding> = BTreeMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
     for component in &sbom.components {
         let mut skip = |why: Unscanned| report.unscanned.entry(why).or_default().push(component.bom_ref.clone());
         let Some(purl) = &component.purl else {
@@ -93,18 +93,27 @@ pub fn scan_sbom_report(sbom: &Sbom, index: &Index) -> ScanReport {
         };
         report.scanned += 1;
         let purl_text = purl.to_string();
+        let first = findings.len();
         for hit in hits {
-            let key = (purl_text.clone(), hit.advisory.id.clone());
-            let finding = merged.entry(key).or_insert_with(|| Finding {
-                purl: purl_text.clone(),
-                name: hit.affected.name.clone(),
-                version: version.to_owned(),
-                ecosystem: hit.affected.ecosystem.osv_name().to_owned(),
-                advisory: hit.advisory.id.clone(),
-                aliases: hit.advisory.aliases.clone(),
-                fixed: Vec::new(),
-                severity: hit.affected.severity.clone().or_else(|| hit.advisory.severity.clone()),
-            });
+            // Several entries of one advisory can match one component (say two Debian
+            // releases); they become one finding with the fixed versions of both.
+            let finding = match findings[first..].iter().position(|f| f.advisory == hit.advisory.id) {
+                Some(at) => &mut findings[first + at],
+                None => {
+                    findings.push(Finding {
+                        purl: purl_text.clone(),
+                        name: hit.affected.name.clone(),
+                        version: version.to_owned(),
+                        ecosystem: hit.affected.ecosystem.osv_name().to_owned(),
+                        advisory: hit.advisory.id.clone(),
+                        aliases: hit.advisory.aliases.clone(),
+                        fixed: Vec::with_capacity(hit.affected.fixed.len()),
+                        severity: hit.affected.severity.clone().or_else(|| hit.advisory.severity.clone()),
+                    });
+                    let last = findings.len() - 1;
+                    &mut findings[last]
+                }
+            };
             for fixed in &hit.affected.fixed {
                 if !finding.fixed.contains(fixed) {
                     finding.fixed.push(fixed.clone());
@@ -112,7 +121,10 @@ pub fn scan_sbom_report(sbom: &Sbom, index: &Index) -> ScanReport {
             }
         }
     }
-    report.findings = merged.into_values().collect();
+    // A component listed twice gives the same findings twice; one copy is kept.
+    findings.sort_unstable_by(|a, b| a.purl.cmp(&b.purl).then_with(|| a.advisory.cmp(&b.advisory)));
+    findings.dedup_by(|a, b| a.purl == b.purl && a.advisory == b.advisory);
+    report.findings = findings;
     report
 }
 

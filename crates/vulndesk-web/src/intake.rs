@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::extract::Multipart;
 use base64::Engine;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use mail_parser::MimeHeaders;
 use serde::{Deserialize, Serialize};
 use vulndesk_core::intake::{AttachmentTag, Channel, Program, Report, ReportStatus};
 use vulndesk_core::{AttachmentId, Locale, MessageId, OutboxId, PersonRole, ReportId};
@@ -488,6 +489,61 @@ pub(crate) async fn accept_reply(
         outbox: Vec::new(),
     };
     submit(state, Channel::Tracking, program, inbound).await
+}
+
+/// Brings an e-mail (`.eml`, RFC 5322) into a program as a report: subject as title, text body as
+/// description, sender as contact, MIME attachments as evidence. The receipt hashes the raw message
+/// itself, so the original stays the evidence of what arrived.
+pub(crate) async fn accept_email(
+    state: &AppState,
+    ctx: &RequestCtx,
+    program: &Program,
+    raw: &[u8],
+) -> Result<Receipted, AppError> {
+    let limits = &state.config.intake;
+    let parsed = mail_parser::MessageParser::default()
+        .parse(raw)
+        .filter(|m| m.subject().is_some() || m.from().is_some() || m.text_body_count() > 0)
+        .ok_or_else(|| AppError::Validation(vec![FieldError::new("eml", "eml-invalid")]))?;
+    let title = parsed.subject().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("(no subject)");
+    let description = parsed.body_text(0).map(|b| b.trim().to_owned()).unwrap_or_default();
+    let contact = parsed.from().and_then(|f| f.first()).and_then(|a| a.address()).unwrap_or("").to_owned();
+    let uploads: Vec<Upload> = parsed
+        .attachments()
+        .map(|a| Upload {
+            tag: "evidence".into(),
+            filename: a.attachment_name().unwrap_or("attachment.bin").to_owned(),
+            bytes: a.contents().to_vec(),
+        })
+        .collect();
+    let input = SubmissionInput {
+        title: title.chars().take(300).collect(),
+        description: if description.is_empty() { "(empty message body)".into() } else { description },
+        product: "(named in the message)".into(),
+        contact,
+        accept_policy: true,
+        uploads,
+        ..SubmissionInput::default()
+    };
+    let mut valid = validate_report(&input, program, limits, ctx.tr.locale)?;
+    valid.report.contact = input.contact.chars().take(300).collect();
+    let now = state.clock.now();
+    let token = random_secret();
+    valid.report.received_at = now;
+    let inbound = Inbound {
+        received_at: now,
+        channel: Channel::Email,
+        org: program.org,
+        program: Some(program.id),
+        source: ctx.actor.user().map(|u| format!("imported by {u}")).unwrap_or_default(),
+        user_agent: String::new(),
+        payload: raw.to_vec(),
+        kind: InboundKind::NewReport { report: Box::new(valid.report), tracking_hash: sha256_hex(&token) },
+        attachments: valid.attachments,
+        outbox: Vec::new(),
+    };
+    let accepted = submit(state, Channel::Email, program, inbound).await?;
+    Ok(Receipted { accepted, tracking_token: token })
 }
 
 async fn submit(state: &AppState, channel: Channel, program: &Program, inbound: Inbound) -> Result<Accepted, AppError> {

@@ -283,16 +283,35 @@ impl<P: FnMut(Progress)> Loader<'_, P> {
         };
         let file = File::open(path).map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
         let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|err| zip_error(None, &err))?;
+        let mut inflater = flate2::Decompress::new(false);
+        let mut compressed = Vec::new();
         let mut buffer = Vec::new();
         for i in 0..archive.len() {
-            let mut entry = archive.by_index(i).map_err(|err| zip_error(Some(format!("#{i}")), &err))?;
+            let mut entry = archive.by_index_raw(i).map_err(|err| zip_error(Some(format!("#{i}")), &err))?;
             let name = entry.name().map_err(|err| zip_error(Some(format!("#{i}")), &err))?.into_owned();
             if entry.is_dir() || !name.to_ascii_lowercase().ends_with(".json") {
                 continue;
             }
-            buffer.clear();
-            entry.read_to_end(&mut buffer).map_err(|err| zip_error(Some(name.clone()), &err))?;
+            let (method, size, crc) = (entry.compression(), entry.size(), entry.crc32());
+            compressed.clear();
+            entry.read_to_end(&mut compressed).map_err(|err| zip_error(Some(name.clone()), &err))?;
             drop(entry);
+            buffer.clear();
+            // Compared with the constants rather than matched on variants: which variants
+            // exist depends on the features that other crates enable on `zip`.
+            if method == zip::CompressionMethod::Stored {
+                buffer.extend_from_slice(&compressed);
+            } else if method == zip::CompressionMethod::DEFLATE {
+                inflate(&mut inflater, &compressed, size, &mut buffer)
+                    .map_err(|err| zip_error(Some(name.clone()), &err))?;
+            } else {
+                return Err(zip_error(Some(name), &format!("unsupported compression method {method:?}")));
+            }
+            let mut check = flate2::Crc::new();
+            check.update(&buffer);
+            if check.sum() != crc || buffer.len() as u64 != size {
+                return Err(zip_error(Some(name), &"the entry's checksum or size does not match its content"));
+            }
             self.record(&buffer, path, Some(name))?;
         }
         Ok(())
@@ -314,6 +333,24 @@ impl<P: FnMut(Progress)> Loader<'_, P> {
             (self.progress)(Progress::Records { read: self.report.records_read });
         }
         Ok(())
+    }
+}
+
+/// Inflates one raw deflate stream into `out`, reusing `inflater`'s state.
+fn inflate(inflater: &mut flate2::Decompress, input: &[u8], size: u64, out: &mut Vec<u8>) -> Result<(), String> {
+    inflater.reset(false);
+    out.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    loop {
+        let consumed = usize::try_from(inflater.total_in()).unwrap_or(input.len()).min(input.len());
+        let status = inflater
+            .decompress_vec(&input[consumed..], out, flate2::FlushDecompress::Finish)
+            .map_err(|err| format!("invalid deflate data: {err}"))?;
+        match status {
+            flate2::Status::StreamEnd => return Ok(()),
+            _ if out.len() == out.capacity() => out.reserve(out.capacity().max(4096)),
+            _ if inflater.total_in() as usize >= input.len() => return Err("truncated deflate data".to_owned()),
+            _ => {}
+        }
     }
 }
 

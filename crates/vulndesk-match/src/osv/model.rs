@@ -253,16 +253,12 @@ fn normalise_versions(id: &str, ecosystem: Ecosystem, listed: &[String], report:
     let mut parsed = Vec::with_capacity(listed.len());
     for version in listed {
         match crate::parse(ecosystem, version) {
-            Ok(_) => parsed.push(version.as_str()),
+            Ok(version) => parsed.push(version),
             Err(err) => report.unparseable_versions.add(|| format!("{id}: {err}")),
         }
     }
     report.listed_versions += parsed.len();
-    match Range::from_versions(ecosystem, &parsed) {
-        Ok(range) => range,
-        // Every version was just parsed with the same order, so this cannot fail.
-        Err(err) => unreachable!("listed versions were checked: {err}"),
-    }
+    Range::from_parsed_versions(ecosystem, parsed)
 }
 
 /// The distinct `fixed` versions of the ranges, in version order.

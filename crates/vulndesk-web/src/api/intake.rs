@@ -110,6 +110,49 @@ pub(crate) async fn submit_report(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/programs/{slug}/email", tag = "intake", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("slug" = String, Path, description = "The program")),
+    request_body(content = String, content_type = "message/rfc822", description = "The raw e-mail (.eml)"),
+    responses((status = 201, description = "Logged as a new report; the receipt hashes the raw message", body = ReceiptAnswer),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn import_email(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, slug)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<ReceiptAnswer>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::TriageReports(org.id))?;
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.to_ascii_lowercase().starts_with("message/rfc822") {
+        return Err(AppError::UnsupportedMediaType("expected Content-Type: message/rfc822".into()));
+    }
+    let program = state.store.program_by_slug(&slug).await?.filter(|p| p.org == org.id).ok_or(AppError::NotFound)?;
+    let r = intake::accept_email(&state, &ctx, &program, &body).await?;
+    let details = serde_json::json!({"receipt": r.accepted.seq, "bytes": body.len()}).to_string();
+    state
+        .store
+        .record_audit(&ctx.audit(state.clock.now()).event(
+            "report.import_email",
+            "program",
+            &program.id.to_string(),
+            Some(org.id.to_string()),
+            details,
+        ))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReceiptAnswer {
+            receipt_id: r.accepted.seq,
+            receipt_hash: r.accepted.hash,
+            tracking_url: intake::tracking_url(&state, &ctx, &r.tracking_token),
+            tracking_token: r.tracking_token,
+        }),
+    ))
+}
+
 /// A message on the report's thread, as the reporter sees it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ThreadMessage {

@@ -46,6 +46,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
     let intake_routes = OpenApiRouter::new()
         .routes(routes!(intake::submit_report))
         .routes(routes!(intake::reply))
+        .routes(routes!(intake::import_email))
         .layer(axum::extract::DefaultBodyLimit::max(max_intake_body));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(intake_routes)

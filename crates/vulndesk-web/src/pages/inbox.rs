@@ -71,11 +71,15 @@ struct InboxPage {
     filter: String,
     status_links: Vec<Choice>,
     reports: Vec<InboxRow>,
+    can_triage: bool,
+    programs: Vec<Choice>,
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct InboxQuery {
     status: Option<String>,
+    done: Option<String>,
 }
 
 pub(crate) async fn inbox(
@@ -116,7 +120,15 @@ pub(crate) async fn inbox(
             checked: status == Some(*s),
         })
         .collect();
+    let notice = Chrome::new(&ctx).with_notice(q.done.as_deref()).notice;
     render(&InboxPage {
+        can_triage: ctx.require(Action::TriageReports(org.id)).is_ok(),
+        programs: programs
+            .iter()
+            .filter(|p| p.closed_reason.is_none())
+            .map(|p| Choice { value: p.slug.to_string(), label: p.name.clone(), checked: false })
+            .collect(),
+        notice,
         chrome: Chrome::new(&ctx),
         org_name: org.name,
         org_slug: org.slug.to_string(),
@@ -355,6 +367,41 @@ pub(crate) async fn triage(
     let (org, r) = readable_report(&state, &ctx, &slug, &id, "triage").await?;
     apply_triage(&state, &ctx, &org, &r, &f).await?;
     Ok(see_other(&format!("/orgs/{slug}/reports/{id}?done=notice-triage-saved")))
+}
+
+/// Brings an `.eml` file into one of the organisation's programs as a new report.
+pub(crate) async fn import_email(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    ctx.require(Action::TriageReports(org.id))?;
+    let (mut csrf, mut program, mut raw) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
+            "program" => program = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
+            "eml" => raw = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?.to_vec(),
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf)?;
+    let p = state.store.program_by_slug(&program).await?.filter(|p| p.org == org.id).ok_or(AppError::NotFound)?;
+    let r = crate::intake::accept_email(&state, &ctx, &p, &raw).await?;
+    let details = serde_json::json!({"receipt": r.accepted.seq, "bytes": raw.len()}).to_string();
+    state
+        .store
+        .record_audit(&ctx.audit(state.clock.now()).event(
+            "report.import_email",
+            "program",
+            &p.id.to_string(),
+            Some(org.id.to_string()),
+            details,
+        ))
+        .await?;
+    Ok(see_other(&format!("/orgs/{slug}/inbox?done=notice-email-imported")))
 }
 
 /// Serves an attachment only as a download: never rendered inline, never sniffed by the browser.

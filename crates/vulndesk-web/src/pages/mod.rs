@@ -33,6 +33,7 @@ pub(crate) fn intake_router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/p/{slug}", get(public::show).post(public::submit))
         .route("/t/{token}", get(public::tracking).post(public::reply))
+        .route("/orgs/{slug}/inbox/email", post(inbox::import_email))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
 }
 

@@ -498,3 +498,51 @@ async fn security_txt_is_served_once_configured() {
     assert!(fields.contains(&("Contact".into(), "mailto:psirt@demo.example".into())));
     assert!(fields.contains(&("Expires".into(), "2027-06-01T00:00:00.000000Z".into())));
 }
+
+#[tokio::test]
+async fn an_email_brought_in_becomes_a_report_whose_receipt_hashes_the_raw_message() {
+    let p = psirt().await;
+    let app = &p.app;
+    let eml = "From: Researcher <r@example.net>\r\nTo: psirt@demo.example\r\nSubject: =?UTF-8?B?QVgzMDAwIOi3r+eUseWZqOa8j+a0ng==?=\r\n\
+        MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+        The web admin accepts any password after 3 tries.\r\n--b1\r\nContent-Type: application/octet-stream\r\n\
+        Content-Disposition: attachment; filename=\"trace.txt\"\r\n\r\nGET /admin 200\r\n--b1--\r\n";
+    let send = |ct: &'static str, body: &'static str, token: String| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/organisations/demo-networks/programs/demo/email")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let eml: &'static str = Box::leak(eml.to_owned().into_boxed_str());
+    let r = app.send(send("message/rfc822", eml, p.triager_token.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let seq = r.json()["receipt_id"].as_i64().expect("receipt");
+    let (receipt, payload) = app.db.store.receipt(seq).await.expect("read").expect("exists");
+    assert_eq!(receipt.channel, vulndesk_core::intake::Channel::Email);
+    assert_eq!(payload, eml.as_bytes(), "the raw message is what the receipt hashes");
+    let list =
+        app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&p.triager_token), None).await.json();
+    assert_eq!(list[0]["title"], "AX3000 路由器漏洞");
+    assert_eq!(list[0]["contact"], "r@example.net");
+    assert!(list[0]["description"].as_str().unwrap_or("").contains("any password"));
+    let id: vulndesk_core::ReportId = list[0]["id"].as_str().expect("id").parse().expect("uuid");
+    let files = app.db.store.attachments_of(id).await.expect("files");
+    assert_eq!((files.len(), files[0].filename.as_str()), (1, "trace.txt"));
+
+    assert_eq!(
+        app.send(send("text/plain", "hello", p.triager_token.clone())).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let r = app.send(send("message/rfc822", "\u{0}\u{1}garbage", p.triager_token.clone())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        app.send(send("message/rfc822", eml, p.admin_token.clone())).await.status,
+        StatusCode::FORBIDDEN,
+        "need-to-know"
+    );
+    assert_eq!(receipt_count(app).await, 1);
+}
