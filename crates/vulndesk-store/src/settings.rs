@@ -22,4 +22,25 @@ impl Store {
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Stores `value` under `key`, replacing what was there, with an audit event.
+    pub async fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+        org: Option<String>,
+        ctx: &vulndesk_core::AuditContext,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        let details = serde_json::json!({"value": value});
+        self.audit_in(&mut tx, &crate::event(ctx, "setting.set", "setting", key, org, details)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -378,6 +378,22 @@ fn looks_like_email(s: &str) -> bool {
     crate::validate::email("contact", s).is_ok() && !s.is_empty()
 }
 
+/// The settings key of an organisation's choice about recording reporters' network details.
+pub(crate) fn privacy_key(org: vulndesk_core::OrgId) -> String {
+    format!("org:{org}:record_source")
+}
+
+/// The source address and user agent to record in a receipt: both, or neither when the
+/// organisation chose not to keep reporters' network details.
+async fn source_for(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: vulndesk_core::OrgId,
+) -> Result<(String, String), AppError> {
+    let keep = state.store.setting(&privacy_key(org)).await?.is_none_or(|v| v != "no");
+    Ok(if keep { (ctx.source.clone(), ctx.user_agent.clone()) } else { (String::new(), String::new()) })
+}
+
 /// The URL of the tracking page for a token.
 pub(crate) fn tracking_url(state: &AppState, ctx: &RequestCtx, token: &str) -> String {
     format!("{}/t/{token}", state.public_base(ctx))
@@ -434,13 +450,14 @@ pub(crate) async fn accept_report(
             related: Some(report.id.to_string()),
         });
     }
+    let (source, user_agent) = source_for(state, ctx, program.org).await?;
     let inbound = Inbound {
         received_at: now,
         channel,
         org: program.org,
         program: Some(program.id),
-        source: ctx.source.clone(),
-        user_agent: ctx.user_agent.clone(),
+        source,
+        user_agent,
         payload: body,
         kind: InboundKind::NewReport { report: Box::new(report), tracking_hash: sha256_hex(&token) },
         attachments,
@@ -467,13 +484,14 @@ pub(crate) async fn accept_reply(
     }
     let now = state.clock.now();
     let fields = serde_json::json!({"report": report.id.to_string(), "message": body});
+    let (source, user_agent) = source_for(state, ctx, program.org).await?;
     let inbound = Inbound {
         received_at: now,
         channel: Channel::Tracking,
         org: program.org,
         program: Some(program.id),
-        source: ctx.source.clone(),
-        user_agent: ctx.user_agent.clone(),
+        source,
+        user_agent,
         payload: payload("reply", Channel::Tracking, program, now, fields, &attachments),
         kind: InboundKind::ReporterMessage {
             report: report.id,

@@ -270,3 +270,5 @@ inbox-import-email = Bring in an e-mail (.eml)
 inbox-import-help = A report that arrived by e-mail: upload the message file; it is logged with its own receipt.
 field-eml = E-mail file
 notice-email-imported = The e-mail was logged as a new report.
+privacy-title = Reporters' privacy
+privacy-record-source = Record each reporter's network address and browser (user agent) in the receipt log

@@ -270,3 +270,5 @@ inbox-import-email = 导入电子邮件（.eml）
 inbox-import-help = 通过电子邮件收到的报告：上传邮件文件，系统将为其单独登记接收记录。
 field-eml = 邮件文件
 notice-email-imported = 该邮件已登记为新报告。
+privacy-title = 报告者隐私
+privacy-record-source = 在接收日志中记录报告者的网络地址和浏览器信息（User-Agent）

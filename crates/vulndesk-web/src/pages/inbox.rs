@@ -24,14 +24,13 @@ use crate::state::AppState;
 pub(crate) fn human_duration(tr: &Tr, micros: i64) -> String {
     let mins = micros.abs() / 60_000_000;
     let (d, h, m) = (mins / 1440, (mins % 1440) / 60, mins % 60);
-    let text = if d > 0 {
+    if d > 0 {
         tr.t_args("duration-dh", &[("d", d.to_string()), ("h", h.to_string())])
     } else if h > 0 {
         tr.t_args("duration-hm", &[("h", h.to_string()), ("m", m.to_string())])
     } else {
         tr.t_args("duration-m", &[("m", m.to_string())])
-    };
-    text
+    }
 }
 
 /// The acknowledgement deadline as people read it, and whether it has passed.

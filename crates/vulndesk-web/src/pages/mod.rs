@@ -62,6 +62,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/security-txt", get(security_txt::edit).post(security_txt::save))
         .route("/orgs/{slug}/programs", get(programs::list).post(programs::create_page))
         .route("/orgs/{slug}/programs/{program}", get(programs::edit).post(programs::update))
+        .route("/orgs/{slug}/intake-privacy", post(programs::set_privacy))
         .route("/orgs/{slug}/inbox", get(inbox::inbox))
         .route("/orgs/{slug}/reports/{id}", get(inbox::show))
         .route("/orgs/{slug}/reports/{id}/triage", post(inbox::triage))

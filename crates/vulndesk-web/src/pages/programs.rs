@@ -199,6 +199,7 @@ struct ProgramsPage {
     form_action: String,
     f: ProgramForm,
     scope_options: Vec<Choice>,
+    record_source: bool,
 }
 
 async fn page(
@@ -234,7 +235,9 @@ async fn page(
             checked: f.scope == s.as_str(),
         })
         .collect();
+    let record_source = state.store.setting(&crate::intake::privacy_key(org.id)).await?.is_none_or(|v| v != "no");
     Ok(ProgramsPage {
+        record_source,
         chrome,
         org_name: org.name.clone(),
         org_slug: org.slug.to_string(),
@@ -333,4 +336,36 @@ pub(crate) async fn update(
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PrivacyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    record_source: Option<String>,
+}
+
+/// Whether receipts record reporters' network address and user agent (the organisation's privacy
+/// setting; recorded by default, since the receipt log is evidence).
+pub(crate) async fn set_privacy(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<PrivacyForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    ctx.require(Action::ManagePrograms(org.id))?;
+    let value = if f.record_source.is_some() { "yes" } else { "no" };
+    state
+        .store
+        .set_setting(
+            &crate::intake::privacy_key(org.id),
+            value,
+            Some(org.id.to_string()),
+            &ctx.audit(state.clock.now()),
+        )
+        .await?;
+    Ok(see_other(&format!("/orgs/{slug}/programs?done=notice-program-saved")))
 }

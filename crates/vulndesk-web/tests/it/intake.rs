@@ -546,3 +546,31 @@ async fn an_email_brought_in_becomes_a_report_whose_receipt_hashes_the_raw_messa
     );
     assert_eq!(receipt_count(app).await, 1);
 }
+
+#[tokio::test]
+async fn the_organisation_decides_whether_receipts_keep_the_reporters_address() {
+    let p = psirt().await;
+    let app = &p.app;
+    let with_agent = |body: serde_json::Value| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/programs/demo/reports")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::USER_AGENT, "research-tool/1.0")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    assert_eq!(app.send(with_agent(report_body())).await.status, StatusCode::CREATED);
+    let (kept, _) = app.db.store.receipt(1).await.expect("read").expect("exists");
+    assert_eq!(kept.user_agent, "research-tool/1.0");
+
+    let mut b = Browser::new(app);
+    b.login("chen.jing", PASSWORD).await;
+    b.get("/orgs/demo-networks/programs").await;
+    let r = b.post("/orgs/demo-networks/intake-privacy", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.send(with_agent(report_body())).await.status, StatusCode::CREATED);
+    let (dropped, _) = app.db.store.receipt(2).await.expect("read").expect("exists");
+    assert_eq!((dropped.source.as_str(), dropped.user_agent.as_str()), ("", ""));
+    assert_eq!(receipt_count(app).await, 2);
+}
