@@ -62,6 +62,21 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptsCommand,
     },
+    /// Scans an SBOM (CycloneDX or SPDX) against OSV data, offline. Exit codes: 0 no findings,
+    /// 1 findings (unless --no-fail), 2 bad input.
+    Scan {
+        /// The SBOM file.
+        sbom: PathBuf,
+        /// OSV data: an osv.dev-style all.zip, a folder of OSV JSON, or one record (repeatable).
+        #[arg(long = "osv", required = true)]
+        osv: Vec<PathBuf>,
+        /// `table` or `json`.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+        /// Exit 0 even when there are findings.
+        #[arg(long)]
+        no_fail: bool,
+    },
     /// CVSS vectors.
     Cvss {
         #[command(subcommand)]
@@ -156,6 +171,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Scan { sbom, osv, format, no_fail } = &cli.command {
+        return Ok(scan(sbom, osv, format, *no_fail));
+    }
     if matches!(cli.command, Command::Cvss { .. }) {
         // Pure computation: no configuration or database needed.
         cvss_score()?;
@@ -187,6 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bootstrap::reset_password(&store, clock.now(), &user).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Scan { .. } => unreachable!("handled before configuration is read"),
         Command::Cvss { command: CvssCommand::Score } => {
             cvss_score()?;
             Ok(ExitCode::SUCCESS)
@@ -220,6 +239,54 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// `vulndesk scan`: reads the SBOM and the OSV data, matches offline, prints the findings.
+fn scan(sbom_path: &std::path::Path, osv: &[PathBuf], format: &str, no_fail: bool) -> ExitCode {
+    let bad = |msg: String| {
+        eprintln!("error: {msg}");
+        ExitCode::from(2)
+    };
+    let bytes = match std::fs::read(sbom_path) {
+        Ok(b) => b,
+        Err(e) => return bad(format!("cannot read {}: {e}", sbom_path.display())),
+    };
+    let (sbom, diagnostics) = match vulndesk_formats::sbom::read_sbom(&bytes) {
+        Ok(x) => x,
+        Err(e) => return bad(format!("{}: {e}", sbom_path.display())),
+    };
+    for d in diagnostics.iter().take(20) {
+        eprintln!("warning: {}: {d}", sbom_path.display());
+    }
+    let started = std::time::Instant::now();
+    let loaded = vulndesk_match::load_paths(osv, |p| match p {
+        vulndesk_match::Progress::Path { path, index, total } => {
+            eprintln!("\r[{}/{}] loading {}", index + 1, total, path.display());
+        }
+        vulndesk_match::Progress::Records { read } => eprint!("\r  {read} records"),
+    });
+    let (index, report) = match loaded {
+        Ok(x) => x,
+        Err(e) => return bad(e.to_string()),
+    };
+    eprintln!(
+        "\r  {} records ({} withdrawn, {} GIT ranges ignored) in {:.2} s",
+        report.records_read,
+        report.withdrawn,
+        report.git_ranges_ignored,
+        started.elapsed().as_secs_f64()
+    );
+    let result = vulndesk_match::scan_sbom_report(&sbom, &index);
+    eprintln!("{} components, {} scanned, {} findings", result.components, result.scanned, result.findings.len());
+    for (why, refs) in &result.unscanned {
+        eprintln!("not scanned ({why:?}): {}", refs.len());
+    }
+    if format == "json" {
+        println!("{}", vulndesk_match::findings_json(&result.findings));
+    } else {
+        print!("{}", vulndesk_match::findings_table(&result.findings));
+    }
+    if result.findings.is_empty() || no_fail { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// `vulndesk cvss score`: vectors on stdin, one JSON object per line on stdout.

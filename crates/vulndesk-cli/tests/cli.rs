@@ -217,3 +217,36 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout).trim(), "BROKEN at sequence 2: stored hash does not match the link's contents");
 }
+
+#[test]
+fn scan_finds_known_vulnerable_packages_offline_with_documented_exit_codes() {
+    let pypi = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv/PyPI/all.zip");
+    assert!(std::path::Path::new(pypi).exists(), "the shared OSV data is missing at {pypi}");
+    let dir = std::env::temp_dir().join(format!("vulndesk-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let sbom = dir.join("bom.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+            {"type":"library","bom-ref":"a","name":"jinja2","version":"2.10","purl":"pkg:pypi/jinja2@2.10"},
+            {"type":"library","bom-ref":"b","name":"left-pad","version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0"}]}"#,
+    )
+    .expect("write sbom");
+    let out = vulndesk(&["scan", sbom.to_str().expect("utf-8"), "--osv", pypi, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "findings give exit code 1: {}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    assert!(findings.iter().all(|f| f["purl"] == "pkg:pypi/jinja2@2.10" && f["ecosystem"] == "PyPI"), "{doc}");
+    assert!(findings.iter().any(|f| {
+        f["aliases"].as_array().is_some_and(|a| a.iter().any(|x| x.as_str().is_some_and(|s| s.starts_with("CVE-"))))
+    }));
+    let out = vulndesk(&["scan", sbom.to_str().expect("utf-8"), "--osv", pypi, "--no-fail"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("jinja2"));
+    std::fs::write(&sbom, "{\"bomFormat\": \"CycloneDX\", ").expect("write");
+    let out = vulndesk(&["scan", sbom.to_str().expect("utf-8"), "--osv", pypi]);
+    assert_eq!(out.status.code(), Some(2), "bad input gives exit code 2");
+    assert!(text(&out.stderr).contains("line"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
