@@ -35,7 +35,8 @@ install_prerequisites() {
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
   step "installing referee packages (pip, pinned)"
   if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-  .venv/bin/pip install --quiet --disable-pip-version-check -r tests/referee/requirements.txt
+  .venv/bin/pip install --quiet --disable-pip-version-check -r tests/referee/requirements.txt \
+    -r tests/referee/requirements-match.txt
 }
 
 ensure_postgres() {
@@ -75,6 +76,11 @@ VULNDESK_TEST_DATABASE=postgres cargo nextest run --locked --no-fail-fast \
 step "referee: CVSS scores against Red Hat's cvss library"
 cargo build --locked -q -p vulndesk-formats --example cvss_score_lines
 .venv/bin/python tests/referee/cvss_referee.py --binary "$root/target/debug/examples/cvss_score_lines"
+
+step "referee: OSV range evaluation against packaging (PyPI) and univers (Go, crates.io)"
+cargo build --locked -q -p vulndesk-match --example osv_affected
+.venv/bin/python tests/referee/osv_pypi_referee.py --binary "$root/target/debug/examples/osv_affected" \
+  --ecosystems PyPI Go crates.io
 
 step "browser tests (Playwright + Debian Chromium)"
 cargo build --locked -q -p vulndesk-cli
