@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod audit;
+pub mod case;
 pub mod chain;
+pub mod deadline;
 pub mod id;
 pub mod intake;
 pub mod locale;
