@@ -286,5 +286,78 @@ pub fn table() -> String {
     out
 }
 
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// Its id.
+    pub id: crate::CaseId,
+    /// The organisation that manages it.
+    pub org: crate::OrgId,
+    /// Its number for people: `VD-2026-0042`.
+    pub number: String,
+    /// A one-line summary.
+    pub title: String,
+    /// Where it stands.
+    pub state: CaseState,
+    /// When the organisation discovered or learned of the flaw (R5; starts the 48 h clock).
+    pub aware_at: Timestamp,
+    /// Whether the root cause lies in an upstream supplier's product or component (R6).
+    pub upstream: bool,
+    /// The upstream supplier, when `upstream`.
+    pub upstream_supplier: String,
+    /// Whether users or downstream vendors must act to be safe (R10).
+    pub users_must_act: bool,
+    /// The CVSS vector, if scored.
+    pub cvss_vector: String,
+    /// The CVSS score computed from the vector (one decimal), if scored.
+    pub cvss_score: String,
+    /// The grade: `critical`, `high`, `medium`, `low`, or empty.
+    pub grade: String,
+    /// The CWE id, if assessed.
+    pub cwe: String,
+    /// Technical characteristics (漏洞技术特点).
+    pub characteristics: String,
+    /// Harm (危害).
+    pub harm: String,
+    /// Scope of impact (影响范围): products, models, versions affected.
+    pub scope_of_impact: String,
+    /// Why it was rejected, set aside or reopened.
+    pub state_reason: String,
+    /// The case this one duplicates.
+    pub duplicate_of: Option<crate::CaseId>,
+    /// Who opened it (account id or `system`).
+    pub created_by: String,
+    /// When it was opened.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Case {
+    /// The number a new case gets: `VD-{year}-{n:04}`.
+    pub fn number_for(year: i32, n: i64) -> String {
+        format!("VD-{year}-{n:04}")
+    }
+}
+
+/// A verification record (R5): who reproduced it, when, where, how, with what result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Its id.
+    pub id: crate::VerificationId,
+    /// Who reproduced (or failed to reproduce) it.
+    pub verified_by: String,
+    /// When.
+    pub verified_at: Timestamp,
+    /// Where: product, model, firmware, lab set-up.
+    pub environment: String,
+    /// How: the steps taken.
+    pub method: String,
+    /// What happened.
+    pub result: String,
+    /// Whether the flaw was reproduced.
+    pub reproduced: bool,
+}
+
 #[cfg(test)]
 mod tests;

@@ -78,6 +78,18 @@ id_type!(
     /// A message waiting in (or sent from) the outbox.
     OutboxId
 );
+id_type!(
+    /// A case: a vulnerability under management.
+    CaseId
+);
+id_type!(
+    /// A verification record.
+    VerificationId
+);
+id_type!(
+    /// A comment on a case.
+    CommentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,9 @@ pub mod user;
 
 pub use access::{Action, Actor, Decision, Denied, Membership, authorize};
 pub use audit::{AuditContext, AuditEvent, NewAuditEvent};
-pub use id::{AttachmentId, MessageId, OrgId, OutboxId, ProgramId, ReportId, TokenId, UserId};
+pub use id::{
+    AttachmentId, CaseId, CommentId, MessageId, OrgId, OutboxId, ProgramId, ReportId, TokenId, UserId, VerificationId,
+};
 pub use locale::Locale;
 pub use name::{NameError, Slug, Username};
 pub use org::{OrgKind, Organisation, PersonRole};

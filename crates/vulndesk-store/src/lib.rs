@@ -10,6 +10,7 @@
 //! same transaction as the change: a change without its audit event cannot be committed.
 
 mod audit;
+pub mod cases;
 mod error;
 pub mod intake;
 mod org;

@@ -8,6 +8,7 @@ use crate::OpenOptions;
 /// Advisory lock keys, one per chain, held until the appending transaction ends.
 pub(crate) const AUDIT_CHAIN_LOCK: i64 = 0x7664_0001;
 pub(crate) const RECEIPT_CHAIN_LOCK: i64 = 0x7664_0002;
+pub(crate) const CASE_NUMBER_LOCK: i64 = 0x7664_0003;
 
 pub(crate) async fn open(url: &str, options: &OpenOptions) -> Result<AnyPool, sqlx::Error> {
     // One direct attempt first: a pool retries until its timeout and then reports only that it
