@@ -94,6 +94,10 @@ pub enum Action {
     TriageReports(OrgId),
     /// Read and export the receipt log (inspectors' view).
     ViewReceipts(OrgId),
+    /// Read the organisation's cases (need-to-know: the PSIRT's roles and auditors).
+    ViewCases(OrgId),
+    /// Open, assess, verify and move cases.
+    ManageCases(OrgId),
     /// Issue an API token for `user`, scoped to `org` or (for `None`) carrying all their rights.
     CreateToken {
         /// The account the token acts for.
@@ -134,6 +138,9 @@ const ADMIN_OR_COORDINATOR: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coo
 const REPORT_READERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Auditor];
 const TRIAGERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager];
 const RECEIPT_READERS: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coordinator, PersonRole::Auditor];
+const CASE_READERS: &[PersonRole] =
+    &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer, PersonRole::Publisher, PersonRole::Auditor];
+const CASE_WORKERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer];
 
 /// Decides whether `actor` may perform `action`. Pure: the same inputs always give the same answer.
 pub fn authorize(actor: &Actor, action: Action) -> Decision {
@@ -170,6 +177,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         Action::ViewReports(org) => members_only(org, REPORT_READERS),
         Action::TriageReports(org) => members_only(org, TRIAGERS),
         Action::ViewReceipts(org) => in_org(org, RECEIPT_READERS),
+        Action::ViewCases(org) => members_only(org, CASE_READERS),
+        Action::ManageCases(org) => members_only(org, CASE_WORKERS),
         Action::CreateToken { user, org } => {
             if site_admin {
                 return Ok(());

@@ -88,6 +88,8 @@ pub(crate) enum AppError {
     TooManyRequests(u64),
     /// 403 with a message in the request's language (a closed program, with its reason).
     Closed(String),
+    /// 409 with a message already in the request's language (a transition the lifecycle refused).
+    Refused(String),
     /// 503: the database or another dependency is down.
     Unavailable,
     /// 500: logged in full, shown opaquely.
@@ -136,6 +138,7 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Closed(_) => StatusCode::FORBIDDEN,
+            Self::Refused(_) => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -154,6 +157,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyRequests(_) => "too_many_requests",
             Self::Closed(_) => "closed",
+            Self::Refused(_) => "refused",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -173,6 +177,7 @@ impl AppError {
             Self::PayloadTooLarge => tr.t("error-too-large"),
             Self::TooManyRequests(s) => tr.t_args("error-too-many", &[("seconds", s.to_string())]),
             Self::Closed(reason) => tr.t_args("error-program-closed", &[("reason", reason.clone())]),
+            Self::Refused(message) => message.clone(),
             Self::Unavailable => tr.t("error-unavailable"),
             Self::Internal(_) => tr.t("error-internal"),
         }

@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod cases;
 mod error;
 mod i18n;
 mod intake;

@@ -75,6 +75,11 @@ fn decision_table() {
         (&site_admin, ViewReports(a), Err(Denied::MissingRole(REPORT_READERS))),
         (&a_auditor, ViewReceipts(a), ok),
         (&a_triager, ViewReceipts(a), Err(Denied::MissingRole(RECEIPT_READERS))),
+        (&a_triager, ManageCases(a), ok),
+        (&a_auditor, ViewCases(a), ok),
+        (&a_auditor, ManageCases(a), Err(Denied::MissingRole(CASE_WORKERS))),
+        (&a_admin, ViewCases(a), Err(Denied::MissingRole(CASE_READERS))),
+        (&site_admin, ViewCases(a), Err(Denied::MissingRole(CASE_READERS))),
     ];
     for (actor, action, want) in cases {
         assert_eq!(authorize(actor, action), want, "{actor:?} {action:?}");

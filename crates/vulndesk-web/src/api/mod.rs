@@ -3,6 +3,7 @@
 //! handlers (served at `/api/v1/openapi.json`).
 
 mod audit;
+mod cases;
 mod health;
 mod intake;
 mod orgs;
@@ -57,6 +58,12 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(intake::triage))
         .routes(routes!(intake::receipts))
         .routes(routes!(intake::put_filing))
+        .routes(routes!(cases::list, cases::create))
+        .routes(routes!(cases::get))
+        .routes(routes!(cases::assess))
+        .routes(routes!(cases::verify))
+        .routes(routes!(cases::transition))
+        .routes(routes!(cases::board))
         .routes(routes!(health::healthz))
         .routes(routes!(users::me))
         .routes(routes!(users::list_users, users::create_user))

@@ -180,6 +180,8 @@ struct ReportPage {
     messages: Vec<Line>,
     duplicates: Vec<Choice>,
     can_triage: bool,
+    can_promote: bool,
+    cases: Vec<String>,
 }
 
 /// The report with `id` in the organisation `slug`, if the actor may read it; the read is audited.
@@ -235,6 +237,12 @@ pub(crate) async fn show(
             body: m.body,
         })
         .collect();
+    let mut case_numbers = Vec::new();
+    for cid in state.store.cases_for_report(r.id).await? {
+        if let Some(c) = state.store.case(cid).await? {
+            case_numbers.push(c.number);
+        }
+    }
     let duplicates = state
         .store
         .possible_duplicates(&r)
@@ -269,6 +277,8 @@ pub(crate) async fn show(
         messages,
         duplicates,
         can_triage: ctx.require(Action::TriageReports(org.id)).is_ok() && !r.status.is_closed(),
+        can_promote: ctx.require(Action::ManageCases(org.id)).is_ok() && !r.status.is_closed(),
+        cases: case_numbers,
         title: r.title,
     })
 }

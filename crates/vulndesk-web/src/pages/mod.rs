@@ -4,6 +4,7 @@
 
 mod account;
 mod audit;
+pub(crate) mod cases;
 mod home;
 pub(crate) mod inbox;
 mod login;
@@ -67,6 +68,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/reports/{id}", get(inbox::show))
         .route("/orgs/{slug}/reports/{id}/triage", post(inbox::triage))
         .route("/orgs/{slug}/reports/{id}/attachments/{attachment}", get(inbox::attachment))
+        .route("/orgs/{slug}/cases", get(cases::list).post(cases::open))
+        .route("/orgs/{slug}/cases/{number}", get(cases::show))
+        .route("/orgs/{slug}/cases/{number}/assessment", post(cases::assessment))
+        .route("/orgs/{slug}/cases/{number}/verification", post(cases::verification))
+        .route("/orgs/{slug}/cases/{number}/transition", post(cases::transition))
+        .route("/orgs/{slug}/reports/{id}/promote", post(cases::promote))
+        .route("/orgs/{slug}/deadlines", get(cases::board))
         .route("/orgs/{slug}/receipts", get(receipts::page))
         .route("/orgs/{slug}/receipts.csv", get(receipts::csv))
         .route("/orgs/{slug}/receipts.json", get(receipts::json))

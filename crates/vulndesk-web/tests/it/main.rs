@@ -3,6 +3,7 @@
 //! area.
 
 mod api;
+mod cases;
 mod harness;
 mod intake;
 mod pages;

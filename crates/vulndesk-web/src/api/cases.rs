@@ -1,0 +1,297 @@
+//! Cases over the API: list and open, read one (with its deadlines), the assessment, verification
+//! records, transitions (409 with the guard's reason), and the deadlines board.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use vulndesk_core::Action;
+use vulndesk_core::case::Case;
+
+use super::{ApiJson, ErrorBody};
+use crate::auth::RequestCtx;
+use crate::cases::{self, AssessmentForm, VerificationForm};
+use crate::error::AppError;
+use crate::ops;
+use crate::state::AppState;
+
+/// A deadline of a case.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DeadlineDto {
+    /// `authority_report`, `upstream_notice`, `reporter_acknowledgement`, `remediation`.
+    kind: &'static str,
+    start: String,
+    due: String,
+    met_at: Option<String>,
+    /// `open`, `reminder_50`, `reminder_75`, `overdue`, `met`, `met_late`.
+    state: &'static str,
+}
+
+/// A case.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CaseDto {
+    id: String,
+    number: String,
+    title: String,
+    state: String,
+    aware_at: String,
+    upstream: bool,
+    upstream_supplier: String,
+    users_must_act: bool,
+    cvss_vector: String,
+    cvss_score: String,
+    grade: String,
+    cwe: String,
+    characteristics: String,
+    harm: String,
+    scope_of_impact: String,
+    state_reason: String,
+    aliases: Vec<String>,
+    deadlines: Vec<DeadlineDto>,
+    created_at: String,
+    updated_at: String,
+}
+
+fn state_name(s: vulndesk_core::deadline::DeadlineState) -> &'static str {
+    use vulndesk_core::deadline::DeadlineState as S;
+    match s {
+        S::Open => "open",
+        S::Reminder50 => "reminder_50",
+        S::Reminder75 => "reminder_75",
+        S::Overdue => "overdue",
+        S::Met => "met",
+        S::MetLate => "met_late",
+    }
+}
+
+async fn dto(state: &AppState, c: Case) -> Result<CaseDto, AppError> {
+    let now = state.clock.now();
+    let deadlines = cases::case_deadlines(state, &c)
+        .await?
+        .iter()
+        .map(|d| DeadlineDto {
+            kind: d.kind.as_str(),
+            start: d.start.to_rfc3339(),
+            due: d.due.to_rfc3339(),
+            met_at: d.met_at.map(|t| t.to_rfc3339()),
+            state: state_name(d.state(now)),
+        })
+        .collect();
+    Ok(CaseDto {
+        aliases: state.store.aliases_of(c.id).await?,
+        id: c.id.to_string(),
+        number: c.number,
+        title: c.title,
+        state: c.state.as_str().into(),
+        aware_at: c.aware_at.to_rfc3339(),
+        upstream: c.upstream,
+        upstream_supplier: c.upstream_supplier,
+        users_must_act: c.users_must_act,
+        cvss_vector: c.cvss_vector,
+        cvss_score: c.cvss_score,
+        grade: c.grade,
+        cwe: c.cwe,
+        characteristics: c.characteristics,
+        harm: c.harm,
+        scope_of_impact: c.scope_of_impact,
+        state_reason: c.state_reason,
+        deadlines,
+        created_at: c.created_at.to_rfc3339(),
+        updated_at: c.updated_at.to_rfc3339(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/cases", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, body = [CaseDto]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<CaseDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::ViewCases(org.id))?;
+    let mut out = Vec::new();
+    for c in state.store.cases_of(org.id, false).await? {
+        out.push(dto(&state, c).await?);
+    }
+    Ok(Json(out))
+}
+
+/// A case to open: from reports (their first receipt gives `aware_at`), or directly.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewCaseDto {
+    /// Report ids to open it from; empty opens it directly.
+    #[serde(default)]
+    reports: Vec<String>,
+    /// Needed when opening directly.
+    #[serde(default)]
+    title: String,
+    /// When opening directly: RFC 3339 (default now).
+    #[serde(default)]
+    aware_at: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = NewCaseDto,
+    responses((status = 201, body = CaseDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(body): ApiJson<NewCaseDto>,
+) -> Result<(StatusCode, Json<CaseDto>), AppError> {
+    let o = ops::visible_org(&state, &ctx, &org).await?;
+    let case = match body.reports.first() {
+        Some(first) => {
+            let (o, report) = crate::pages::inbox::readable_report(&state, &ctx, &org, first, "promote").await?;
+            cases::promote(&state, &ctx, &o, &report).await?
+        }
+        None => cases::open(&state, &ctx, &o, &body.title, &body.aware_at).await?,
+    };
+    Ok((StatusCode::CREATED, Json(dto(&state, case).await?)))
+}
+
+async fn the_case(state: &AppState, ctx: &RequestCtx, org: &str, number: &str) -> Result<Case, AppError> {
+    let org = ops::visible_org(state, ctx, org).await?;
+    cases::readable_case(state, ctx, &org, number).await
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/cases/{number}", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    responses((status = 200, body = CaseDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+) -> Result<Json<CaseDto>, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    Ok(Json(dto(&state, c).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/organisations/{org}/cases/{number}/assessment", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = AssessmentForm,
+    responses((status = 200, body = CaseDto), (status = 403, body = ErrorBody), (status = 422, description = "A field is wrong; a bad CVSS vector names the metric", body = ErrorBody)))]
+pub(crate) async fn assess(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(f): ApiJson<AssessmentForm>,
+) -> Result<Json<CaseDto>, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    cases::assess(&state, &ctx, &c, &f).await?;
+    let c = state.store.case(c.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(dto(&state, c).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/verifications", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = VerificationForm,
+    responses((status = 201, body = CaseDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(f): ApiJson<VerificationForm>,
+) -> Result<(StatusCode, Json<CaseDto>), AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    cases::verify(&state, &ctx, &c, &f).await?;
+    Ok((StatusCode::CREATED, Json(dto(&state, c).await?)))
+}
+
+/// A lifecycle event.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TransitionDto {
+    /// `start_triage`, `confirm`, `start_remediation`, `mark_fixed`, `disclose`, `close`, `reject`,
+    /// `mark_duplicate`, `mark_not_applicable`, `reopen`.
+    event: String,
+    #[serde(default)]
+    reason: String,
+    /// For `mark_duplicate`: the other case's number.
+    #[serde(default)]
+    duplicate_of: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/transitions", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = TransitionDto,
+    responses((status = 200, body = CaseDto), (status = 403, body = ErrorBody),
+        (status = 409, description = "The lifecycle refused: the message names what is missing", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn transition(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(t): ApiJson<TransitionDto>,
+) -> Result<Json<CaseDto>, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    cases::move_case(&state, &ctx, &c, &t.event, &t.reason, &t.duplicate_of).await?;
+    let c = state.store.case(c.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(dto(&state, c).await?))
+}
+
+/// One line of the deadlines board.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct BoardLine {
+    case: String,
+    title: String,
+    kind: &'static str,
+    due: String,
+    remaining_seconds: i64,
+    state: &'static str,
+}
+
+/// Which deadlines.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct BoardQuery {
+    /// Only this kind.
+    kind: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/deadlines", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), BoardQuery),
+    responses((status = 200, description = "Unmet deadlines of open cases, soonest first", body = [BoardLine]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Json<Vec<BoardLine>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::ViewCases(org.id))?;
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(
+            [
+                vulndesk_core::deadline::DeadlineKind::AuthorityReport,
+                vulndesk_core::deadline::DeadlineKind::UpstreamNotice,
+                vulndesk_core::deadline::DeadlineKind::ReporterAcknowledgement,
+                vulndesk_core::deadline::DeadlineKind::Remediation,
+            ]
+            .into_iter()
+            .find(|x| x.as_str() == k)
+            .ok_or_else(|| {
+                AppError::Validation(vec![
+                    crate::error::FieldError::new("kind", "unknown-deadline-kind").with("value", k),
+                ])
+            })?,
+        ),
+    };
+    let now = state.clock.now();
+    let rows = crate::pages::cases::board_rows(&state, &org, kind).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(c, d)| BoardLine {
+                case: c.number,
+                title: c.title,
+                kind: d.kind.as_str(),
+                due: d.due.to_rfc3339(),
+                remaining_seconds: d.remaining_micros(now) / 1_000_000,
+                state: state_name(d.state(now)),
+            })
+            .collect(),
+    ))
+}

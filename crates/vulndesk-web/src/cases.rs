@@ -1,0 +1,386 @@
+//! Case operations shared by the pages and the API: opening a case from a report, the assessment
+//! (with the CVSS score computed by vulndesk), verification records, transitions decided by the
+//! core's lifecycle, and the deadlines of each case.
+
+use serde::Deserialize;
+use vulndesk_core::case::{Case, CaseEvent, CaseFacts, Refusal, Verification, transition};
+use vulndesk_core::deadline::{Deadline, DeadlineFacts, DeadlinePolicy, Grade, deadlines};
+use vulndesk_core::intake::Report;
+use vulndesk_core::{Action, CaseId, Organisation, Timestamp, VerificationId};
+use vulndesk_formats::cvss::CnGrade;
+use vulndesk_store::cases::{Assessment, NewCase};
+
+use crate::auth::RequestCtx;
+use crate::error::{AppError, FieldError};
+use crate::i18n::Tr;
+use crate::state::AppState;
+
+fn uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
+/// The organisation's case with `number`, if the actor may read it; the read is audited.
+pub(crate) async fn readable_case(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    number: &str,
+) -> Result<Case, AppError> {
+    ctx.require(Action::ViewCases(org.id))?;
+    let case = state.store.case_by_number(org.id, number).await?.ok_or(AppError::NotFound)?;
+    let details = serde_json::json!({"number": case.number}).to_string();
+    state
+        .store
+        .record_audit(&ctx.audit(state.clock.now()).event(
+            "case.view",
+            "case",
+            &case.id.to_string(),
+            Some(org.id.to_string()),
+            details,
+        ))
+        .await?;
+    Ok(case)
+}
+
+/// Opens a case from a report: `aware_at` is the report's receipt time.
+pub(crate) async fn promote(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    report: &Report,
+) -> Result<Case, AppError> {
+    ctx.require(Action::ManageCases(org.id))?;
+    if report.status.is_closed() {
+        return Err(AppError::Conflict("conflict-report-closed", Vec::new()));
+    }
+    let new = NewCase {
+        id: CaseId::from_uuid(uuid()),
+        org: org.id,
+        title: report.title.clone(),
+        aware_at: report.received_at,
+        reports: vec![report.id],
+    };
+    Ok(state.store.create_case(&new, &ctx.audit(state.clock.now())).await?)
+}
+
+/// Opens a case directly (own discovery, supplier notice, feed finding).
+pub(crate) async fn open(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    title: &str,
+    aware_at: &str,
+) -> Result<Case, AppError> {
+    ctx.require(Action::ManageCases(org.id))?;
+    let mut e = Vec::new();
+    let title = crate::validate::text("title", title, 300).map_err(|x| e.push(x)).ok();
+    let aware = parse_time(aware_at).or_else(|| aware_at.trim().is_empty().then(|| state.clock.now()));
+    if aware.is_none() {
+        e.push(FieldError::new("aware_at", "date-time-invalid").with("value", aware_at));
+    }
+    let (Some(title), Some(aware_at)) = (title, aware) else { return Err(AppError::Validation(e)) };
+    let new = NewCase { id: CaseId::from_uuid(uuid()), org: org.id, title, aware_at, reports: Vec::new() };
+    Ok(state.store.create_case(&new, &ctx.audit(state.clock.now())).await?)
+}
+
+/// Reads RFC 3339, or the `YYYY-MM-DDTHH:MM` of an HTML date-time field (taken as UTC).
+pub(crate) fn parse_time(s: &str) -> Option<Timestamp> {
+    let s = s.trim();
+    Timestamp::parse_rfc3339(s)
+        .or_else(|| if s.len() == 16 { Timestamp::parse_rfc3339(&format!("{s}:00Z")) } else { None })
+}
+
+/// The assessment as typed.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct AssessmentForm {
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(crate) csrf: String,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` (UTC); empty keeps the current value.
+    #[serde(default)]
+    pub(crate) aware_at: String,
+    /// A CVSS 3.0, 3.1 or 4.0 vector; the score is computed by vulndesk.
+    #[serde(default)]
+    pub(crate) cvss_vector: String,
+    /// `critical`, `high`, `medium`, `low`; empty derives it from the CVSS score.
+    #[serde(default)]
+    pub(crate) grade: String,
+    /// `CWE-122`.
+    #[serde(default)]
+    pub(crate) cwe: String,
+    #[serde(default)]
+    pub(crate) characteristics: String,
+    #[serde(default)]
+    pub(crate) harm: String,
+    #[serde(default)]
+    pub(crate) scope_of_impact: String,
+    #[serde(default, deserialize_with = "crate::pages::programs::flag")]
+    pub(crate) upstream: bool,
+    #[serde(default)]
+    pub(crate) upstream_supplier: String,
+    #[serde(default, deserialize_with = "crate::pages::programs::flag")]
+    pub(crate) users_must_act: bool,
+}
+
+fn cn_grade_name(g: CnGrade) -> &'static str {
+    match g {
+        CnGrade::Critical => "critical",
+        CnGrade::High => "high",
+        CnGrade::Medium => "medium",
+        CnGrade::Low => "low",
+        CnGrade::None => "",
+    }
+}
+
+/// Checks and stores the assessment; the score comes from vulndesk's CVSS implementation.
+pub(crate) async fn assess(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    f: &AssessmentForm,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let mut e = Vec::new();
+    let vector = f.cvss_vector.trim();
+    let (score, derived) = if vector.is_empty() {
+        (String::new(), "")
+    } else {
+        match vulndesk_formats::cvss::parse(vector) {
+            Ok(v) => {
+                let s = v.scores();
+                (format!("{:.1}", s.headline()), cn_grade_name(s.cn_grade()))
+            }
+            Err(err) => {
+                e.push(FieldError::new("cvss_vector", "cvss-invalid").with("detail", err));
+                (String::new(), "")
+            }
+        }
+    };
+    let grade = match f.grade.trim() {
+        "" => derived.to_owned(),
+        g @ ("critical" | "high" | "medium" | "low") => g.to_owned(),
+        other => {
+            e.push(FieldError::new("grade", "grade-unknown").with("value", other));
+            String::new()
+        }
+    };
+    let cwe = f.cwe.trim().to_uppercase();
+    let cwe = if cwe.is_empty() {
+        cwe
+    } else {
+        let digits = cwe.strip_prefix("CWE-").unwrap_or(&cwe).to_owned();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 5 {
+            e.push(FieldError::new("cwe", "cwe-invalid").with("value", f.cwe.trim()));
+        }
+        format!("CWE-{digits}")
+    };
+    let aware_at = if f.aware_at.trim().is_empty() {
+        None
+    } else {
+        let t = parse_time(&f.aware_at);
+        if t.is_none() {
+            e.push(FieldError::new("aware_at", "date-time-invalid").with("value", f.aware_at.trim()));
+        }
+        t
+    };
+    if f.upstream && f.upstream_supplier.trim().is_empty() {
+        e.push(FieldError::new("upstream_supplier", "field-required"));
+    }
+    for (field, v, max) in [
+        ("characteristics", &f.characteristics, 20_000),
+        ("harm", &f.harm, 20_000),
+        ("scope_of_impact", &f.scope_of_impact, 20_000),
+    ] {
+        if v.chars().count() > max {
+            e.push(FieldError::new(field, "text-too-long").with("max", max));
+        }
+    }
+    if !e.is_empty() {
+        return Err(AppError::Validation(e));
+    }
+    let a = Assessment {
+        aware_at,
+        cvss_vector: vector.to_owned(),
+        cvss_score: score,
+        grade,
+        cwe,
+        characteristics: f.characteristics.trim().to_owned(),
+        harm: f.harm.trim().to_owned(),
+        scope_of_impact: f.scope_of_impact.trim().to_owned(),
+        upstream: f.upstream,
+        upstream_supplier: f.upstream_supplier.trim().to_owned(),
+        users_must_act: f.users_must_act,
+    };
+    Ok(state.store.set_assessment(case, &a, &ctx.audit(state.clock.now())).await?)
+}
+
+/// A verification record as typed.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct VerificationForm {
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(crate) csrf: String,
+    /// Who reproduced it (defaults to the signed-in person).
+    #[serde(default)]
+    pub(crate) verified_by: String,
+    /// When (RFC 3339 or `YYYY-MM-DDTHH:MM`; defaults to now).
+    #[serde(default)]
+    pub(crate) verified_at: String,
+    /// Where: product, model, firmware, set-up.
+    #[serde(default)]
+    pub(crate) environment: String,
+    /// How.
+    #[serde(default)]
+    pub(crate) method: String,
+    /// What happened.
+    #[serde(default)]
+    pub(crate) result: String,
+    #[serde(default, deserialize_with = "crate::pages::programs::flag")]
+    pub(crate) reproduced: bool,
+}
+
+pub(crate) async fn verify(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    f: &VerificationForm,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let user = ctx.user()?;
+    let mut e = Vec::new();
+    let environment = crate::validate::text("environment", &f.environment, 2000).map_err(|x| e.push(x)).ok();
+    let method = crate::validate::text("method", &f.method, 20_000).map_err(|x| e.push(x)).ok();
+    let result = crate::validate::text("result", &f.result, 20_000).map_err(|x| e.push(x)).ok();
+    let at = if f.verified_at.trim().is_empty() { Some(state.clock.now()) } else { parse_time(&f.verified_at) };
+    if at.is_none() {
+        e.push(FieldError::new("verified_at", "date-time-invalid").with("value", f.verified_at.trim()));
+    }
+    let (Some(environment), Some(method), Some(result), Some(verified_at)) = (environment, method, result, at) else {
+        return Err(AppError::Validation(e));
+    };
+    let v = Verification {
+        id: VerificationId::from_uuid(uuid()),
+        verified_by: if f.verified_by.trim().is_empty() {
+            user.username.to_string()
+        } else {
+            f.verified_by.trim().chars().take(200).collect()
+        },
+        verified_at,
+        environment,
+        method,
+        result,
+        reproduced: f.reproduced,
+    };
+    Ok(state.store.add_verification(case, &v, &ctx.audit(state.clock.now())).await?)
+}
+
+/// What the guards know about a case today. Supplier and customer notices, fixes and the
+/// publication gate come with the notification and publication work; until then those guards
+/// refuse and say what is missing.
+pub(crate) async fn facts(state: &AppState, case: &Case, reason_given: bool) -> Result<CaseFacts, AppError> {
+    let verifications = state.store.verifications_of(case.id).await?;
+    Ok(CaseFacts {
+        verified: verifications.iter().any(|v| v.reproduced),
+        severity_assessed: !case.cvss_score.is_empty() || !case.grade.is_empty(),
+        scope_of_impact: !case.scope_of_impact.trim().is_empty(),
+        upstream: case.upstream,
+        upstream_notice_delivered: false,
+        users_must_act: case.users_must_act,
+        customer_notices_delivered: false,
+        fix_or_mitigation: false,
+        publication_approved: false,
+        reason_given,
+    })
+}
+
+/// The localized sentence for a refusal.
+pub(crate) fn refusal_message(tr: &Tr, r: &Refusal) -> String {
+    match r {
+        Refusal::NotFromHere { from, event } => tr.t_args(
+            "case-not-from-here",
+            &[
+                ("event", tr.t(&format!("case-event-{}", event.as_str()))),
+                ("state", tr.t(&format!("case-state-{}", from.as_str()))),
+            ],
+        ),
+        Refusal::Missing { event, missing } => {
+            let list = missing
+                .iter()
+                .map(|m| tr.t(&format!("requirement-{}", m.as_str())))
+                .collect::<Vec<_>>()
+                .join(tr.t("list-separator").as_str());
+            tr.t_args("case-missing", &[("event", tr.t(&format!("case-event-{}", event.as_str()))), ("missing", list)])
+        }
+    }
+}
+
+/// Moves a case: the core decides; a refusal is a 409 naming what is missing.
+pub(crate) async fn move_case(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    event: &str,
+    reason: &str,
+    duplicate_of: &str,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let event = CaseEvent::parse(event.trim()).ok_or_else(|| {
+        AppError::Validation(vec![FieldError::new("event", "unknown-action").with("value", event.trim())])
+    })?;
+    let reason = reason.trim();
+    let duplicate = if event == CaseEvent::MarkDuplicate && !duplicate_of.trim().is_empty() {
+        let other = state.store.case_by_number(case.org, duplicate_of.trim()).await?.filter(|o| o.id != case.id);
+        match other {
+            Some(o) => Some(o.id),
+            None => {
+                return Err(AppError::Validation(vec![
+                    FieldError::new("duplicate_of", "case-unknown").with("value", duplicate_of.trim()),
+                ]));
+            }
+        }
+    } else {
+        None
+    };
+    let reason_given = !reason.is_empty() && (event != CaseEvent::MarkDuplicate || duplicate.is_some());
+    let facts = facts(state, case, reason_given).await?;
+    let now = state.clock.now();
+    let t = transition(case.state, event, &facts, now).map_err(|r| AppError::Refused(refusal_message(&ctx.tr, &r)))?;
+    state.store.apply_transition(case, &t, reason, duplicate, &ctx.audit(now)).await.map_err(|e| match e {
+        vulndesk_store::StoreError::Conflict(_) => AppError::Refused(ctx.tr.t("case-moved-meanwhile")),
+        other => other.into(),
+    })
+}
+
+fn grade_of(name: &str) -> Option<Grade> {
+    match name {
+        "critical" => Some(Grade::Critical),
+        "high" => Some(Grade::High),
+        "medium" => Some(Grade::Medium),
+        "low" => Some(Grade::Low),
+        _ => None,
+    }
+}
+
+/// The deadlines of a case, from its facts and its first report.
+pub(crate) async fn case_deadlines(state: &AppState, case: &Case) -> Result<Vec<Deadline>, AppError> {
+    let mut reporter = None;
+    let mut acknowledged = None;
+    if let Some(first) = state.store.case_reports(case.id).await?.first()
+        && let Some(report) = state.store.report(*first).await?
+    {
+        let sla = state.store.program_by_id(report.program).await?.map_or(72, |p| p.ack_sla_hours);
+        reporter = Some((report.received_at, sla));
+        acknowledged = report.acknowledged_at;
+    }
+    let facts = DeadlineFacts {
+        aware_at: case.aware_at,
+        reporter,
+        upstream: case.upstream,
+        grade: grade_of(&case.grade),
+        authority_reported_at: None,
+        upstream_notified_at: None,
+        reporter_acknowledged_at: acknowledged,
+        fixed_at: None,
+    };
+    Ok(deadlines(&facts, &DeadlinePolicy::default()))
+}

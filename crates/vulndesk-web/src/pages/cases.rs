@@ -1,0 +1,450 @@
+//! Case pages: the organisation's cases, one case with its assessment (CVSS scored by vulndesk),
+//! verification records, lifecycle buttons and timeline, the deadlines board, and opening a case
+//! from a report. Every page works without JavaScript.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use vulndesk_core::case::{Case, CaseEvent, target};
+use vulndesk_core::deadline::{Deadline, DeadlineKind, DeadlineState};
+use vulndesk_core::{Action, Organisation, Timestamp};
+
+use super::inbox::{human_duration, readable_report};
+use super::{Choice, Chrome, Done, Form, render, render_status, see_other};
+use crate::auth::RequestCtx;
+use crate::cases::{self, AssessmentForm, VerificationForm};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::ops;
+use crate::state::AppState;
+
+struct CaseRow {
+    number: String,
+    title: String,
+    state: String,
+    grade: String,
+    aware_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    chrome: Chrome,
+    org_name: String,
+    org_slug: String,
+    cases: Vec<CaseRow>,
+    can_manage: bool,
+}
+
+pub(crate) fn grade_label(tr: &Tr, g: &str) -> String {
+    if g.is_empty() { "—".into() } else { tr.t(&format!("grade-{g}")) }
+}
+
+async fn case_org(state: &AppState, ctx: &RequestCtx, slug: &str) -> Result<Organisation, AppError> {
+    let org = ops::visible_org(state, ctx, slug).await?;
+    ctx.require(Action::ViewCases(org.id))?;
+    Ok(org)
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let org = case_org(&state, &ctx, &slug).await?;
+    let tr = ctx.tr;
+    let cases = state
+        .store
+        .cases_of(org.id, false)
+        .await?
+        .into_iter()
+        .map(|c| CaseRow {
+            state: tr.t(&format!("case-state-{}", c.state.as_str())),
+            grade: grade_label(&tr, &c.grade),
+            aware_at: c.aware_at.to_rfc3339(),
+            number: c.number,
+            title: c.title,
+        })
+        .collect();
+    render(&CasesPage {
+        chrome: Chrome::new(&ctx),
+        org_name: org.name.clone(),
+        org_slug: org.slug.to_string(),
+        cases,
+        can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OpenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    aware_at: String,
+}
+
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<OpenForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let org = case_org(&state, &ctx, &slug).await?;
+    let case = cases::open(&state, &ctx, &org, &f.title, &f.aware_at).await?;
+    Ok(see_other(&format!("/orgs/{slug}/cases/{}", case.number)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(crate) async fn promote(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let (org, report) = readable_report(&state, &ctx, &slug, &id, "promote").await?;
+    let case = cases::promote(&state, &ctx, &org, &report).await?;
+    Ok(see_other(&format!("/orgs/{slug}/cases/{}", case.number)))
+}
+
+struct DeadlineRow {
+    kind: String,
+    due: String,
+    state: String,
+    css: &'static str,
+}
+
+pub(crate) fn deadline_state(tr: &Tr, d: &Deadline, now: Timestamp) -> (String, &'static str) {
+    match d.state(now) {
+        DeadlineState::Met => (tr.t("deadline-met"), "met"),
+        DeadlineState::MetLate => (tr.t("deadline-met-late"), "overdue"),
+        DeadlineState::Overdue => {
+            (tr.t_args("inbox-overdue-by", &[("late", human_duration(tr, d.remaining_micros(now)))]), "overdue")
+        }
+        s => {
+            let css = if matches!(s, DeadlineState::Open) { "" } else { "warn" };
+            (tr.t_args("inbox-due-in", &[("left", human_duration(tr, d.remaining_micros(now)))]), css)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    chrome: Chrome,
+    org_slug: String,
+    errors: Vec<String>,
+    number: String,
+    title: String,
+    state: String,
+    state_reason: String,
+    aware_at: String,
+    cvss_vector: String,
+    cvss_score: String,
+    grade: String,
+    grade_options: Vec<Choice>,
+    cwe: String,
+    characteristics: String,
+    harm: String,
+    scope_of_impact: String,
+    upstream: bool,
+    upstream_supplier: String,
+    users_must_act: bool,
+    reports: Vec<Choice>,
+    deadlines: Vec<DeadlineRow>,
+    events: Vec<Choice>,
+    verifications: Vec<Choice>,
+    timeline: Vec<Choice>,
+    can_manage: bool,
+}
+
+async fn case_page(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    c: &Case,
+    errors: Vec<String>,
+) -> Result<CasePage, AppError> {
+    let tr = ctx.tr;
+    let now = state.clock.now();
+    let mut reports = Vec::new();
+    for id in state.store.case_reports(c.id).await? {
+        if let Some(r) = state.store.report(id).await? {
+            reports.push(Choice { value: r.id.to_string(), label: r.title, checked: false });
+        }
+    }
+    let deadlines = cases::case_deadlines(state, c)
+        .await?
+        .iter()
+        .map(|d| {
+            let (st, css) = deadline_state(&tr, d, now);
+            DeadlineRow {
+                kind: tr.t(&format!("deadline-{}", d.kind.as_str())),
+                due: d.due.to_rfc3339(),
+                state: st,
+                css,
+            }
+        })
+        .collect();
+    let events = CaseEvent::ALL
+        .iter()
+        .filter(|e| target(c.state, **e).is_some())
+        .map(|e| Choice {
+            value: e.as_str().into(),
+            label: tr.t(&format!("case-event-{}", e.as_str())),
+            checked: false,
+        })
+        .collect();
+    let verifications = state
+        .store
+        .verifications_of(c.id)
+        .await?
+        .into_iter()
+        .map(|v| Choice {
+            label: format!(
+                "{} · {} · {}",
+                v.verified_by,
+                v.verified_at.to_rfc3339(),
+                if v.reproduced { tr.t("verification-reproduced") } else { tr.t("verification-not-reproduced") }
+            ),
+            value: format!("{} — {} — {}", v.environment, v.method, v.result),
+            checked: false,
+        })
+        .collect();
+    let mut timeline: Vec<(Timestamp, String)> = vec![(c.created_at, tr.t("case-opened"))];
+    for t in state.store.transitions_of(c.id).await? {
+        let line = format!(
+            "{} → {}{}",
+            tr.t(&format!("case-event-{}", t.event)),
+            tr.t(&format!("case-state-{}", t.to)),
+            if t.reason.is_empty() { String::new() } else { format!(" — {}", t.reason) }
+        );
+        timeline.push((t.at, line));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let grade_options = ["", "critical", "high", "medium", "low"]
+        .iter()
+        .map(|g| Choice {
+            value: (*g).into(),
+            label: if g.is_empty() { tr.t("case-grade-from-cvss") } else { tr.t(&format!("grade-{g}")) },
+            checked: false,
+        })
+        .collect();
+    Ok(CasePage {
+        chrome: Chrome::new(ctx),
+        org_slug: org.slug.to_string(),
+        errors,
+        number: c.number.clone(),
+        title: c.title.clone(),
+        state: tr.t(&format!("case-state-{}", c.state.as_str())),
+        state_reason: c.state_reason.clone(),
+        aware_at: c.aware_at.to_rfc3339(),
+        cvss_vector: c.cvss_vector.clone(),
+        cvss_score: c.cvss_score.clone(),
+        grade: grade_label(&tr, &c.grade),
+        grade_options,
+        cwe: c.cwe.clone(),
+        characteristics: c.characteristics.clone(),
+        harm: c.harm.clone(),
+        scope_of_impact: c.scope_of_impact.clone(),
+        upstream: c.upstream,
+        upstream_supplier: c.upstream_supplier.clone(),
+        users_must_act: c.users_must_act,
+        reports,
+        deadlines,
+        events,
+        verifications,
+        timeline: timeline
+            .into_iter()
+            .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })
+            .collect(),
+        can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
+    })
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    let org = case_org(&state, &ctx, &slug).await?;
+    let c = cases::readable_case(&state, &ctx, &org, &number).await?;
+    let mut page = case_page(&state, &ctx, &org, &c, Vec::new()).await?;
+    page.chrome = page.chrome.with_notice(q.done.as_deref());
+    render(&page)
+}
+
+/// Runs a case action; on a refusal or bad input shows the case again with the problems listed.
+async fn act<F, Fut>(state: AppState, ctx: RequestCtx, slug: String, number: String, f: F) -> Result<Response, AppError>
+where
+    F: FnOnce(AppState, RequestCtx, Case) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let org = case_org(&state, &ctx, &slug).await?;
+    let c = cases::readable_case(&state, &ctx, &org, &number).await?;
+    match f(state.clone(), ctx.clone(), c.clone()).await {
+        Ok(()) => Ok(see_other(&format!("/orgs/{slug}/cases/{number}?done=notice-case-saved"))),
+        Err(e) => {
+            let (status, errors) = match e {
+                AppError::Validation(fields) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, fields.iter().map(|f| f.render(&ctx.tr)).collect())
+                }
+                AppError::Refused(m) => (StatusCode::CONFLICT, vec![m]),
+                other => return Err(other),
+            };
+            let fresh = state.store.case(c.id).await?.unwrap_or(c);
+            render_status(status, &case_page(&state, &ctx, &org, &fresh, errors).await?)
+        }
+    }
+}
+
+pub(crate) async fn assessment(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<AssessmentForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    act(state, ctx, slug, number, |s, c, case| async move { cases::assess(&s, &c, &case, &f).await }).await
+}
+
+pub(crate) async fn verification(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<VerificationForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    act(state, ctx, slug, number, |s, c, case| async move { cases::verify(&s, &c, &case, &f).await }).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TransitionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    duplicate_of: String,
+}
+
+pub(crate) async fn transition(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    act(state, ctx, slug, number, |s, c, case| async move {
+        cases::move_case(&s, &c, &case, &f.event, &f.reason, &f.duplicate_of).await
+    })
+    .await
+}
+
+struct BoardRow {
+    number: String,
+    title: String,
+    kind: String,
+    due: String,
+    left: String,
+    state: String,
+    css: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "deadlines.html")]
+struct BoardPage {
+    chrome: Chrome,
+    org_name: String,
+    org_slug: String,
+    kind: String,
+    kinds: Vec<Choice>,
+    rows: Vec<BoardRow>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BoardQuery {
+    kind: Option<String>,
+}
+
+const KINDS: [DeadlineKind; 4] = [
+    DeadlineKind::AuthorityReport,
+    DeadlineKind::UpstreamNotice,
+    DeadlineKind::ReporterAcknowledgement,
+    DeadlineKind::Remediation,
+];
+
+/// Every open case's deadlines that are not met yet, soonest first.
+pub(crate) async fn board_rows(
+    state: &AppState,
+    org: &Organisation,
+    kind: Option<DeadlineKind>,
+) -> Result<Vec<(Case, Deadline)>, AppError> {
+    let mut rows = Vec::new();
+    for c in state.store.cases_of(org.id, true).await? {
+        for d in cases::case_deadlines(state, &c).await? {
+            if d.met_at.is_none() && kind.is_none_or(|k| k == d.kind) {
+                rows.push((c.clone(), d));
+            }
+        }
+    }
+    rows.sort_by_key(|(_, d)| d.due);
+    Ok(rows)
+}
+
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, AppError> {
+    let org = case_org(&state, &ctx, &slug).await?;
+    let tr = ctx.tr;
+    let kind = q.kind.as_deref().and_then(|k| KINDS.iter().copied().find(|x| x.as_str() == k));
+    let now = state.clock.now();
+    let rows = board_rows(&state, &org, kind)
+        .await?
+        .into_iter()
+        .map(|(c, d)| {
+            let (st, css) = deadline_state(&tr, &d, now);
+            BoardRow {
+                number: c.number,
+                title: c.title,
+                kind: tr.t(&format!("deadline-{}", d.kind.as_str())),
+                due: d.due.to_rfc3339(),
+                left: human_duration(&tr, d.remaining_micros(now)),
+                state: st,
+                css,
+            }
+        })
+        .collect();
+    let kinds = KINDS
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: tr.t(&format!("deadline-{}", k.as_str())),
+            checked: kind == Some(*k),
+        })
+        .collect();
+    render(&BoardPage {
+        chrome: Chrome::new(&ctx),
+        org_name: org.name.clone(),
+        org_slug: org.slug.to_string(),
+        kind: q.kind.unwrap_or_default(),
+        kinds,
+        rows,
+    })
+}

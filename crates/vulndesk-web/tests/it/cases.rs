@@ -1,0 +1,239 @@
+//! Cases over HTTP: a report promoted to a case, the guards of the lifecycle refusing with what is
+//! missing (in the caller's language), CVSS scored by vulndesk, the 48-hour authority deadline,
+//! need-to-know, and `aware_at` changes audited.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::json;
+use vulndesk_core::PersonRole;
+
+use crate::harness::{Browser, PASSWORD, TestApp};
+
+async fn setup() -> (TestApp, String, String, String) {
+    let app = TestApp::new().await;
+    let admin = app.user("chen.jing", false).await;
+    let triager = app.user("li.wei", false).await;
+    let auditor = app.user("qian.hao", false).await;
+    let org = app.org("demo-networks").await;
+    app.member(org, admin, PersonRole::Admin).await;
+    app.member(org, triager, PersonRole::Triager).await;
+    app.member(org, auditor, PersonRole::Auditor).await;
+    let admin_t = app.token(admin, None, None).await;
+    let triager_t = app.token(triager, None, None).await;
+    let auditor_t = app.token(auditor, None, None).await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations/demo-networks/programs",
+            Some(&admin_t),
+            Some(json!({"slug": "demo", "name": "Demo", "scope": "own_products", "anonymous": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/programs/demo/reports",
+            None,
+            Some(json!({"title": "DHCP crash", "description": "d", "product": "AX3000", "accept_policy": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    (app, admin_t, triager_t, auditor_t)
+}
+
+#[tokio::test]
+async fn a_report_becomes_a_case_that_is_confirmed_only_with_verification_severity_and_scope() {
+    let (app, admin_t, t, auditor_t) = setup().await;
+    let reports = app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&t), None).await.json();
+    let report_id = reports[0]["id"].as_str().expect("id").to_owned();
+    let received_at = reports[0]["received_at"].as_str().expect("time").to_owned();
+
+    let r = app
+        .api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"reports": [report_id]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let case = r.json();
+    assert_eq!(case["number"], "VD-2026-0001");
+    assert_eq!(case["state"], "received");
+    assert_eq!(case["aware_at"], received_at.as_str(), "aware_at defaults to the first receipt");
+    let authority = case["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .find(|d| d["kind"] == "authority_report")
+        .cloned()
+        .expect("due");
+    let aware = vulndesk_core::Timestamp::parse_rfc3339(&received_at).expect("time");
+    assert_eq!(authority["due"], aware.plus(std::time::Duration::from_secs(48 * 3600)).to_rfc3339());
+    let report = app
+        .api(Method::GET, &format!("/api/v1/organisations/demo-networks/reports/{report_id}"), Some(&t), None)
+        .await
+        .json();
+    assert_eq!(report["status"], "promoted");
+
+    let base = "/api/v1/organisations/demo-networks/cases/VD-2026-0001";
+    // Confirming too early names everything missing, in the caller's language.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{base}/transitions"))
+        .header(header::AUTHORIZATION, format!("Bearer {t}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT_LANGUAGE, "zh-CN")
+        .body(Body::from(json!({"event": "confirm"}).to_string()))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let m = r.json()["error"]["message"].as_str().unwrap_or("").to_owned();
+    assert!(m.contains("验证记录") && m.contains("危害程度") && m.contains("影响范围"), "{m}");
+
+    // A bad vector names the metric; a good one is scored by vulndesk.
+    let r = app
+        .api(Method::PUT, &format!("{base}/assessment"), Some(&t), Some(json!({"cvss_vector": "CVSS:3.1/AV:Q/AC:L"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["details"][0]["field"], "cvss_vector");
+    assert!(r.json()["error"]["details"][0]["message"].as_str().unwrap_or("").contains("AV"), "{}", r.body);
+    let vector = "CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("{base}/assessment"),
+            Some(&t),
+            Some(json!({"cvss_vector": vector, "cwe": "cwe-122"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["cvss_score"].clone(), r.json()["grade"].clone(), r.json()["cwe"].clone()),
+        (json!("8.7"), json!("high"), json!("CWE-122"))
+    );
+
+    let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "confirm"}))).await;
+    let m = r.json()["error"]["message"].as_str().unwrap_or("").to_owned();
+    assert!(m.contains("verification record") && m.contains("scope of impact") && !m.contains("severity"), "{m}");
+
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{base}/verifications"),
+            Some(&t),
+            Some(json!({"environment": "AX3000 fw 2.1.4", "method": "dhcp_poc.py", "result": "reboot", "reproduced": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("{base}/assessment"),
+            Some(&t),
+            Some(json!({"cvss_vector": vector, "scope_of_impact": "AX3000, AX3000-Pro firmware 2.0.0–2.1.4"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "confirm"}))).await;
+    assert_eq!((r.status, r.json()["state"].clone()), (StatusCode::OK, json!("confirmed")), "{}", r.body);
+
+    // Fixes are recorded with the remediation work: until then, marking fixed names what is missing.
+    let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "mark_fixed"}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("fix or mitigation"));
+    // Events that do not apply say so.
+    let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "reopen"}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // The board shows the authority deadline.
+    let board = app
+        .api(Method::GET, "/api/v1/organisations/demo-networks/deadlines?kind=authority_report", Some(&t), None)
+        .await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert_eq!(board.json()[0]["case"], "VD-2026-0001");
+    assert!(board.json()[0]["remaining_seconds"].as_i64().is_some_and(|s| s > 47 * 3600 && s <= 48 * 3600));
+
+    // Need-to-know: the auditor reads but cannot move; the organisation's admin reads nothing.
+    assert_eq!(app.api(Method::GET, base, Some(&auditor_t), None).await.status, StatusCode::OK);
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{base}/transitions"),
+            Some(&auditor_t),
+            Some(json!({"event": "start_remediation"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.api(Method::GET, base, Some(&admin_t), None).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn setting_aside_needs_a_reason_and_aware_at_changes_are_audited() {
+    let (app, _, t, _) = setup().await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations/demo-networks/cases",
+            Some(&t),
+            Some(json!({"title": "Found in audit", "aware_at": "2026-11-17T08:00:00Z"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let base = "/api/v1/organisations/demo-networks/cases/VD-2026-0001";
+    let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "reject"}))).await;
+    assert!(r.status == StatusCode::CONFLICT && r.body.contains("a reason"), "{}", r.body);
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{base}/transitions"),
+            Some(&t),
+            Some(json!({"event": "reject", "reason": "works as designed"})),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "rejected");
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{base}/transitions"),
+            Some(&t),
+            Some(json!({"event": "reopen", "reason": "new evidence"})),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "triage");
+
+    let r = app
+        .api(Method::PUT, &format!("{base}/assessment"), Some(&t), Some(json!({"aware_at": "2026-11-16T08:00"})))
+        .await;
+    assert_eq!(r.json()["aware_at"], "2026-11-16T08:00:00.000000Z");
+    let events = app.db.store.audit_list(None, None, 5).await.expect("audit");
+    let change = events.iter().find(|e| e.event.action == "case.aware_at_changed").expect("audited");
+    assert!(
+        change.event.details.contains("2026-11-17T08:00:00") && change.event.details.contains("2026-11-16T08:00:00")
+    );
+    let r = app.api(Method::PUT, &format!("{base}/assessment"), Some(&t), Some(json!({"aware_at": "last week"}))).await;
+    assert_eq!(r.json()["error"]["details"][0]["field"], "aware_at");
+}
+
+#[tokio::test]
+async fn the_case_page_refuses_confirmation_naming_the_scope_of_impact() {
+    let (app, _, _, _) = setup().await;
+    let mut b = Browser::new(&app);
+    b.login("li.wei", PASSWORD).await;
+    let inbox = b.get("/orgs/demo-networks/inbox").await;
+    let start = inbox.body.find("/orgs/demo-networks/reports/").expect("report link");
+    let link: String = inbox.body[start..].chars().take_while(|c| *c != '"').collect();
+    b.get(&link).await;
+    let r = b.post(&format!("{link}/promote"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let case = r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("to the case").to_owned();
+    b.get(&case).await;
+    b.post(
+        &format!("{case}/verification"),
+        &[("environment", "lab"), ("method", "poc"), ("result", "crash"), ("reproduced", "on")],
+    )
+    .await;
+    b.get(&case).await;
+    b.post(&format!("{case}/assessment"), &[("cvss_vector", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")]).await;
+    let page = b.get(&case).await;
+    assert!(page.body.contains("9.8") && page.body.contains("Critical"), "scored by vulndesk");
+    let r = b.post(&format!("{case}/transition"), &[("event", "confirm")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("the scope of impact") && r.body.contains("data-testid=\"case-errors\""), "{}", r.body);
+}
