@@ -168,7 +168,8 @@ pub fn read(bytes: &[u8], options: ReadOptions) -> Result<(Sbom, Vec<Diagnostic>
                 if let Ok(Some(c)) = r.resolve_char_ref() {
                     text.push(c);
                 } else {
-                    match r.as_ref() {
+                    let name: &[u8] = &r;
+                    match name {
                         b"amp" => text.push('&'),
                         b"lt" => text.push('<'),
                         b"gt" => text.push('>'),

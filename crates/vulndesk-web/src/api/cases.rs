@@ -295,3 +295,20 @@ pub(crate) async fn board(
             .collect(),
     ))
 }
+
+/// A vector to score.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct CvssQuery {
+    /// A CVSS 3.0, 3.1 or 4.0 vector.
+    vector: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/cvss", tag = "cases", params(CvssQuery),
+    responses((status = 200, description = "The scores as `vulndesk cvss score` prints them, plus `grade` (超危/高危/中危/低危 as critical/high/medium/low); or `{vector, error}` naming the bad metric")))]
+pub(crate) async fn score(Query(q): Query<CvssQuery>) -> Json<serde_json::Value> {
+    let mut v = vulndesk_formats::cvss::score_line(q.vector.trim());
+    if let Ok(parsed) = vulndesk_formats::cvss::parse(q.vector.trim()) {
+        v["grade"] = serde_json::Value::String(parsed.scores().cn_grade().en().to_owned());
+    }
+    Json(v)
+}

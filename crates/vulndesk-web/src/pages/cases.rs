@@ -237,7 +237,7 @@ async fn case_page(
         .map(|g| Choice {
             value: (*g).into(),
             label: if g.is_empty() { tr.t("case-grade-from-cvss") } else { tr.t(&format!("grade-{g}")) },
-            checked: false,
+            checked: !g.is_empty() && *g == c.grade,
         })
         .collect();
     Ok(CasePage {

@@ -59,6 +59,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/audit", get(audit::site_log))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/cvss.js", get(cvss_script))
         .route("/.well-known/security.txt", get(security_txt::well_known))
         .route("/orgs/{slug}/security-txt", get(security_txt::edit).post(security_txt::save))
         .route("/orgs/{slug}/programs", get(programs::list).post(programs::create_page))
@@ -84,6 +85,14 @@ async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn cvss_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/cvss.js"),
     )
         .into_response()
 }
