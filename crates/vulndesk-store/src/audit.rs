@@ -124,6 +124,20 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// Every event about one object, oldest first (for a case's dossier).
+    pub async fn audit_of_object(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM audit_events WHERE object_type = $1 AND object_id = $2 ORDER BY seq"
+        ))
+        .bind(object_type)
+        .bind(object_id)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// How many audit events exist.
     pub async fn audit_count(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(self.read()).await?)

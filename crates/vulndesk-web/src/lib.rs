@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod cases;
+mod dossier;
 mod error;
 mod i18n;
 mod intake;

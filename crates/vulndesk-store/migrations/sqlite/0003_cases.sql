@@ -81,3 +81,4 @@ CREATE TABLE case_comments (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX case_comments_by_case ON case_comments (case_id, created_at);
+CREATE INDEX audit_events_by_object ON audit_events (object_type, object_id, seq);

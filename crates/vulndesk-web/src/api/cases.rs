@@ -312,3 +312,16 @@ pub(crate) async fn score(Query(q): Query<CvssQuery>) -> Json<serde_json::Value>
     }
     Json(v)
 }
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/cases/{number}/dossier", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    responses((status = 200, description = "Each Article 7 step with its time and actor (R27)", body = crate::dossier::Dossier),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn dossier(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+) -> Result<Json<crate::dossier::Dossier>, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    Ok(Json(crate::dossier::build(&state, &ctx.tr, &c).await?))
+}

@@ -448,3 +448,61 @@ pub(crate) async fn board(
         rows,
     })
 }
+
+struct StepRow {
+    name: String,
+    article: &'static str,
+    status: String,
+    at: String,
+    actor: String,
+    detail: String,
+    css: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    chrome: Chrome,
+    org_slug: String,
+    d: crate::dossier::Dossier,
+    steps: Vec<StepRow>,
+}
+
+pub(crate) async fn dossier(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let org = case_org(&state, &ctx, &slug).await?;
+    let c = cases::readable_case(&state, &ctx, &org, &number).await?;
+    let tr = ctx.tr;
+    let d = crate::dossier::build(&state, &tr, &c).await?;
+    let steps = d
+        .steps
+        .iter()
+        .map(|s| StepRow {
+            name: tr.t(&format!("dossier-step-{}", s.step)),
+            article: s.article,
+            status: tr.t(&format!("dossier-status-{}", s.status)),
+            at: s.at.clone().unwrap_or_default(),
+            actor: s.actor.clone().unwrap_or_default(),
+            detail: s.detail.clone(),
+            css: match s.status {
+                "done" => "met",
+                "pending" => "warn",
+                _ => "",
+            },
+        })
+        .collect();
+    render(&DossierPage { chrome: Chrome::new(&ctx), org_slug: org.slug.to_string(), d, steps })
+}
+
+pub(crate) async fn dossier_json(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+) -> Result<axum::Json<crate::dossier::Dossier>, AppError> {
+    let org = case_org(&state, &ctx, &slug).await?;
+    let c = cases::readable_case(&state, &ctx, &org, &number).await?;
+    Ok(axum::Json(crate::dossier::build(&state, &ctx.tr, &c).await?))
+}

@@ -71,6 +71,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/reports/{id}/attachments/{attachment}", get(inbox::attachment))
         .route("/orgs/{slug}/cases", get(cases::list).post(cases::open))
         .route("/orgs/{slug}/cases/{number}", get(cases::show))
+        .route("/orgs/{slug}/cases/{number}/dossier", get(cases::dossier))
+        .route("/orgs/{slug}/cases/{number}/dossier.json", get(cases::dossier_json))
         .route("/orgs/{slug}/cases/{number}/assessment", post(cases::assessment))
         .route("/orgs/{slug}/cases/{number}/verification", post(cases::verification))
         .route("/orgs/{slug}/cases/{number}/transition", post(cases::transition))

@@ -134,6 +134,23 @@ async fn a_report_becomes_a_case_that_is_confirmed_only_with_verification_severi
     let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "confirm"}))).await;
     assert_eq!((r.status, r.json()["state"].clone()), (StatusCode::OK, json!("confirmed")), "{}", r.body);
 
+    // The dossier lists every Article 7 step; those the case went through carry time and actor.
+    let d = app.api(Method::GET, &format!("{base}/dossier"), Some(&t), None).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    let steps = d.json()["steps"].as_array().cloned().expect("steps");
+    let status = |name: &str| {
+        steps.iter().find(|s| s["step"] == name).map(|s| (s["status"].clone(), s["actor"].clone())).expect(name)
+    };
+    for done in ["aware", "verified", "assessed", "confirmed"] {
+        let (st, actor) = status(done);
+        assert_eq!(st, "done", "{done}: {steps:?}");
+        assert!(actor.is_string(), "{done} has an actor");
+    }
+    assert_eq!(status("confirmed").1, "li.wei");
+    assert_eq!(status("upstream_notified").0, "not_applicable");
+    assert_eq!(status("authority_reported").0, "pending");
+    assert_eq!(steps.len(), 10);
+
     // Fixes are recorded with the remediation work: until then, marking fixed names what is missing.
     let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "mark_fixed"}))).await;
     assert_eq!(r.status, StatusCode::CONFLICT);

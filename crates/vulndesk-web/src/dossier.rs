@@ -1,0 +1,138 @@
+//! The compliance dossier of a case (R27): each step Article 7 requires, with its time and actor,
+//! gathered from the case, its verification records, its history and its audit events. Steps that
+//! do not apply (no upstream cause, no user action needed) say so; steps not yet taken say so.
+
+use serde::Serialize;
+use vulndesk_core::case::Case;
+
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+
+/// One step of the dossier.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub(crate) struct Step {
+    /// `aware`, `verified`, `assessed`, `confirmed`, `upstream_notified`, `authority_reported`,
+    /// `fixed`, `users_notified`, `disclosed`, `closed`.
+    pub(crate) step: &'static str,
+    /// `done`, `pending` or `not_applicable`.
+    pub(crate) status: &'static str,
+    /// When it was done.
+    pub(crate) at: Option<String>,
+    /// Who did it (username, or `system`).
+    pub(crate) actor: Option<String>,
+    /// The regulation's article.
+    pub(crate) article: &'static str,
+    /// What the record holds (in the request's language).
+    pub(crate) detail: String,
+}
+
+/// The whole dossier.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub(crate) struct Dossier {
+    pub(crate) case: String,
+    pub(crate) title: String,
+    pub(crate) organisation: String,
+    pub(crate) generated_at: String,
+    pub(crate) steps: Vec<Step>,
+    /// Publication and sharing gate decisions (R15–R22).
+    pub(crate) gate_decisions: Vec<String>,
+}
+
+async fn username(state: &AppState, actor: &str) -> String {
+    match actor.parse() {
+        Ok(id) => {
+            state.store.user_by_id(id).await.ok().flatten().map_or_else(|| actor.to_owned(), |u| u.username.to_string())
+        }
+        Err(_) => actor.to_owned(),
+    }
+}
+
+/// Builds the dossier of `case`.
+pub(crate) async fn build(state: &AppState, tr: &Tr, case: &Case) -> Result<Dossier, AppError> {
+    let verifications = state.store.verifications_of(case.id).await?;
+    let transitions = state.store.transitions_of(case.id).await?;
+    let events = state.store.audit_of_object("case", &case.id.to_string()).await?;
+    let done = |step, article, at: vulndesk_core::Timestamp, actor: String, detail: String| Step {
+        step,
+        status: "done",
+        at: Some(at.to_rfc3339()),
+        actor: Some(actor),
+        article,
+        detail,
+    };
+    let pending =
+        |step, article, detail: String| Step { step, status: "pending", at: None, actor: None, article, detail };
+    let not_applicable = |step, article| Step {
+        step,
+        status: "not_applicable",
+        at: None,
+        actor: None,
+        article,
+        detail: tr.t("dossier-not-applicable"),
+    };
+    let mut steps = Vec::new();
+    steps.push(done("aware", "7(1)", case.aware_at, username(state, &case.created_by).await, tr.t("dossier-aware")));
+    match verifications.iter().find(|v| v.reproduced) {
+        Some(v) => steps.push(done(
+            "verified",
+            "7(1)",
+            v.verified_at,
+            v.verified_by.clone(),
+            format!("{} — {}", v.environment, v.result),
+        )),
+        None => steps.push(pending("verified", "7(1)", tr.t("dossier-pending"))),
+    }
+    let assessed = events.iter().rev().find(|e| e.event.action == "case.assess");
+    match (assessed, !case.scope_of_impact.is_empty() && (!case.cvss_score.is_empty() || !case.grade.is_empty())) {
+        (Some(e), true) => steps.push(done(
+            "assessed",
+            "7(1)",
+            e.event.at,
+            username(state, &e.event.actor).await,
+            format!("CVSS {} · {} · {}", case.cvss_score, case.grade, case.scope_of_impact),
+        )),
+        _ => steps.push(pending("assessed", "7(1)", tr.t("dossier-pending"))),
+    }
+    let transition_step = |to: &str| transitions.iter().find(|t| t.to == to);
+    for (step, state_name, article) in [("confirmed", "confirmed", "7(1)")] {
+        match transition_step(state_name) {
+            Some(t) => steps.push(done(step, article, t.at, username(state, &t.actor).await, t.reason.clone())),
+            None => steps.push(pending(step, article, tr.t("dossier-pending"))),
+        }
+    }
+    if case.upstream {
+        steps.push(pending(
+            "upstream_notified",
+            "7(1)",
+            tr.t_args("dossier-upstream-pending", &[("supplier", case.upstream_supplier.clone())]),
+        ));
+    } else {
+        steps.push(not_applicable("upstream_notified", "7(1)"));
+    }
+    steps.push(pending("authority_reported", "7(2)", tr.t("dossier-pending")));
+    match transition_step("fixed") {
+        Some(t) => steps.push(done("fixed", "7(3)", t.at, username(state, &t.actor).await, t.reason.clone())),
+        None => steps.push(pending("fixed", "7(3)", tr.t("dossier-pending"))),
+    }
+    if case.users_must_act {
+        steps.push(pending("users_notified", "7(3)", tr.t("dossier-pending")));
+    } else {
+        steps.push(not_applicable("users_notified", "7(3)"));
+    }
+    for (step, article) in [("disclosed", "9"), ("closed", "7")] {
+        match transition_step(step) {
+            Some(t) => steps.push(done(step, article, t.at, username(state, &t.actor).await, t.reason.clone())),
+            None => steps.push(pending(step, article, tr.t("dossier-pending"))),
+        }
+    }
+    let org = state.store.org_by_id(case.org).await?.map(|o| o.slug.to_string()).unwrap_or_default();
+    Ok(Dossier {
+        case: case.number.clone(),
+        title: case.title.clone(),
+        organisation: org,
+        generated_at: state.clock.now().to_rfc3339(),
+        steps,
+        gate_decisions: Vec::new(),
+    })
+}
