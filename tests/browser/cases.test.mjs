@@ -28,8 +28,15 @@ test('triager promotes, scores, is refused without scope, confirms, sees the dea
   await page.click('form.stack button[type=submit]');
   await page.waitForURL(`${server.url}/`);
 
+  // A fresh report (the demo's own reports are already cases).
+  const submitted = await fetch(`${server.url}/api/v1/programs/demo/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Command injection in the AX3000 diagnostics page', description: 'ping field', product: 'AX3000', accept_policy: true }),
+  });
+  assert.equal(submitted.status, 201);
   await page.goto(`${server.url}/orgs/demo-networks/inbox`);
-  await page.click('text=Crafted DHCP request from the LAN crashes the AX3000');
+  await page.click('text=Command injection in the AX3000 diagnostics page');
   await page.getByTestId('promote').click();
   await page.waitForURL(/\/orgs\/demo-networks\/cases\/VD-\d{4}-\d{4}/);
   const caseUrl = page.url();
@@ -75,7 +82,7 @@ test('triager promotes, scores, is refused without scope, confirms, sees the dea
   // The deadlines board: the authority report, due 48 h after awareness, counting down.
   await page.goto(`${server.url}/orgs/demo-networks/deadlines?kind=authority_report`);
   const board = await page.getByTestId('deadline-board').innerText();
-  const number = caseUrl.split('/').pop();
+  const number = caseUrl.split('/').pop().split('?')[0];
   assert.ok(board.includes(number), board);
   assert.match(board, /Report to the authority \(48 h\)/);
   assert.match(board, /due in (1 d 23 h|2 d 0 h|1 d 2\d h)/);

@@ -276,18 +276,21 @@ pub(crate) async fn load_demo(
         };
         store.set_security_txt(org.id, &settings, ctx).await?;
     }
+    let mut report_ids = Vec::new();
     for r in &set.reports {
         let program = programs
             .iter()
             .find(|p| p.slug.as_str() == r.program)
             .with_context(|| format!("demo report: program {}", r.program))?;
-        submit_demo_report(store, ctx, program, r).await?;
+        report_ids.push((program.org, submit_demo_report(store, ctx, program, r).await?));
     }
+    let cases = demo_cases(store, ctx, &report_ids).await?;
     Ok(Some(format!(
-        "demo data loaded: {} organisations, {} programs, {} reports; demo accounts {} log in with the password {}",
+        "demo data loaded: {} organisations, {} programs, {} reports, {} cases; demo accounts {} log in with the password {}",
         orgs.len(),
         programs.len(),
         set.reports.len(),
+        cases,
         names.join(", "),
         if configured.is_some() { "from VULNDESK_DEMO_PASSWORD".to_owned() } else { password }
     )))
@@ -299,7 +302,7 @@ async fn submit_demo_report(
     ctx: &AuditContext,
     program: &Program,
     r: &DemoReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ReportId> {
     use vulndesk_core::intake::{AttachmentTag, Channel, Report, ReportStatus};
     use vulndesk_store::intake::{Inbound, InboundKind, NewAttachment};
     let attachments: Vec<NewAttachment> = match (&r.attachment_tag, &r.attachment_name, &r.attachment_text) {
@@ -312,8 +315,9 @@ async fn submit_demo_report(
         }],
         _ => Vec::new(),
     };
+    let report_id = ReportId::mint(ctx.at, rand::random());
     let report = Report {
-        id: ReportId::mint(ctx.at, rand::random()),
+        id: report_id,
         program: program.id,
         org: program.org,
         title: r.title.clone(),
@@ -357,7 +361,95 @@ async fn submit_demo_report(
             outbox: Vec::new(),
         })
         .await?;
-    Ok(())
+    Ok(report_id)
+}
+
+/// Demo cases in every state the lifecycle can reach before fixes and publication exist: the
+/// scenario's DHCP overflow confirmed and in remediation (upstream: dnsmasq), the EdgeGate XSS in
+/// triage, the AX3000-Pro report as its duplicate, and cases received, rejected and not applicable.
+/// Each move goes through the core's lifecycle, guards included.
+async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, ReportId)]) -> anyhow::Result<usize> {
+    use vulndesk_core::case::{Case, CaseEvent, CaseFacts, transition};
+    use vulndesk_store::cases::{Assessment, NewCase};
+    let Some((org, _)) = reports.first().copied() else { return Ok(0) };
+    let open = |title: &str, reports: Vec<ReportId>| NewCase {
+        id: vulndesk_core::CaseId::mint(ctx.at, rand::random()),
+        org,
+        title: title.to_owned(),
+        aware_at: ctx.at,
+        reports,
+    };
+    async fn step(
+        store: &Store,
+        ctx: &AuditContext,
+        case: Case,
+        event: CaseEvent,
+        facts: &CaseFacts,
+        reason: &str,
+        dup: Option<vulndesk_core::CaseId>,
+    ) -> anyhow::Result<Case> {
+        let t = transition(case.state, event, facts, ctx.at)
+            .map_err(|r| anyhow::anyhow!("demo case {}: {r}", case.number))?;
+        store.apply_transition(&case, &t, reason, dup, ctx).await?;
+        store.case(case.id).await?.context("demo case")
+    }
+    let report = |i: usize| reports.get(i).map(|(_, r)| *r).into_iter().collect::<Vec<_>>();
+    // The scenario's case: confirmed and in remediation.
+    let c = store.create_case(&open("Heap overflow in DHCP option parsing (AX3000)", report(0)), ctx).await?;
+    let a = Assessment {
+        aware_at: None,
+        cvss_vector: "CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N".into(),
+        cvss_score: "8.7".into(),
+        grade: "high".into(),
+        cwe: "CWE-122".into(),
+        characteristics:
+            "Heap buffer overflow in dnsmasq's DHCP option parsing, reachable from the LAN without authentication."
+                .into(),
+        harm: "Denial of service; possibly code execution as root on the router.".into(),
+        scope_of_impact: "AX3000 and AX3000-Pro, firmware 2.0.0-2.1.4".into(),
+        upstream: true,
+        upstream_supplier: "dnsmasq".into(),
+        users_must_act: true,
+    };
+    store.set_assessment(&c, &a, ctx).await?;
+    let v = vulndesk_core::case::Verification {
+        id: vulndesk_core::VerificationId::mint(ctx.at, rand::random()),
+        verified_by: "zhao.min".into(),
+        verified_at: ctx.at,
+        environment: "AX3000 firmware 2.1.4 and 2.1.3, lab LAN".into(),
+        method: "Ran dhcp_poc.py from a LAN host".into(),
+        result: "The router rebooted; the overwrite reaches a function pointer".into(),
+        reproduced: true,
+    };
+    store.add_verification(&c, &v, ctx).await?;
+    let ready = CaseFacts {
+        verified: true,
+        severity_assessed: true,
+        scope_of_impact: true,
+        upstream: true,
+        users_must_act: true,
+        ..CaseFacts::default()
+    };
+    let c = store.case(c.id).await?.context("demo case")?;
+    let c = step(store, ctx, c, CaseEvent::StartTriage, &ready, "", None).await?;
+    let c = step(store, ctx, c, CaseEvent::Confirm, &ready, "", None).await?;
+    let c = step(store, ctx, c, CaseEvent::StartRemediation, &ready, "", None).await?;
+    // The EdgeGate XSS, in triage.
+    let x = store.create_case(&open("Stored XSS in the EdgeGate device list", report(1)), ctx).await?;
+    step(store, ctx, x, CaseEvent::StartTriage, &CaseFacts::default(), "", None).await?;
+    // The AX3000-Pro report: a duplicate of the first case.
+    let reason = CaseFacts { reason_given: true, ..CaseFacts::default() };
+    let d = store.create_case(&open("AX3000-Pro reboots on a long DHCP vendor-class option", report(2)), ctx).await?;
+    step(store, ctx, d, CaseEvent::MarkDuplicate, &reason, "Same DHCP option overflow as the first case", Some(c.id))
+        .await?;
+    // Received, rejected and not applicable, opened directly.
+    store.create_case(&open("Supplier notice: OpenSSL 3.0.8 advisory under review", Vec::new()), ctx).await?;
+    let r =
+        store.create_case(&open("Claimed default password on the AX3000 (not reproducible)", Vec::new()), ctx).await?;
+    step(store, ctx, r, CaseEvent::Reject, &reason, "The device forces a password change at first login", None).await?;
+    let n = store.create_case(&open("BusyBox ash flaw in a component we do not ship", Vec::new()), ctx).await?;
+    step(store, ctx, n, CaseEvent::MarkNotApplicable, &reason, "Our firmware ships BusyBox without ash", None).await?;
+    Ok(6)
 }
 
 /// Sets a new password for `username` and prints it (or takes it from `VULNDESK_NEW_PASSWORD`).
