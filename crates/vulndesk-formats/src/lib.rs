@@ -10,6 +10,9 @@
 //! The crate does no IO: callers read and write.
 
 pub mod cvss;
+pub mod cwe;
+pub mod gbt30279;
+pub mod ident;
 pub mod purl;
 pub mod sbom;
 pub mod securitytxt;
