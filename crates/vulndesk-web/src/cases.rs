@@ -384,3 +384,37 @@ pub(crate) async fn case_deadlines(state: &AppState, case: &Case) -> Result<Vec<
     };
     Ok(deadlines(&facts, &DeadlinePolicy::default()))
 }
+
+/// Adds a comment: internal, or shared with the reporter (shown on the tracking page of every
+/// report of the case).
+pub(crate) async fn comment(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    body: &str,
+    shared: bool,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let user = ctx.user()?;
+    let body = crate::validate::text("body", body, 20_000).map_err(|e| AppError::Validation(vec![e]))?;
+    let c = vulndesk_store::cases::Comment {
+        id: vulndesk_core::CommentId::from_uuid(uuid()),
+        author: user.id.to_string(),
+        shared,
+        body,
+        created_at: state.clock.now(),
+    };
+    Ok(state.store.add_comment(case, &c, &ctx.audit(state.clock.now())).await?)
+}
+
+/// The comments shared with the reporter of `report`, from every case it belongs to.
+pub(crate) async fn shared_comments(
+    state: &AppState,
+    report: vulndesk_core::ReportId,
+) -> Result<Vec<vulndesk_store::cases::Comment>, AppError> {
+    let mut out = Vec::new();
+    for case in state.store.cases_for_report(report).await? {
+        out.extend(state.store.comments_of(case).await?.into_iter().filter(|c| c.shared));
+    }
+    Ok(out)
+}

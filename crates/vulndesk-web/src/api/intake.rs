@@ -187,17 +187,21 @@ pub(crate) async fn tracking(
 ) -> Result<Json<TrackingView>, AppError> {
     let r = tracked(&state, &token).await?;
     let program = state.store.program_by_id(r.program).await?.ok_or(AppError::NotFound)?;
-    let messages = state
+    let mut lines: Vec<(vulndesk_core::Timestamp, ThreadMessage)> = state
         .store
         .messages_of(r.id)
         .await?
         .into_iter()
-        .map(|m| ThreadMessage {
-            from: if m.author == "reporter" { "reporter" } else { "team" },
-            at: m.created_at.to_rfc3339(),
-            body: m.body,
+        .map(|m| {
+            let from = if m.author == "reporter" { "reporter" } else { "team" };
+            (m.created_at, ThreadMessage { from, at: m.created_at.to_rfc3339(), body: m.body })
         })
         .collect();
+    for c in crate::cases::shared_comments(&state, r.id).await? {
+        lines.push((c.created_at, ThreadMessage { from: "team", at: c.created_at.to_rfc3339(), body: c.body }));
+    }
+    lines.sort_by_key(|(at, _)| *at);
+    let messages: Vec<ThreadMessage> = lines.into_iter().map(|(_, m)| m).collect();
     Ok(Json(TrackingView {
         title: r.title,
         program: program.name,

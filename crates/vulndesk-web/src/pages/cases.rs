@@ -165,6 +165,7 @@ struct CasePage {
     events: Vec<Choice>,
     verifications: Vec<Choice>,
     timeline: Vec<Choice>,
+    comments: Vec<Choice>,
     can_manage: bool,
 }
 
@@ -232,6 +233,19 @@ async fn case_page(
         timeline.push((t.at, line));
     }
     timeline.sort_by_key(|(at, _)| *at);
+    let mut comments = Vec::new();
+    for cm in state.store.comments_of(c.id).await? {
+        let who = match cm.author.parse() {
+            Ok(id) => state.store.user_by_id(id).await?.map_or(cm.author.clone(), |u| u.username.to_string()),
+            Err(_) => cm.author.clone(),
+        };
+        let scope = if cm.shared { tr.t("case-comment-shared-tag") } else { tr.t("case-comment-internal-tag") };
+        comments.push(Choice {
+            value: format!("{who} · {} · {scope}", cm.created_at.to_rfc3339()),
+            label: cm.body,
+            checked: cm.shared,
+        });
+    }
     let grade_options = ["", "critical", "high", "medium", "low"]
         .iter()
         .map(|g| Choice {
@@ -264,6 +278,7 @@ async fn case_page(
         deadlines,
         events,
         verifications,
+        comments,
         timeline: timeline
             .into_iter()
             .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })
@@ -505,4 +520,27 @@ pub(crate) async fn dossier_json(
     let org = case_org(&state, &ctx, &slug).await?;
     let c = cases::readable_case(&state, &ctx, &org, &number).await?;
     Ok(axum::Json(crate::dossier::build(&state, &ctx.tr, &c).await?))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CommentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    shared: Option<String>,
+}
+
+pub(crate) async fn comment(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    act(state, ctx, slug, number, |s, c, case| async move {
+        cases::comment(&s, &c, &case, &f.body, f.shared.is_some()).await
+    })
+    .await
 }

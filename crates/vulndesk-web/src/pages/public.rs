@@ -148,18 +148,27 @@ pub(crate) async fn tracking(
     let report = state.store.report_by_tracking(&sha256_hex(&token)).await?.ok_or(AppError::NotFound)?;
     let program = state.store.program_by_id(report.program).await?.ok_or(AppError::NotFound)?;
     let tr = ctx.tr;
-    let messages = state
+    let mut lines: Vec<(vulndesk_core::Timestamp, ThreadLine)> = state
         .store
         .messages_of(report.id)
         .await?
         .into_iter()
-        .map(|m| ThreadLine {
-            who: if m.author == "reporter" { tr.t("tracking-you") } else { tr.t("tracking-team") },
-            author: m.author,
-            at: m.created_at.to_rfc3339(),
-            body: m.body,
+        .map(|m| {
+            let who = if m.author == "reporter" { tr.t("tracking-you") } else { tr.t("tracking-team") };
+            (m.created_at, ThreadLine { who, author: m.author, at: m.created_at.to_rfc3339(), body: m.body })
         })
         .collect();
+    for c in crate::cases::shared_comments(&state, report.id).await? {
+        let line = ThreadLine {
+            author: "staff".into(),
+            who: tr.t("tracking-team"),
+            at: c.created_at.to_rfc3339(),
+            body: c.body,
+        };
+        lines.push((c.created_at, line));
+    }
+    lines.sort_by_key(|(at, _)| *at);
+    let messages = lines.into_iter().map(|(_, l)| l).collect();
     let chrome = Chrome::new(&ctx).with_notice(q.done.as_deref());
     render(&TrackingPage {
         just_received: q.done.as_deref() == Some("new"),

@@ -254,3 +254,49 @@ async fn the_case_page_refuses_confirmation_naming_the_scope_of_impact() {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("the scope of impact") && r.body.contains("data-testid=\"case-errors\""), "{}", r.body);
 }
+
+#[tokio::test]
+async fn shared_comments_reach_the_reporter_and_internal_ones_do_not() {
+    let (app, _, t, _) = setup().await;
+    let token = {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/programs/demo/reports",
+                None,
+                Some(json!({"title": "t", "description": "d", "product": "p", "accept_policy": true})),
+            )
+            .await;
+        r.json()["tracking_token"].as_str().expect("token").to_owned()
+    };
+    let reports = app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&t), None).await.json();
+    let id = reports.as_array().expect("list").iter().find(|r| r["title"] == "t").expect("report")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let case = app
+        .api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"reports": [id]})))
+        .await
+        .json();
+    let number = case["number"].as_str().expect("number").to_owned();
+    let mut b = Browser::new(&app);
+    b.login("li.wei", PASSWORD).await;
+    let page = format!("/orgs/demo-networks/cases/{number}");
+    b.get(&page).await;
+    b.post(&format!("{page}/comments"), &[("body", "Internal: the fix lands in 2.1.5")]).await;
+    b.get(&page).await;
+    let r = b
+        .post(&format!("{page}/comments"), &[("body", "We have reproduced it; a fix is planned."), ("shared", "on")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let view = app.api(Method::GET, &format!("/api/v1/tracking/{token}"), None, None).await.json();
+    let bodies: Vec<String> = view["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(bodies, ["We have reproduced it; a fix is planned."]);
+    let page = b.get(&format!("/t/{token}")).await;
+    assert!(page.body.contains("a fix is planned") && !page.body.contains("2.1.5"));
+}
