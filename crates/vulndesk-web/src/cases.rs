@@ -120,6 +120,10 @@ pub(crate) struct AssessmentForm {
     pub(crate) upstream_supplier: String,
     #[serde(default, deserialize_with = "crate::pages::programs::flag")]
     pub(crate) users_must_act: bool,
+    /// Other identifiers of the flaw (CVE, GHSA, OSV, CNVD, CNNVD, NVDB), separated by commas
+    /// or spaces; each is checked and stored in its canonical spelling. Absent keeps the current ones.
+    #[serde(default)]
+    pub(crate) aliases: Option<String>,
 }
 
 fn cn_grade_name(g: CnGrade) -> &'static str {
@@ -164,16 +168,32 @@ pub(crate) async fn assess(
             String::new()
         }
     };
-    let cwe = f.cwe.trim().to_uppercase();
-    let cwe = if cwe.is_empty() {
-        cwe
+    let cwe = if f.cwe.trim().is_empty() {
+        String::new()
     } else {
-        let digits = cwe.strip_prefix("CWE-").unwrap_or(&cwe).to_owned();
-        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 5 {
-            e.push(FieldError::new("cwe", "cwe-invalid").with("value", f.cwe.trim()));
+        match f.cwe.trim().parse::<vulndesk_formats::cwe::CweId>() {
+            Ok(id) if vulndesk_formats::cwe::get(id.number()).is_some() => id.to_string(),
+            Ok(id) => {
+                e.push(FieldError::new("cwe", "cwe-unknown").with("value", id));
+                String::new()
+            }
+            Err(err) => {
+                e.push(FieldError::new("cwe", "cwe-invalid-detail").with("detail", err));
+                String::new()
+            }
         }
-        format!("CWE-{digits}")
     };
+    let mut aliases = Vec::new();
+    if let Some(text) = &f.aliases {
+        for a in text.split([',', ' ', '\n', '\r', '\t', '，', '、']).filter(|a| !a.trim().is_empty()) {
+            match vulndesk_formats::ident::VulnId::parse(a.trim()) {
+                Ok(id) => aliases.push(id.as_str().to_owned()),
+                Err(err) => e.push(FieldError::new("aliases", "alias-invalid").with("detail", err)),
+            }
+        }
+        aliases.sort();
+        aliases.dedup();
+    }
     let aware_at = if f.aware_at.trim().is_empty() {
         None
     } else {
@@ -211,7 +231,11 @@ pub(crate) async fn assess(
         upstream_supplier: f.upstream_supplier.trim().to_owned(),
         users_must_act: f.users_must_act,
     };
-    Ok(state.store.set_assessment(case, &a, &ctx.audit(state.clock.now())).await?)
+    state.store.set_assessment(case, &a, &ctx.audit(state.clock.now())).await?;
+    if f.aliases.is_some() {
+        state.store.set_aliases(case, &aliases, &ctx.audit(state.clock.now())).await?;
+    }
+    Ok(())
 }
 
 /// A verification record as typed.

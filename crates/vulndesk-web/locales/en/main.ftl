@@ -384,3 +384,7 @@ case-comment = Comment
 case-comment-shared = Share with the reporter (shown on their tracking page)
 case-comment-shared-tag = shared with the reporter
 case-comment-internal-tag = internal
+case-aliases = Other identifiers
+cwe-unknown = { $value } is not in the CWE 4.14 catalogue.
+cwe-invalid-detail = { $detail }
+alias-invalid = { $detail }

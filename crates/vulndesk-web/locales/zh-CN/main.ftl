@@ -384,3 +384,7 @@ case-comment = 备注内容
 case-comment-shared = 与报告者共享（显示在其跟踪页面上）
 case-comment-shared-tag = 已与报告者共享
 case-comment-internal-tag = 内部
+case-aliases = 其他编号
+cwe-unknown = CWE 4.14 目录中没有 { $value }。
+cwe-invalid-detail = { $detail }
+alias-invalid = { $detail }

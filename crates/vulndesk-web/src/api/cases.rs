@@ -325,3 +325,28 @@ pub(crate) async fn dossier(
     let c = the_case(&state, &ctx, &org, &number).await?;
     Ok(Json(crate::dossier::build(&state, &ctx.tr, &c).await?))
 }
+
+/// A search of the CWE catalogue.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct CweQuery {
+    /// An id (`122`, `CWE-122`) or words of the name.
+    q: String,
+}
+
+/// A CWE entry.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CweDto {
+    id: String,
+    name: &'static str,
+}
+
+#[utoipa::path(get, path = "/api/v1/cwe", tag = "cases", params(CweQuery),
+    responses((status = 200, description = "Up to 20 matches from the CWE 4.14 catalogue, best first", body = [CweDto])))]
+pub(crate) async fn cwe_search(Query(q): Query<CweQuery>) -> Json<Vec<CweDto>> {
+    Json(
+        vulndesk_formats::cwe::search(&q.q, 20)
+            .into_iter()
+            .map(|c| CweDto { id: format!("CWE-{}", c.id), name: c.name })
+            .collect(),
+    )
+}

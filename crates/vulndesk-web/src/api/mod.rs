@@ -66,6 +66,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(cases::board))
         .routes(routes!(cases::score))
         .routes(routes!(cases::dossier))
+        .routes(routes!(cases::cwe_search))
         .routes(routes!(health::healthz))
         .routes(routes!(users::me))
         .routes(routes!(users::list_users, users::create_user))

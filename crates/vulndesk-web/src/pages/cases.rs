@@ -166,6 +166,8 @@ struct CasePage {
     verifications: Vec<Choice>,
     timeline: Vec<Choice>,
     comments: Vec<Choice>,
+    aliases: String,
+    cwe_name: String,
     can_manage: bool,
 }
 
@@ -279,6 +281,14 @@ async fn case_page(
         events,
         verifications,
         comments,
+        aliases: state.store.aliases_of(c.id).await?.join(", "),
+        cwe_name: c
+            .cwe
+            .parse::<vulndesk_formats::cwe::CweId>()
+            .ok()
+            .and_then(|id| vulndesk_formats::cwe::get(id.number()))
+            .map(|w| w.name.to_owned())
+            .unwrap_or_default(),
         timeline: timeline
             .into_iter()
             .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })

@@ -300,3 +300,32 @@ async fn shared_comments_reach_the_reporter_and_internal_ones_do_not() {
     let page = b.get(&format!("/t/{token}")).await;
     assert!(page.body.contains("a fix is planned") && !page.body.contains("2.1.5"));
 }
+
+#[tokio::test]
+async fn aliases_and_cwe_are_checked_against_the_standards() {
+    let (app, _, t, _) = setup().await;
+    let r =
+        app.api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"title": "t"}))).await;
+    let base = format!("/api/v1/organisations/demo-networks/cases/{}", r.json()["number"].as_str().expect("number"));
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("{base}/assessment"),
+            Some(&t),
+            Some(json!({"cwe": "cwe-787", "aliases": "cve-2026-12345, CNVD-2026-01234"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["cwe"], "CWE-787");
+    assert_eq!(r.json()["aliases"], json!(["CNVD-2026-01234", "CVE-2026-12345"]));
+    let r = app.api(Method::PUT, &format!("{base}/assessment"), Some(&t), Some(json!({"cwe": "CWE-99999"}))).await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("not in the CWE 4.14 catalogue"),
+        "{}",
+        r.body
+    );
+    let r = app.api(Method::PUT, &format!("{base}/assessment"), Some(&t), Some(json!({"aliases": "CVE-99-1"}))).await;
+    assert_eq!(r.json()["error"]["details"][0]["field"], "aliases");
+    let found = app.api(Method::GET, "/api/v1/cwe?q=out-of-bounds%20write", None, None).await.json();
+    assert_eq!(found[0]["id"], "CWE-787");
+}
