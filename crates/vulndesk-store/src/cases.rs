@@ -471,3 +471,59 @@ impl Store {
             .await?)
     }
 }
+
+/// A GB/T 30279-2020 grading of a case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GbtGrading {
+    /// The indicator values, `name=value` pairs joined by `;`, as the grading form sent them.
+    pub indicators: String,
+    /// The technical grade (`critical`, `high`, `medium`, `low`, `none`).
+    pub technical: String,
+    /// The comprehensive grade.
+    pub comprehensive: String,
+    /// The version of the grading tables used.
+    pub tables: String,
+}
+
+impl Store {
+    /// Stores a case's GB/T 30279 grading.
+    pub async fn set_gbt_grading(&self, case: &Case, g: &GbtGrading, ctx: &AuditContext) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE cases SET gbt_indicators = $1, gbt_technical = $2, gbt_comprehensive = $3, gbt_tables = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(&g.indicators)
+        .bind(&g.technical)
+        .bind(&g.comprehensive)
+        .bind(&g.tables)
+        .bind(ctx.at.as_micros())
+        .bind(case.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let details = serde_json::json!({"indicators": g.indicators, "technical": g.technical, "comprehensive": g.comprehensive, "tables": g.tables});
+        self.audit_in(
+            &mut tx,
+            &event(ctx, "case.gbt_grade", "case", &case.id.to_string(), Some(case.org.to_string()), details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A case's GB/T 30279 grading, if it has one.
+    pub async fn gbt_grading(&self, case: CaseId) -> Result<Option<GbtGrading>> {
+        let row =
+            sqlx::query("SELECT gbt_indicators, gbt_technical, gbt_comprehensive, gbt_tables FROM cases WHERE id = $1")
+                .bind(case.to_string())
+                .fetch_optional(self.read())
+                .await?;
+        let Some(r) = row else { return Ok(None) };
+        let g = GbtGrading {
+            indicators: r.try_get("gbt_indicators")?,
+            technical: r.try_get("gbt_technical")?,
+            comprehensive: r.try_get("gbt_comprehensive")?,
+            tables: r.try_get("gbt_tables")?,
+        };
+        Ok((!g.indicators.is_empty()).then_some(g))
+    }
+}

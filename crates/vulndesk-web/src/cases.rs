@@ -442,3 +442,141 @@ pub(crate) async fn shared_comments(
     }
     Ok(out)
 }
+
+/// The settings key holding a site administrator's replacement GB/T 30279 grading tables.
+pub(crate) const GBT_TABLES_KEY: &str = "gbt30279_tables";
+
+/// The grading tables in force: the administrator's, or vulndesk's marked default.
+pub(crate) async fn gbt_tables(state: &AppState) -> Result<vulndesk_formats::gbt30279::GradingTables, AppError> {
+    use vulndesk_formats::gbt30279::GradingTables;
+    match state.store.setting(GBT_TABLES_KEY).await? {
+        Some(toml) => {
+            GradingTables::from_toml(&toml).map_err(|e| AppError::Internal(format!("stored GB/T 30279 tables: {e}")))
+        }
+        None => Ok(GradingTables::builtin().clone()),
+    }
+}
+
+/// The GB/T 30279-2020 indicators as typed (English or Chinese value names).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct GbtForm {
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(crate) csrf: String,
+    /// 访问路径: `network`, `adjacent`, `local`, `physical`.
+    #[serde(default)]
+    pub(crate) access_path: String,
+    /// 触发要求: `low`, `high`.
+    #[serde(default)]
+    pub(crate) trigger: String,
+    /// 权限需求: `none`, `low`, `high`.
+    #[serde(default)]
+    pub(crate) privileges: String,
+    /// 交互条件: `none`, `required`.
+    #[serde(default)]
+    pub(crate) interaction: String,
+    /// 保密性影响: `severe`, `moderate`, `none`.
+    #[serde(default)]
+    pub(crate) confidentiality: String,
+    /// 完整性影响.
+    #[serde(default)]
+    pub(crate) integrity: String,
+    /// 可用性影响.
+    #[serde(default)]
+    pub(crate) availability: String,
+    /// 被利用成本: `low`, `medium`, `high`.
+    #[serde(default)]
+    pub(crate) cost: String,
+    /// 修复难度: `high`, `medium`, `low`.
+    #[serde(default)]
+    pub(crate) fix_difficulty: String,
+    /// 影响范围: `high`, `medium`, `low`, `none`.
+    #[serde(default)]
+    pub(crate) reach: String,
+}
+
+fn indicator<T>(field: &str, value: &str, parse: fn(&str) -> Option<T>, e: &mut Vec<FieldError>) -> Option<T> {
+    let v = parse(value.trim());
+    if v.is_none() {
+        e.push(FieldError::new(field, "gbt-value").with("value", value.trim()));
+    }
+    v
+}
+
+/// Grades the case by GB/T 30279-2020 with the tables in force and stores the result.
+pub(crate) async fn grade_gbt(state: &AppState, ctx: &RequestCtx, case: &Case, f: &GbtForm) -> Result<(), AppError> {
+    use vulndesk_formats::gbt30279::*;
+    ctx.require(Action::ManageCases(case.org))?;
+    let mut e = Vec::new();
+    let access_path = indicator("access_path", &f.access_path, AccessPath::from_name, &mut e);
+    let trigger = indicator("trigger", &f.trigger, TriggerRequirement::from_name, &mut e);
+    let privileges = indicator("privileges", &f.privileges, PrivilegesRequired::from_name, &mut e);
+    let interaction = indicator("interaction", &f.interaction, UserInteraction::from_name, &mut e);
+    let confidentiality = indicator("confidentiality", &f.confidentiality, ImpactLevel::from_name, &mut e);
+    let integrity = indicator("integrity", &f.integrity, ImpactLevel::from_name, &mut e);
+    let availability = indicator("availability", &f.availability, ImpactLevel::from_name, &mut e);
+    let cost = indicator("cost", &f.cost, ExploitCost::from_name, &mut e);
+    let fix_difficulty = indicator("fix_difficulty", &f.fix_difficulty, FixDifficulty::from_name, &mut e);
+    let reach = indicator("reach", &f.reach, Reach::from_name, &mut e);
+    let (
+        Some(access_path),
+        Some(trigger),
+        Some(privileges),
+        Some(interaction),
+        Some(confidentiality),
+        Some(integrity),
+        Some(availability),
+        Some(cost),
+        Some(fix_difficulty),
+        Some(reach),
+    ) = (
+        access_path,
+        trigger,
+        privileges,
+        interaction,
+        confidentiality,
+        integrity,
+        availability,
+        cost,
+        fix_difficulty,
+        reach,
+    )
+    else {
+        return Err(AppError::Validation(e));
+    };
+    let indicators = Indicators {
+        exploitability: Exploitability { access_path, trigger, privileges, interaction },
+        impact: Impact { confidentiality, integrity, availability },
+        environment: Environment { cost, fix_difficulty, reach },
+    };
+    let tables = gbt_tables(state).await?;
+    let a = assess(&indicators, &tables);
+    let text = format!(
+        "access_path={};trigger={};privileges={};interaction={};confidentiality={};integrity={};availability={};cost={};fix_difficulty={};reach={}",
+        access_path.en(),
+        trigger.en(),
+        privileges.en(),
+        interaction.en(),
+        confidentiality.en(),
+        integrity.en(),
+        availability.en(),
+        cost.en(),
+        fix_difficulty.en(),
+        reach.en()
+    );
+    let name = |g: CnGrade| match cn_grade_name(g) {
+        "" => "none",
+        n => n,
+    };
+    let g = vulndesk_store::cases::GbtGrading {
+        indicators: text,
+        technical: name(a.technical).to_owned(),
+        comprehensive: name(a.comprehensive).to_owned(),
+        tables: format!(
+            "{}{}",
+            a.table_version,
+            if a.official_tables { "" } else { " (vulndesk default, not the standard's annex tables)" }
+        ),
+    };
+    Ok(state.store.set_gbt_grading(case, &g, &ctx.audit(state.clock.now())).await?)
+}

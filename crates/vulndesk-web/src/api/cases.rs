@@ -350,3 +350,71 @@ pub(crate) async fn cwe_search(Query(q): Query<CweQuery>) -> Json<Vec<CweDto>> {
             .collect(),
     )
 }
+
+#[utoipa::path(put, path = "/api/v1/organisations/{org}/cases/{number}/gbt30279", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = crate::cases::GbtForm,
+    responses((status = 200, description = "The grades computed with the tables in force", body = GbtDto), (status = 403, body = ErrorBody),
+        (status = 422, description = "An indicator value is unknown", body = ErrorBody)))]
+pub(crate) async fn gbt(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(f): ApiJson<crate::cases::GbtForm>,
+) -> Result<Json<GbtDto>, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    cases::grade_gbt(&state, &ctx, &c, &f).await?;
+    let g = state.store.gbt_grading(c.id).await?.unwrap_or_default();
+    Ok(Json(GbtDto {
+        indicators: g.indicators,
+        technical: g.technical,
+        comprehensive: g.comprehensive,
+        tables: g.tables,
+    }))
+}
+
+/// A GB/T 30279-2020 grading.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct GbtDto {
+    indicators: String,
+    /// 技术分级: `critical` (超危), `high` (高危), `medium` (中危), `low` (低危).
+    technical: String,
+    /// 综合分级.
+    comprehensive: String,
+    /// The tables used (their version, and whether they are the standard's).
+    tables: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/gbt30279/tables", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, description = "The grading tables in force, as TOML", content_type = "application/toml"), (status = 401, body = ErrorBody)))]
+pub(crate) async fn gbt_tables_get(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    ctx.user()?;
+    let text = match state.store.setting(cases::GBT_TABLES_KEY).await? {
+        Some(t) => t,
+        None => vulndesk_formats::gbt30279::GradingTables::builtin_source().to_owned(),
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/toml; charset=utf-8")], text).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/gbt30279/tables", tag = "cases", security(("bearer" = [])),
+    request_body(content = String, content_type = "application/toml", description = "Replacement tables (every combination covered exactly once)"),
+    responses((status = 204, description = "Replaced"), (status = 403, body = ErrorBody),
+        (status = 422, description = "The file is refused; every problem is listed with its line", body = ErrorBody)))]
+pub(crate) async fn gbt_tables_put(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    body: String,
+) -> Result<StatusCode, AppError> {
+    ctx.require(Action::ManageUsers)?;
+    if let Err(e) = vulndesk_formats::gbt30279::GradingTables::from_toml(&body) {
+        return Err(AppError::Validation(vec![
+            crate::error::FieldError::new("tables", "gbt-tables-invalid").with("detail", e),
+        ]));
+    }
+    state.store.set_setting(cases::GBT_TABLES_KEY, &body, None, &ctx.audit(state.clock.now())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

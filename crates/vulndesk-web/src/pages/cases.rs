@@ -168,7 +168,134 @@ struct CasePage {
     comments: Vec<Choice>,
     aliases: String,
     cwe_name: String,
+    gbt_fields: Vec<GbtField>,
+    gbt_technical: String,
+    gbt_comprehensive: String,
+    gbt_tables: String,
     can_manage: bool,
+}
+
+struct GbtField {
+    name: &'static str,
+    label: String,
+    options: Vec<Choice>,
+}
+
+fn gbt_field<T: Copy + PartialEq>(
+    tr: &Tr,
+    name: &'static str,
+    zh: &str,
+    en: &str,
+    all: &[T],
+    names: &[(&str, &str)],
+    current: &str,
+) -> GbtField {
+    let label = if tr.locale == vulndesk_core::Locale::ZhCn { zh.to_owned() } else { format!("{en} ({zh})") };
+    let options = all
+        .iter()
+        .zip(names)
+        .rev()
+        .map(|(_, (ven, vzh))| Choice {
+            value: (*ven).to_owned(),
+            label: if tr.locale == vulndesk_core::Locale::ZhCn { (*vzh).to_owned() } else { format!("{ven} ({vzh})") },
+            checked: current == *ven,
+        })
+        .collect();
+    GbtField { name, label, options }
+}
+
+fn gbt_fields(tr: &Tr, indicators: &str) -> Vec<GbtField> {
+    use vulndesk_formats::gbt30279::*;
+    let current = |name: &str| {
+        indicators
+            .split(';')
+            .find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v.to_owned()))
+            .unwrap_or_default()
+    };
+    vec![
+        gbt_field(
+            tr,
+            "access_path",
+            AccessPath::INDICATOR_ZH,
+            AccessPath::INDICATOR_EN,
+            AccessPath::ALL,
+            AccessPath::NAMES,
+            &current("access_path"),
+        ),
+        gbt_field(
+            tr,
+            "trigger",
+            TriggerRequirement::INDICATOR_ZH,
+            TriggerRequirement::INDICATOR_EN,
+            TriggerRequirement::ALL,
+            TriggerRequirement::NAMES,
+            &current("trigger"),
+        ),
+        gbt_field(
+            tr,
+            "privileges",
+            PrivilegesRequired::INDICATOR_ZH,
+            PrivilegesRequired::INDICATOR_EN,
+            PrivilegesRequired::ALL,
+            PrivilegesRequired::NAMES,
+            &current("privileges"),
+        ),
+        gbt_field(
+            tr,
+            "interaction",
+            UserInteraction::INDICATOR_ZH,
+            UserInteraction::INDICATOR_EN,
+            UserInteraction::ALL,
+            UserInteraction::NAMES,
+            &current("interaction"),
+        ),
+        gbt_field(
+            tr,
+            "confidentiality",
+            "保密性影响",
+            "confidentiality impact",
+            ImpactLevel::ALL,
+            ImpactLevel::NAMES,
+            &current("confidentiality"),
+        ),
+        gbt_field(
+            tr,
+            "integrity",
+            "完整性影响",
+            "integrity impact",
+            ImpactLevel::ALL,
+            ImpactLevel::NAMES,
+            &current("integrity"),
+        ),
+        gbt_field(
+            tr,
+            "availability",
+            "可用性影响",
+            "availability impact",
+            ImpactLevel::ALL,
+            ImpactLevel::NAMES,
+            &current("availability"),
+        ),
+        gbt_field(
+            tr,
+            "cost",
+            ExploitCost::INDICATOR_ZH,
+            ExploitCost::INDICATOR_EN,
+            ExploitCost::ALL,
+            ExploitCost::NAMES,
+            &current("cost"),
+        ),
+        gbt_field(
+            tr,
+            "fix_difficulty",
+            FixDifficulty::INDICATOR_ZH,
+            FixDifficulty::INDICATOR_EN,
+            FixDifficulty::ALL,
+            FixDifficulty::NAMES,
+            &current("fix_difficulty"),
+        ),
+        gbt_field(tr, "reach", Reach::INDICATOR_ZH, Reach::INDICATOR_EN, Reach::ALL, Reach::NAMES, &current("reach")),
+    ]
 }
 
 async fn case_page(
@@ -235,6 +362,7 @@ async fn case_page(
         timeline.push((t.at, line));
     }
     timeline.sort_by_key(|(at, _)| *at);
+    let gbt = state.store.gbt_grading(c.id).await?.unwrap_or_default();
     let mut comments = Vec::new();
     for cm in state.store.comments_of(c.id).await? {
         let who = match cm.author.parse() {
@@ -281,6 +409,14 @@ async fn case_page(
         events,
         verifications,
         comments,
+        gbt_fields: gbt_fields(&tr, &gbt.indicators),
+        gbt_technical: if gbt.technical.is_empty() { String::new() } else { grade_label(&tr, &gbt.technical) },
+        gbt_comprehensive: if gbt.comprehensive.is_empty() {
+            String::new()
+        } else {
+            grade_label(&tr, &gbt.comprehensive)
+        },
+        gbt_tables: gbt.tables,
         aliases: state.store.aliases_of(c.id).await?.join(", "),
         cwe_name: c
             .cwe
@@ -553,4 +689,14 @@ pub(crate) async fn comment(
         cases::comment(&s, &c, &case, &f.body, f.shared.is_some()).await
     })
     .await
+}
+
+pub(crate) async fn gbt(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<crate::cases::GbtForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    act(state, ctx, slug, number, |s, c, case| async move { cases::grade_gbt(&s, &c, &case, &f).await }).await
 }

@@ -329,3 +329,63 @@ async fn aliases_and_cwe_are_checked_against_the_standards() {
     let found = app.api(Method::GET, "/api/v1/cwe?q=out-of-bounds%20write", None, None).await.json();
     assert_eq!(found[0]["id"], "CWE-787");
 }
+
+#[tokio::test]
+async fn gbt_30279_grades_come_from_the_tables_in_force_which_a_site_admin_may_replace() {
+    let (app, _, t, _) = setup().await;
+    let r =
+        app.api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"title": "t"}))).await;
+    let base = format!("/api/v1/organisations/demo-networks/cases/{}", r.json()["number"].as_str().expect("number"));
+    let worst = json!({"access_path": "network", "trigger": "low", "privileges": "none", "interaction": "none",
+        "confidentiality": "severe", "integrity": "severe", "availability": "severe", "cost": "low", "fix_difficulty": "high", "reach": "high"});
+    let r = app.api(Method::PUT, &format!("{base}/gbt30279"), Some(&t), Some(worst.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["technical"].clone(), r.json()["comprehensive"].clone()),
+        (json!("critical"), json!("critical"))
+    );
+    assert!(r.json()["tables"].as_str().unwrap_or("").contains("not the standard"), "the default table is marked");
+    let mut least = worst.clone();
+    for (k, v) in [
+        ("access_path", "物理"),
+        ("trigger", "高"),
+        ("privileges", "高"),
+        ("interaction", "需要"),
+        ("confidentiality", "无"),
+        ("integrity", "无"),
+        ("availability", "一般"),
+        ("cost", "高"),
+        ("fix_difficulty", "低"),
+        ("reach", "无"),
+    ] {
+        least[k] = json!(v);
+    }
+    let r = app.api(Method::PUT, &format!("{base}/gbt30279"), Some(&t), Some(least)).await;
+    assert_eq!(r.status, StatusCode::OK, "Chinese value names are accepted: {}", r.body);
+    assert_eq!(r.json()["technical"], "low");
+    let mut bad = worst.clone();
+    bad["reach"] = json!("galactic");
+    let r = app.api(Method::PUT, &format!("{base}/gbt30279"), Some(&t), Some(bad)).await;
+    assert_eq!(r.json()["error"]["details"][0]["field"], "reach");
+
+    // Only a site administrator replaces the tables, and a broken file is refused with its problems.
+    let current = app.api(Method::GET, "/api/v1/gbt30279/tables", Some(&t), None).await;
+    assert!(current.body.contains("official"), "{}", &current.body[..200.min(current.body.len())]);
+    let put = |token: String, body: String| {
+        Request::builder()
+            .method(Method::PUT)
+            .uri("/api/v1/gbt30279/tables")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/toml")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    assert_eq!(app.send(put(t.clone(), current.body.clone())).await.status, StatusCode::FORBIDDEN);
+    let admin = app.user("admin", true).await;
+    let at = app.token(admin, None, None).await;
+    let cut = current.body.lines().take(current.body.lines().count() / 2).collect::<Vec<_>>().join("\n");
+    let r = app.send(put(at.clone(), cut)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a truncated table misses cells");
+    assert_eq!(r.json()["error"]["details"][0]["field"], "tables");
+    assert_eq!(app.send(put(at, current.body)).await.status, StatusCode::NO_CONTENT);
+}
