@@ -219,11 +219,26 @@ fn flood_and_kill(server: &mut Server) -> Acked {
     outcomes.sort_by_key(|(n, _)| *n);
     assert_eq!(outcomes.len(), TOTAL, "every submission has an outcome");
 
-    let statuses: Vec<_> = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Status(..))).collect();
-    assert!(statuses.is_empty(), "{} submissions got an answer other than 201: {:?}", statuses.len(), &statuses[..]);
-    let early: Vec<_> =
-        outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Transport(_, at) if *at < killed_at)).collect();
-    assert!(early.is_empty(), "submissions failed before the server was killed: {early:?}");
+    let statuses: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(n, o)| match o {
+            Outcome::Status(status, body) => Some(format!("#{n}: {status} {body}")),
+            _ => None,
+        })
+        .collect();
+    assert!(statuses.is_empty(), "{} submissions got an answer other than 201: {statuses:#?}", statuses.len());
+    let early: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(n, o)| match o {
+            Outcome::Transport(e, at) if *at < killed_at => Some(format!("#{n}: {e}")),
+            _ => None,
+        })
+        .collect();
+    assert!(early.is_empty(), "submissions failed before the server was killed: {early:#?}");
+    let cut_off = outcomes.iter().find_map(|(_, o)| match o {
+        Outcome::Transport(e, _) => Some(e.clone()),
+        _ => None,
+    });
 
     let acked: Acked = outcomes
         .into_iter()
@@ -233,7 +248,11 @@ fn flood_and_kill(server: &mut Server) -> Acked {
         })
         .collect();
     let failed = TOTAL - acked.len();
-    eprintln!("crash test: {} acknowledged, {failed} cut off by the kill (killed after {seen} acks)", acked.len());
+    eprintln!(
+        "crash test: {} acknowledged, {failed} cut off by the kill (killed after {seen} acks; first failure: {})",
+        acked.len(),
+        cut_off.as_deref().unwrap_or("none")
+    );
     assert!(seen >= KILL_AFTER, "only {seen} of {TOTAL} submissions were acknowledged before the flood stopped");
     assert!(failed > 0, "all {TOTAL} submissions finished before the kill: the crash interrupted nothing");
 
