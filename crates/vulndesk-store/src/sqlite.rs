@@ -12,7 +12,7 @@ use crate::OpenOptions;
 /// committed transaction survives a crash or power loss; `busy_timeout` lets readers wait out a
 /// checkpoint instead of failing.
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;";
 
 pub(crate) async fn open(url: &str, options: &OpenOptions) -> Result<(AnyPool, AnyPool), sqlx::Error> {
     // Create the file (and its folder) on first use.
@@ -28,7 +28,8 @@ pub(crate) async fn open(url: &str, options: &OpenOptions) -> Result<(AnyPool, A
     let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
     let connect = AnyConnectOptions::from_str(&url)?;
     let with_pragmas = |max: u32| {
-        crate::pool_options(max).after_connect(|conn, _meta| {
+        // An embedded file does not go away between uses: no round trip to test a connection first.
+        crate::pool_options(max).test_before_acquire(false).after_connect(|conn, _meta| {
             Box::pin(async move {
                 conn.execute(PRAGMAS).await?;
                 Ok(())

@@ -97,7 +97,7 @@ pub(crate) async fn submit_report(
     let program = open_program(&state, &slug).await?;
     state.flood.check(&ctx.source, program.slug.as_str())?;
     let input = read_submission(&state, req).await?;
-    let valid = intake::validate_report(&input, &program, &state.config.intake, ctx.tr.locale)?;
+    let valid = intake::validate_report(&input, &program, &state.config.intake, ctx.tr.locale, state.clock.now())?;
     let r = intake::accept_report(&state, &ctx, &program, Channel::Api, valid, submission_fields(&input)).await?;
     Ok((
         StatusCode::CREATED,

@@ -94,7 +94,7 @@ pub(crate) async fn submit(
     state.flood.check(&ctx.source, p.slug.as_str())?;
     let form = intake::read_multipart(mp, &state.config.intake).await?;
     ctx.check_csrf(&form.csrf)?;
-    let valid = match intake::validate_report(&form, &p, &state.config.intake, ctx.tr.locale) {
+    let valid = match intake::validate_report(&form, &p, &state.config.intake, ctx.tr.locale, state.clock.now()) {
         Ok(v) => v,
         Err(AppError::Validation(fields)) => {
             let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
