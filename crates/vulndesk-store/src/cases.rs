@@ -527,3 +527,32 @@ impl Store {
         Ok((!g.indicators.is_empty()).then_some(g))
     }
 }
+
+impl Store {
+    /// Adds a report to an existing case (merging a duplicate report into it); the report becomes
+    /// `promoted`. Returns `false` when it was already part of the case.
+    pub async fn add_report_to_case(&self, case: &Case, report: ReportId, ctx: &AuditContext) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("INSERT INTO case_reports (case_id, report_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(case.id.to_string())
+            .bind(report.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE reports SET status = 'promoted' WHERE id = $1 AND org_id = $2")
+            .bind(report.to_string())
+            .bind(case.org.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let details = serde_json::json!({"report": report.to_string()});
+        self.audit_in(
+            &mut tx,
+            &event(ctx, "case.add_report", "case", &case.id.to_string(), Some(case.org.to_string()), details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

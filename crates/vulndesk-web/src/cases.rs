@@ -50,7 +50,10 @@ pub(crate) async fn promote(
     report: &Report,
 ) -> Result<Case, AppError> {
     ctx.require(Action::ManageCases(org.id))?;
-    if report.status.is_closed() {
+    // A report already in a case may open another (one report, several flaws: a split);
+    // one set aside as spam or invalid may not.
+    if matches!(report.status, vulndesk_core::intake::ReportStatus::Spam | vulndesk_core::intake::ReportStatus::Invalid)
+    {
         return Err(AppError::Conflict("conflict-report-closed", Vec::new()));
     }
     let new = NewCase {
@@ -579,4 +582,20 @@ pub(crate) async fn grade_gbt(state: &AppState, ctx: &RequestCtx, case: &Case, f
         ),
     };
     Ok(state.store.set_gbt_grading(case, &g, &ctx.audit(state.clock.now())).await?)
+}
+
+/// Adds a report to an existing case of the same organisation (a duplicate merged into it).
+pub(crate) async fn merge(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    report: &Report,
+    number: &str,
+) -> Result<Case, AppError> {
+    ctx.require(Action::ManageCases(org.id))?;
+    let case = state.store.case_by_number(org.id, number.trim()).await?.ok_or_else(|| {
+        AppError::Validation(vec![FieldError::new("case", "case-unknown").with("value", number.trim())])
+    })?;
+    state.store.add_report_to_case(&case, report.id, &ctx.audit(state.clock.now())).await?;
+    Ok(case)
 }

@@ -405,3 +405,4 @@ field-cost = cost to exploit
 field-fix-difficulty = fix difficulty
 field-reach = reach
 field-tables = grading tables
+report-merge-into = Add to case

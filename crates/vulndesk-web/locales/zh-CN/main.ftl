@@ -405,3 +405,4 @@ field-cost = 被利用成本
 field-fix-difficulty = 修复难度
 field-reach = 影响范围
 field-tables = 分级表
+report-merge-into = 并入案件

@@ -168,6 +168,7 @@ struct CasePage {
     comments: Vec<Choice>,
     aliases: String,
     cwe_name: String,
+    attachments: Vec<Choice>,
     gbt_fields: Vec<GbtField>,
     gbt_technical: String,
     gbt_comprehensive: String,
@@ -313,6 +314,17 @@ async fn case_page(
             reports.push(Choice { value: r.id.to_string(), label: r.title, checked: false });
         }
     }
+    let mut attachments = Vec::new();
+    for id in state.store.case_reports(c.id).await? {
+        for a in state.store.attachments_of(id).await? {
+            let exploit = a.tag == vulndesk_core::intake::AttachmentTag::Exploit;
+            attachments.push(Choice {
+                value: format!("/orgs/{}/reports/{id}/attachments/{}", org.slug, a.id),
+                label: format!("{} ({} B, {})", a.filename, a.size, tr.t(&format!("tag-{}", a.tag.as_str()))),
+                checked: exploit,
+            });
+        }
+    }
     let deadlines = cases::case_deadlines(state, c)
         .await?
         .iter()
@@ -409,6 +421,7 @@ async fn case_page(
         events,
         verifications,
         comments,
+        attachments,
         gbt_fields: gbt_fields(&tr, &gbt.indicators),
         gbt_technical: if gbt.technical.is_empty() { String::new() } else { grade_label(&tr, &gbt.technical) },
         gbt_comprehensive: if gbt.comprehensive.is_empty() {
@@ -699,4 +712,24 @@ pub(crate) async fn gbt(
 ) -> Result<Response, AppError> {
     ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move { cases::grade_gbt(&s, &c, &case, &f).await }).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct MergeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    case: String,
+}
+
+pub(crate) async fn merge(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    let (org, report) = readable_report(&state, &ctx, &slug, &id, "merge").await?;
+    let case = cases::merge(&state, &ctx, &org, &report, &f.case).await?;
+    Ok(see_other(&format!("/orgs/{slug}/cases/{}?done=notice-case-saved", case.number)))
 }

@@ -277,7 +277,11 @@ pub(crate) async fn show(
         messages,
         duplicates,
         can_triage: ctx.require(Action::TriageReports(org.id)).is_ok() && !r.status.is_closed(),
-        can_promote: ctx.require(Action::ManageCases(org.id)).is_ok() && !r.status.is_closed(),
+        can_promote: ctx.require(Action::ManageCases(org.id)).is_ok()
+            && !matches!(
+                r.status,
+                vulndesk_core::intake::ReportStatus::Spam | vulndesk_core::intake::ReportStatus::Invalid
+            ),
         cases: case_numbers,
         title: r.title,
     })

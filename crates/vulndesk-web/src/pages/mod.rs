@@ -79,6 +79,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/comments", post(cases::comment))
         .route("/orgs/{slug}/cases/{number}/gbt30279", post(cases::gbt))
         .route("/orgs/{slug}/reports/{id}/promote", post(cases::promote))
+        .route("/orgs/{slug}/reports/{id}/merge", post(cases::merge))
         .route("/orgs/{slug}/deadlines", get(cases::board))
         .route("/orgs/{slug}/receipts", get(receipts::page))
         .route("/orgs/{slug}/receipts.csv", get(receipts::csv))

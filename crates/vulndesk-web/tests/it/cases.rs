@@ -389,3 +389,67 @@ async fn gbt_30279_grades_come_from_the_tables_in_force_which_a_site_admin_may_r
     assert_eq!(r.json()["error"]["details"][0]["field"], "tables");
     assert_eq!(app.send(put(at, current.body)).await.status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn duplicates_merge_into_a_case_a_report_can_split_and_attachments_follow() {
+    let (app, _, t, _) = setup().await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/programs/demo/reports",
+            None,
+            Some(
+                json!({"title": "Same DHCP crash again", "description": "d", "product": "AX3000", "accept_policy": true,
+                "attachments": [{"tag": "exploit", "filename": "x.py", "content_base64": "cHJpbnQoMSk="}]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let reports = app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&t), None).await.json();
+    let id_of = |title: &str| {
+        reports.as_array().expect("list").iter().find(|r| r["title"] == title).expect("report")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    let (first, second) = (id_of("DHCP crash"), id_of("Same DHCP crash again"));
+    let case = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations/demo-networks/cases",
+            Some(&t),
+            Some(json!({"reports": [first.clone()]})),
+        )
+        .await
+        .json();
+    let number = case["number"].as_str().expect("number").to_owned();
+
+    let mut b = Browser::new(&app);
+    b.login("li.wei", PASSWORD).await;
+    b.get(&format!("/orgs/demo-networks/reports/{second}")).await;
+    let r = b.post(&format!("/orgs/demo-networks/reports/{second}/merge"), &[("case", &number)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get(&format!("/orgs/demo-networks/cases/{number}")).await;
+    assert!(
+        page.body.contains("Same DHCP crash again") && page.body.contains("x.py") && page.body.contains("tag danger"),
+        "merged, exploit flagged"
+    );
+    assert_eq!(
+        app.db
+            .store
+            .case_reports(case["id"].as_str().expect("id").parse().expect("uuid"))
+            .await
+            .expect("reports")
+            .len(),
+        2
+    );
+
+    // The first report also holds a second flaw: it opens another case (a split).
+    b.get(&format!("/orgs/demo-networks/reports/{first}")).await;
+    let r = b.post(&format!("/orgs/demo-networks/reports/{first}/promote"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).is_some_and(|l| l.ends_with("VD-2026-0002")));
+    b.get(&format!("/orgs/demo-networks/reports/{first}")).await;
+    let r = b.post(&format!("/orgs/demo-networks/reports/{first}/merge"), &[("case", "VD-2099-0001")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
