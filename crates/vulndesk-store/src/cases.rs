@@ -556,3 +556,59 @@ impl Store {
         Ok(true)
     }
 }
+
+impl Store {
+    /// Adds (`add`) or removes a person on a case as `kind` (`assignee` or `watcher`). Returns
+    /// whether anything changed.
+    pub async fn set_case_person(
+        &self,
+        case: &Case,
+        user: vulndesk_core::UserId,
+        kind: &str,
+        add: bool,
+        ctx: &AuditContext,
+    ) -> Result<bool> {
+        if !matches!(kind, "assignee" | "watcher") {
+            return Err(StoreError::Invalid(format!("unknown kind {kind:?}")));
+        }
+        let mut tx = self.begin().await?;
+        let done = if add {
+            sqlx::query("INSERT INTO case_people (case_id, user_id, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(case.id.to_string())
+                .bind(user.to_string())
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?
+        } else {
+            sqlx::query("DELETE FROM case_people WHERE case_id = $1 AND user_id = $2 AND kind = $3")
+                .bind(case.id.to_string())
+                .bind(user.to_string())
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?
+        };
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let details = serde_json::json!({"user": user.to_string(), "kind": kind, "added": add});
+        self.audit_in(
+            &mut tx,
+            &event(ctx, "case.people", "case", &case.id.to_string(), Some(case.org.to_string()), details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The people on a case with their kind, by username.
+    pub async fn case_people(&self, case: CaseId) -> Result<Vec<(vulndesk_core::User, String)>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.email, u.site_admin, u.locale, u.disabled, u.created_at, p.kind \
+             FROM case_people p JOIN users u ON u.id = p.user_id WHERE p.case_id = $1 ORDER BY p.kind, u.username",
+        )
+        .bind(case.to_string())
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(|r| Ok((crate::user::user_from_row(r)?, r.try_get("kind")?))).collect()
+    }
+}

@@ -599,3 +599,29 @@ pub(crate) async fn merge(
     state.store.add_report_to_case(&case, report.id, &ctx.audit(state.clock.now())).await?;
     Ok(case)
 }
+
+/// Puts a member of the organisation on a case (or takes them off) as assignee or watcher.
+pub(crate) async fn set_person(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    username: &str,
+    kind: &str,
+    add: bool,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    if !matches!(kind, "assignee" | "watcher") {
+        return Err(AppError::Validation(vec![FieldError::new("kind", "unknown-action").with("value", kind)]));
+    }
+    let member = state
+        .store
+        .members_of(case.org)
+        .await?
+        .into_iter()
+        .find(|m| m.user.username.as_str() == username.trim())
+        .ok_or_else(|| {
+            AppError::Validation(vec![FieldError::new("username", "case-not-member").with("username", username.trim())])
+        })?;
+    state.store.set_case_person(case, member.user.id, kind, add, &ctx.audit(state.clock.now())).await?;
+    Ok(())
+}

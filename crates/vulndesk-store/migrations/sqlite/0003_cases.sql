@@ -86,3 +86,12 @@ CREATE TABLE case_comments (
 );
 CREATE INDEX case_comments_by_case ON case_comments (case_id, created_at);
 CREATE INDEX audit_events_by_object ON audit_events (object_type, object_id, seq);
+
+-- People on a case: the assignees who work it and the watchers who follow it.
+CREATE TABLE case_people (
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL,
+    PRIMARY KEY (case_id, user_id, kind)
+);
+CREATE INDEX case_people_by_user ON case_people (user_id);

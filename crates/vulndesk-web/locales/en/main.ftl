@@ -406,3 +406,7 @@ field-fix-difficulty = fix difficulty
 field-reach = reach
 field-tables = grading tables
 report-merge-into = Add to case
+case-people = People
+case-assignee = assignee
+case-watcher = watcher
+case-not-member = { $username } is not a member of this organisation.

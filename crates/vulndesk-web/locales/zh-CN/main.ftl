@@ -406,3 +406,7 @@ field-fix-difficulty = 修复难度
 field-reach = 影响范围
 field-tables = 分级表
 report-merge-into = 并入案件
+case-people = 人员
+case-assignee = 负责人
+case-watcher = 关注人
+case-not-member = { $username } 不是本组织的成员。

@@ -249,6 +249,8 @@ pub(crate) struct BoardLine {
 pub(crate) struct BoardQuery {
     /// Only this kind.
     kind: Option<String>,
+    /// Only cases assigned to this username.
+    assignee: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/deadlines", tag = "cases", security(("bearer" = [])),
@@ -281,7 +283,7 @@ pub(crate) async fn board(
         ),
     };
     let now = state.clock.now();
-    let rows = crate::pages::cases::board_rows(&state, &org, kind).await?;
+    let rows = crate::pages::cases::board_rows(&state, &org, kind, q.assignee.as_deref()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(c, d)| BoardLine {
@@ -416,5 +418,36 @@ pub(crate) async fn gbt_tables_put(
         ]));
     }
     state.store.set_setting(cases::GBT_TABLES_KEY, &body, None, &ctx.audit(state.clock.now())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A person to put on a case or take off it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PersonDto {
+    username: String,
+    /// `assignee` or `watcher`.
+    kind: String,
+    /// False takes the person off.
+    #[serde(default = "yes")]
+    add: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/people", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = PersonDto,
+    responses((status = 204, description = "Done"), (status = 403, body = ErrorBody), (status = 422, description = "Not a member, or an unknown kind", body = ErrorBody)))]
+pub(crate) async fn people(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(p): ApiJson<PersonDto>,
+) -> Result<StatusCode, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    cases::set_person(&state, &ctx, &c, &p.username, &p.kind, p.add).await?;
     Ok(StatusCode::NO_CONTENT)
 }

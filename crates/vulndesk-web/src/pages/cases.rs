@@ -169,6 +169,7 @@ struct CasePage {
     aliases: String,
     cwe_name: String,
     attachments: Vec<Choice>,
+    people: Vec<Choice>,
     gbt_fields: Vec<GbtField>,
     gbt_technical: String,
     gbt_comprehensive: String,
@@ -422,6 +423,17 @@ async fn case_page(
         verifications,
         comments,
         attachments,
+        people: state
+            .store
+            .case_people(c.id)
+            .await?
+            .into_iter()
+            .map(|(u, kind)| Choice {
+                label: format!("{} ({})", u.display_name, u.username),
+                value: u.username.to_string(),
+                checked: kind == "assignee",
+            })
+            .collect(),
         gbt_fields: gbt_fields(&tr, &gbt.indicators),
         gbt_technical: if gbt.technical.is_empty() { String::new() } else { grade_label(&tr, &gbt.technical) },
         gbt_comprehensive: if gbt.comprehensive.is_empty() {
@@ -552,6 +564,7 @@ struct BoardPage {
 #[derive(Deserialize)]
 pub(crate) struct BoardQuery {
     kind: Option<String>,
+    assignee: Option<String>,
 }
 
 const KINDS: [DeadlineKind; 4] = [
@@ -566,9 +579,16 @@ pub(crate) async fn board_rows(
     state: &AppState,
     org: &Organisation,
     kind: Option<DeadlineKind>,
+    assignee: Option<&str>,
 ) -> Result<Vec<(Case, Deadline)>, AppError> {
     let mut rows = Vec::new();
     for c in state.store.cases_of(org.id, true).await? {
+        if let Some(who) = assignee.filter(|a| !a.is_empty()) {
+            let people = state.store.case_people(c.id).await?;
+            if !people.iter().any(|(u, k)| k == "assignee" && u.username.as_str() == who) {
+                continue;
+            }
+        }
         for d in cases::case_deadlines(state, &c).await? {
             if d.met_at.is_none() && kind.is_none_or(|k| k == d.kind) {
                 rows.push((c.clone(), d));
@@ -589,7 +609,7 @@ pub(crate) async fn board(
     let tr = ctx.tr;
     let kind = q.kind.as_deref().and_then(|k| KINDS.iter().copied().find(|x| x.as_str() == k));
     let now = state.clock.now();
-    let rows = board_rows(&state, &org, kind)
+    let rows = board_rows(&state, &org, kind, q.assignee.as_deref())
         .await?
         .into_iter()
         .map(|(c, d)| {
@@ -732,4 +752,30 @@ pub(crate) async fn merge(
     let (org, report) = readable_report(&state, &ctx, &slug, &id, "merge").await?;
     let case = cases::merge(&state, &ctx, &org, &report, &f.case).await?;
     Ok(see_other(&format!("/orgs/{slug}/cases/{}?done=notice-case-saved", case.number)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PersonForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    kind: String,
+    /// `add` or `remove`.
+    #[serde(default)]
+    op: String,
+}
+
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, AppError> {
+    ctx.check_csrf(&f.csrf)?;
+    act(state, ctx, slug, number, |s, c, case| async move {
+        cases::set_person(&s, &c, &case, &f.username, &f.kind, f.op != "remove").await
+    })
+    .await
 }

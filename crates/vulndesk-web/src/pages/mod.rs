@@ -77,6 +77,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/verification", post(cases::verification))
         .route("/orgs/{slug}/cases/{number}/transition", post(cases::transition))
         .route("/orgs/{slug}/cases/{number}/comments", post(cases::comment))
+        .route("/orgs/{slug}/cases/{number}/people", post(cases::person))
         .route("/orgs/{slug}/cases/{number}/gbt30279", post(cases::gbt))
         .route("/orgs/{slug}/reports/{id}/promote", post(cases::promote))
         .route("/orgs/{slug}/reports/{id}/merge", post(cases::merge))

@@ -453,3 +453,37 @@ async fn duplicates_merge_into_a_case_a_report_can_split_and_attachments_follow(
     let r = b.post(&format!("/orgs/demo-networks/reports/{first}/merge"), &[("case", "VD-2099-0001")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn assignees_and_watchers_and_the_board_filtered_by_assignee() {
+    let (app, _, t, _) = setup().await;
+    for title in ["first", "second"] {
+        let r = app
+            .api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"title": title})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let people = "/api/v1/organisations/demo-networks/cases/VD-2026-0002/people";
+    let r = app.api(Method::POST, people, Some(&t), Some(json!({"username": "li.wei", "kind": "assignee"}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app.api(Method::POST, people, Some(&t), Some(json!({"username": "qian.hao", "kind": "watcher"}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.api(Method::POST, people, Some(&t), Some(json!({"username": "outsider", "kind": "assignee"}))).await;
+    assert_eq!(r.json()["error"]["details"][0]["field"], "username");
+    let mine = app
+        .api(Method::GET, "/api/v1/organisations/demo-networks/deadlines?assignee=li.wei", Some(&t), None)
+        .await
+        .json();
+    let cases: std::collections::BTreeSet<String> =
+        mine.as_array().expect("list").iter().map(|d| d["case"].as_str().unwrap_or("").to_owned()).collect();
+    assert_eq!(cases.into_iter().collect::<Vec<_>>(), ["VD-2026-0002"]);
+    let r = app
+        .api(Method::POST, people, Some(&t), Some(json!({"username": "li.wei", "kind": "assignee", "add": false})))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let mine = app
+        .api(Method::GET, "/api/v1/organisations/demo-networks/deadlines?assignee=li.wei", Some(&t), None)
+        .await
+        .json();
+    assert_eq!(mine.as_array().map(Vec::len), Some(0));
+}
