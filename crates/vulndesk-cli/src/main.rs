@@ -44,7 +44,12 @@ enum Command {
         /// Loads the demo data set into an empty database.
         #[arg(long)]
         demo: bool,
+        /// Serves requests only; background work (deadline reminders) runs in `vulndesk worker`.
+        #[arg(long)]
+        no_jobs: bool,
     },
+    /// Runs the background work (deadline reminders) without serving requests.
+    Worker,
     /// Brings the database schema up to date and exits.
     Migrate,
     /// Administration from the command line.
@@ -188,7 +193,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(&config);
     let clock = SystemClock;
     match cli.command {
-        Command::Serve { demo, .. } => serve(config, demo).await,
+        Command::Serve { demo, no_jobs, .. } => serve(config, demo, no_jobs).await,
+        Command::Worker => {
+            let store = open_migrated(&config).await?;
+            println!("vulndesk worker running (database: {})", store.display_url());
+            vulndesk_jobs::run(
+                store.clone(),
+                Arc::new(SystemClock),
+                std::time::Duration::from_secs(60),
+                shutdown_signal(),
+            )
+            .await;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let store = open(&config).await?;
             store.migrate().await?;
@@ -327,7 +345,7 @@ async fn open_migrated(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<ExitCode> {
     let store = open_migrated(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let now = clock.now();
@@ -368,8 +386,20 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     if let Some(line) = demo_report {
         println!("{line}");
     }
+    let jobs = (!no_jobs).then(|| {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task =
+            tokio::spawn(vulndesk_jobs::run(store.clone(), clock.clone(), std::time::Duration::from_secs(60), async {
+                let _ = stopped.await;
+            }));
+        (stop, task)
+    });
     let state = vulndesk_web::AppState::new(store.clone(), clock, web);
     vulndesk_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some((stop, task)) = jobs {
+        let _ = stop.send(());
+        let _ = task.await;
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

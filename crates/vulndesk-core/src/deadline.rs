@@ -149,6 +149,28 @@ pub struct Deadline {
     pub met_at: Option<Timestamp>,
 }
 
+/// A reminder about a deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoticeLevel {
+    /// Half the window has passed.
+    Half,
+    /// Three quarters have passed.
+    ThreeQuarters,
+    /// The deadline has passed unmet.
+    Overdue,
+}
+
+impl NoticeLevel {
+    /// The stable name used in storage.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Half => "50",
+            Self::ThreeQuarters => "75",
+            Self::Overdue => "overdue",
+        }
+    }
+}
+
 /// Where a deadline stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeadlineState {
@@ -191,6 +213,26 @@ impl Deadline {
         } else {
             DeadlineState::Open
         }
+    }
+
+    /// The reminders due by `now` for a deadline not yet met: at 50 %, at 75 %, and once overdue.
+    /// A sweep records each one once; calling this again later returns the earlier ones too.
+    pub fn notices_due(&self, now: Timestamp) -> Vec<NoticeLevel> {
+        if self.met_at.is_some() {
+            return Vec::new();
+        }
+        let [half, three_quarters] = self.reminders();
+        let mut out = Vec::new();
+        if now >= half {
+            out.push(NoticeLevel::Half);
+        }
+        if now >= three_quarters {
+            out.push(NoticeLevel::ThreeQuarters);
+        }
+        if now > self.due {
+            out.push(NoticeLevel::Overdue);
+        }
+        out
     }
 
     /// Microseconds left until due at `now` (negative when overdue).
@@ -279,6 +321,17 @@ mod tests {
         let d = deadlines(&f, &DeadlinePolicy::default());
         assert_eq!(d[1].due, at(24));
         assert_eq!(d[2].due, at(30 * 24));
+    }
+
+    #[test]
+    fn notices_come_at_half_three_quarters_and_overdue_and_stop_once_met() {
+        let d = deadlines(&facts(), &DeadlinePolicy::default())[0];
+        assert_eq!(d.notices_due(at(23)), []);
+        assert_eq!(d.notices_due(at(24)), [NoticeLevel::Half]);
+        assert_eq!(d.notices_due(at(40)), [NoticeLevel::Half, NoticeLevel::ThreeQuarters]);
+        assert_eq!(d.notices_due(at(49)), [NoticeLevel::Half, NoticeLevel::ThreeQuarters, NoticeLevel::Overdue]);
+        let met = Deadline { met_at: Some(at(30)), ..d };
+        assert_eq!(met.notices_due(at(49)), []);
     }
 
     #[test]

@@ -612,3 +612,72 @@ impl Store {
         rows.iter().map(|r| Ok((crate::user::user_from_row(r)?, r.try_get("kind")?))).collect()
     }
 }
+
+impl Store {
+    /// Records a deadline reminder and queues its mail, once: returns `false` (and queues nothing)
+    /// when this reminder was already recorded, by this instance or another.
+    pub async fn record_deadline_notice(
+        &self,
+        case: &Case,
+        kind: &str,
+        level: &str,
+        outbox: &[crate::intake::NewOutbox],
+        ctx: &AuditContext,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO deadline_notices (case_id, kind, level, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(case.id.to_string())
+        .bind(kind)
+        .bind(level)
+        .bind(ctx.at.as_micros())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for o in outbox {
+            crate::intake::writer::insert_outbox(&mut tx, o, ctx.at).await?;
+        }
+        let details = serde_json::json!({"kind": kind, "level": level, "recipients": outbox.len()});
+        self.audit_in(
+            &mut tx,
+            &event(ctx, "case.deadline_notice", "case", &case.id.to_string(), Some(case.org.to_string()), details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The facts a case's deadlines depend on, from the case and its first report.
+    pub async fn deadline_facts(&self, case: &Case) -> Result<vulndesk_core::deadline::DeadlineFacts> {
+        use vulndesk_core::deadline::{DeadlineFacts, Grade};
+        let mut reporter = None;
+        let mut acknowledged = None;
+        if let Some(first) = self.case_reports(case.id).await?.first()
+            && let Some(report) = self.report(*first).await?
+        {
+            let sla = self.program_by_id(report.program).await?.map_or(72, |p| p.ack_sla_hours);
+            reporter = Some((report.received_at, sla));
+            acknowledged = report.acknowledged_at;
+        }
+        let grade = match case.grade.as_str() {
+            "critical" => Some(Grade::Critical),
+            "high" => Some(Grade::High),
+            "medium" => Some(Grade::Medium),
+            "low" => Some(Grade::Low),
+            _ => None,
+        };
+        Ok(DeadlineFacts {
+            aware_at: case.aware_at,
+            reporter,
+            upstream: case.upstream,
+            grade,
+            authority_reported_at: None,
+            upstream_notified_at: None,
+            reporter_acknowledged_at: acknowledged,
+            fixed_at: None,
+        })
+    }
+}

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use vulndesk_core::case::{Case, CaseEvent, CaseFacts, Refusal, Verification, transition};
-use vulndesk_core::deadline::{Deadline, DeadlineFacts, DeadlinePolicy, Grade, deadlines};
+use vulndesk_core::deadline::{Deadline, DeadlinePolicy, deadlines};
 use vulndesk_core::intake::Report;
 use vulndesk_core::{Action, CaseId, Organisation, Timestamp, VerificationId};
 use vulndesk_formats::cvss::CnGrade;
@@ -378,37 +378,9 @@ pub(crate) async fn move_case(
     })
 }
 
-fn grade_of(name: &str) -> Option<Grade> {
-    match name {
-        "critical" => Some(Grade::Critical),
-        "high" => Some(Grade::High),
-        "medium" => Some(Grade::Medium),
-        "low" => Some(Grade::Low),
-        _ => None,
-    }
-}
-
 /// The deadlines of a case, from its facts and its first report.
 pub(crate) async fn case_deadlines(state: &AppState, case: &Case) -> Result<Vec<Deadline>, AppError> {
-    let mut reporter = None;
-    let mut acknowledged = None;
-    if let Some(first) = state.store.case_reports(case.id).await?.first()
-        && let Some(report) = state.store.report(*first).await?
-    {
-        let sla = state.store.program_by_id(report.program).await?.map_or(72, |p| p.ack_sla_hours);
-        reporter = Some((report.received_at, sla));
-        acknowledged = report.acknowledged_at;
-    }
-    let facts = DeadlineFacts {
-        aware_at: case.aware_at,
-        reporter,
-        upstream: case.upstream,
-        grade: grade_of(&case.grade),
-        authority_reported_at: None,
-        upstream_notified_at: None,
-        reporter_acknowledged_at: acknowledged,
-        fixed_at: None,
-    };
+    let facts = state.store.deadline_facts(case).await?;
     Ok(deadlines(&facts, &DeadlinePolicy::default()))
 }
 

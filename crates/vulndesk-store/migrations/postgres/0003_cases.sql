@@ -95,3 +95,13 @@ CREATE TABLE case_people (
     PRIMARY KEY (case_id, user_id, kind)
 );
 CREATE INDEX case_people_by_user ON case_people (user_id);
+
+-- Deadline reminders sent: one row per (case, deadline, level), so every instance's sweep sends
+-- each reminder once.
+CREATE TABLE deadline_notices (
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    kind TEXT NOT NULL,
+    level TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (case_id, kind, level)
+);

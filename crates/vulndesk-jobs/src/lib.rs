@@ -1,0 +1,139 @@
+//! vulndesk's background work. For now one job: the deadline sweep, which finds every reminder due
+//! on every open case (50 % and 75 % of each window, and overdue) and queues it once in the outbox
+//! for the people on the case and the organisation's coordinators.
+//!
+//! Several instances may sweep at once: each reminder is recorded under a unique key in the same
+//! transaction as its mail, so whichever instance records it first sends it and the others skip.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vulndesk_core::audit::AuditContext;
+use vulndesk_core::case::Case;
+use vulndesk_core::deadline::{Deadline, DeadlineKind, DeadlinePolicy, NoticeLevel, deadlines};
+use vulndesk_core::{Clock, OutboxId, PersonRole, Timestamp};
+use vulndesk_store::intake::NewOutbox;
+use vulndesk_store::{Store, StoreError};
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Open cases looked at.
+    pub cases: usize,
+    /// Reminders recorded by this sweep (others were already recorded).
+    pub notices: usize,
+    /// Mails queued.
+    pub mails: usize,
+}
+
+fn kind_words(kind: DeadlineKind) -> (&'static str, &'static str) {
+    match kind {
+        DeadlineKind::AuthorityReport => ("向主管部门报送", "the report to the authority"),
+        DeadlineKind::UpstreamNotice => ("通知上游供应商", "the notice to the upstream supplier"),
+        DeadlineKind::ReporterAcknowledgement => ("确认接收报告", "the acknowledgement to the reporter"),
+        DeadlineKind::Remediation => ("修复", "the fix"),
+    }
+}
+
+fn level_words(level: NoticeLevel) -> (&'static str, &'static str) {
+    match level {
+        NoticeLevel::Half => ("时限已过半", "half of the time is gone"),
+        NoticeLevel::ThreeQuarters => ("时限已过四分之三", "three quarters of the time are gone"),
+        NoticeLevel::Overdue => ("已超期", "is overdue"),
+    }
+}
+
+/// The mail for one reminder, in both languages (the recipient's own language comes with the
+/// notification work's templates).
+fn mail(case: &Case, d: &Deadline, level: NoticeLevel) -> (String, String) {
+    let (kz, ke) = kind_words(d.kind);
+    let (lz, le) = level_words(level);
+    let subject = format!("[vulndesk] {}: {kz} {lz} / {ke}: {le}", case.number);
+    let body = format!(
+        "{number} {title}\n\n{kz}：{lz}，截止时间 {due}。\n{ke_cap}: {le}; due {due}.\n",
+        number = case.number,
+        title = case.title,
+        due = d.due.to_rfc3339(),
+        ke_cap = capitalise(ke),
+    );
+    (subject, body)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Finds every reminder due at `now` and records each one once, with its mails.
+pub async fn deadline_sweep(store: &Store, now: Timestamp) -> Result<SweepReport, StoreError> {
+    let policy = DeadlinePolicy::default();
+    let ctx = AuditContext::system(now);
+    let mut report = SweepReport::default();
+    for org in store.list_orgs().await? {
+        let coordinators: Vec<_> = store
+            .members_of(org.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.roles.contains(&PersonRole::Coordinator))
+            .map(|m| m.user)
+            .collect();
+        for case in store.cases_of(org.id, true).await? {
+            report.cases += 1;
+            let facts = store.deadline_facts(&case).await?;
+            for d in deadlines(&facts, &policy) {
+                for level in d.notices_due(now) {
+                    let mut recipients: Vec<String> =
+                        store.case_people(case.id).await?.into_iter().map(|(u, _)| u.email).collect();
+                    recipients.extend(coordinators.iter().map(|u| u.email.clone()));
+                    recipients.retain(|e| !e.is_empty());
+                    recipients.sort();
+                    recipients.dedup();
+                    let (subject, body) = mail(&case, &d, level);
+                    let outbox: Vec<NewOutbox> = recipients
+                        .into_iter()
+                        .map(|to| NewOutbox {
+                            id: OutboxId::mint(now, rand::random()),
+                            org: Some(org.id),
+                            channel: "email",
+                            template: "case.deadline",
+                            recipient: to,
+                            subject: subject.clone(),
+                            body: body.clone(),
+                            related: Some(case.id.to_string()),
+                        })
+                        .collect();
+                    if store.record_deadline_notice(&case, d.kind.as_str(), level.as_str(), &outbox, &ctx).await? {
+                        report.notices += 1;
+                        report.mails += outbox.len();
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Sweeps every `every` until `shutdown` resolves. A failed sweep is logged and retried at the
+/// next tick; nothing is lost, since a sweep only reads what is due and records what it sent.
+pub async fn run(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = tick.tick() => {
+                match deadline_sweep(&store, clock.now()).await {
+                    Ok(r) if r.notices > 0 => tracing::info!(notices = r.notices, mails = r.mails, "deadline reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "deadline sweep failed; retrying at the next tick"),
+                }
+            }
+        }
+    }
+}
