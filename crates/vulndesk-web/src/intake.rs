@@ -231,7 +231,7 @@ fn new_id(now: vulndesk_core::Timestamp) -> uuid::Uuid {
 
 /// The content type from the bytes themselves (never the sender's claim): a known magic number,
 /// else UTF-8 text, else opaque bytes.
-pub(crate) fn sniff(bytes: &[u8]) -> String {
+pub fn sniff(bytes: &[u8]) -> String {
     if let Some(kind) = infer::get(bytes) {
         return kind.mime_type().to_owned();
     }
@@ -240,7 +240,7 @@ pub(crate) fn sniff(bytes: &[u8]) -> String {
 
 /// A file name safe to show and to put in a `Content-Disposition` header: no path, no control
 /// characters, no quotes, at most 120 characters.
-pub(crate) fn clean_filename(name: &str) -> String {
+pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
@@ -588,7 +588,7 @@ async fn submit(state: &AppState, channel: Channel, program: &Program, inbound: 
 
 /// Markdown from a reporter, rendered to HTML with everything active stripped (scripts, event
 /// handlers, styles, unknown schemes); links get `rel="noopener noreferrer nofollow"`.
-pub(crate) fn safe_markdown(md: &str) -> String {
+pub fn safe_markdown(md: &str) -> String {
     let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);

@@ -68,3 +68,10 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
 }
+
+/// The input-handling functions, exposed for the property tests in `tests/props.rs`.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::intake::{clean_filename, safe_markdown, sniff};
+    pub use crate::pages::local_path;
+}

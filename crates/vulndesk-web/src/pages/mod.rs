@@ -204,7 +204,7 @@ pub(crate) fn see_other(location: &str) -> Response {
 }
 
 /// Whether `next` is a path on this site (never another host), for redirects after sign-in.
-pub(crate) fn local_path(next: &str) -> Option<&str> {
+pub fn local_path(next: &str) -> Option<&str> {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.starts_with("/\\")
