@@ -7,44 +7,9 @@
 //!                 │  (rejected / duplicate / not-applicable, each with a reason; reopen goes back to triage)
 //! ```
 
-use std::fmt;
-
 use crate::Timestamp;
 
-macro_rules! names {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in lifecycle order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The stable name used in storage and the API.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text),+
-                }
-            }
-
-            /// The value named `s`, if any.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-names!(
+crate::named_enum!(
     /// Where a case stands.
     CaseState {
         /// Opened, not yet looked at.
@@ -70,7 +35,7 @@ names!(
     }
 );
 
-names!(
+crate::named_enum!(
     /// What someone does to a case.
     CaseEvent {
         /// Start verifying.

@@ -1,45 +1,11 @@
 //! Intake (Art. 5, 10): programs, reports, attachments and the receipt log's rules.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::time::Duration;
 
 use crate::{OrgKind, Timestamp};
 
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The stable name used in storage, the API and forms.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text),+
-                }
-            }
-
-            /// The value named `s`, if any.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-named_enum!(
+crate::named_enum!(
     /// What a program accepts reports about.
     ProgramScope {
         /// The organisation's own products (a provider's PSIRT).
@@ -51,7 +17,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// The way a message came in.
     Channel {
         /// The public web form.
@@ -67,7 +33,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// What an attachment is. Exploits are flagged everywhere and never published (Art. 9(4)).
     AttachmentTag {
         /// Screenshots, logs, traces.
@@ -79,7 +45,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// Where a report stands in triage.
     ReportStatus {
         /// Not yet looked at.

@@ -265,6 +265,23 @@ pub(crate) async fn reply(
     Ok((StatusCode::CREATED, Json(MessageReceipt { receipt_id: a.seq, receipt_hash: a.hash })))
 }
 
+impl ProgramDto {
+    fn new(p: vulndesk_core::intake::Program, base: &str) -> Self {
+        Self {
+            id: p.id.to_string(),
+            url: format!("{base}/p/{}", p.slug),
+            slug: p.slug.to_string(),
+            name: p.name,
+            scope: p.scope.as_str().into(),
+            scope_note: p.scope_note,
+            anonymous: p.anonymous,
+            ack_sla_hours: p.ack_sla_hours,
+            filing_exempt: p.filing_exempt,
+            closed_reason: p.closed_reason,
+        }
+    }
+}
+
 /// An intake program.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ProgramDto {
@@ -290,26 +307,7 @@ pub(crate) async fn list_programs(
 ) -> Result<Json<Vec<ProgramDto>>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
     let base = state.public_base(&ctx);
-    Ok(Json(
-        state
-            .store
-            .programs_of(org.id)
-            .await?
-            .into_iter()
-            .map(|p| ProgramDto {
-                id: p.id.to_string(),
-                url: format!("{base}/p/{}", p.slug),
-                slug: p.slug.to_string(),
-                name: p.name,
-                scope: p.scope.as_str().into(),
-                scope_note: p.scope_note,
-                anonymous: p.anonymous,
-                ack_sla_hours: p.ack_sla_hours,
-                filing_exempt: p.filing_exempt,
-                closed_reason: p.closed_reason,
-            })
-            .collect(),
-    ))
+    Ok(Json(state.store.programs_of(org.id).await?.into_iter().map(|p| ProgramDto::new(p, &base)).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations/{org}/programs", tag = "intake", security(("bearer" = [])),
@@ -324,21 +322,7 @@ pub(crate) async fn create_program(
     let org = ops::visible_org(&state, &ctx, &org).await?;
     let p = create_program_op(&state, &ctx, &org, &form).await?;
     let base = state.public_base(&ctx);
-    Ok((
-        StatusCode::CREATED,
-        Json(ProgramDto {
-            id: p.id.to_string(),
-            url: format!("{base}/p/{}", p.slug),
-            slug: p.slug.to_string(),
-            name: p.name,
-            scope: p.scope.as_str().into(),
-            scope_note: p.scope_note,
-            anonymous: p.anonymous,
-            ack_sla_hours: p.ack_sla_hours,
-            filing_exempt: p.filing_exempt,
-            closed_reason: p.closed_reason,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(ProgramDto::new(p, &base))))
 }
 
 /// A report as staff see it.

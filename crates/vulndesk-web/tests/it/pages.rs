@@ -275,4 +275,14 @@ fn every_text_exists_in_both_languages() {
         }
     }
     assert!(checked > 50, "only {checked} keys found: is the template scan broken?");
+    // A page title is text: no markup may end up in a title block.
+    for entry in std::fs::read_dir(dir).expect("templates") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        if let Some(start) = text.find("{% block title %}") {
+            let rest = &text[start + "{% block title %}".len()..];
+            let title = &rest[..rest.find("{% endblock %}").expect("title block ends")];
+            assert!(!title.contains('<'), "{} has markup in its title: {title}", path.display());
+        }
+    }
 }
