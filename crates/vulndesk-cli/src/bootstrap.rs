@@ -402,11 +402,14 @@ async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, Report
         cvss_score: "8.7".into(),
         grade: "high".into(),
         cwe: "CWE-122".into(),
-        characteristics:
+        characteristics: "dnsmasq 的 DHCP 选项解析存在堆缓冲区溢出，局域网内无需认证即可触发。".into(),
+        harm: "可致路由器拒绝服务，并可能以 root 权限执行代码。".into(),
+        scope_of_impact: "AX3000 与 AX3000-Pro，固件 2.0.0–2.1.4".into(),
+        characteristics_en:
             "Heap buffer overflow in dnsmasq's DHCP option parsing, reachable from the LAN without authentication."
                 .into(),
-        harm: "Denial of service; possibly code execution as root on the router.".into(),
-        scope_of_impact: "AX3000 and AX3000-Pro, firmware 2.0.0-2.1.4".into(),
+        harm_en: "Denial of service; possibly code execution as root on the router.".into(),
+        scope_of_impact_en: "AX3000 and AX3000-Pro, firmware 2.0.0-2.1.4".into(),
         upstream: true,
         upstream_supplier: "dnsmasq".into(),
         users_must_act: true,

@@ -280,12 +280,18 @@ pub struct Case {
     pub grade: String,
     /// The CWE id, if assessed.
     pub cwe: String,
-    /// Technical characteristics (漏洞技术特点).
+    /// Technical characteristics (漏洞技术特点), in Chinese.
     pub characteristics: String,
-    /// Harm (危害).
+    /// Harm (危害), in Chinese.
     pub harm: String,
     /// Scope of impact (影响范围): products, models, versions affected.
     pub scope_of_impact: String,
+    /// Technical characteristics, in English.
+    pub characteristics_en: String,
+    /// Harm, in English.
+    pub harm_en: String,
+    /// Scope of impact, in English.
+    pub scope_of_impact_en: String,
     /// Why it was rejected, set aside or reopened.
     pub state_reason: String,
     /// The case this one duplicates.

@@ -16,7 +16,8 @@ fn parse<T: std::str::FromStr>(s: &str, what: &str) -> Result<T> {
 macro_rules! columns {
     () => {
         "id, org_id, number, title, state, aware_at, upstream, upstream_supplier, users_must_act, cvss_vector, \
-         cvss_score, grade, cwe, characteristics, harm, scope_of_impact, state_reason, duplicate_of, created_by, created_at, updated_at"
+         cvss_score, grade, cwe, characteristics, harm, scope_of_impact, state_reason, duplicate_of, created_by, created_at, updated_at, \
+         characteristics_en, harm_en, scope_of_impact_en"
     };
 }
 
@@ -39,6 +40,9 @@ fn case_from_row(r: &AnyRow) -> Result<Case> {
         characteristics: r.try_get("characteristics")?,
         harm: r.try_get("harm")?,
         scope_of_impact: r.try_get("scope_of_impact")?,
+        characteristics_en: r.try_get("characteristics_en")?,
+        harm_en: r.try_get("harm_en")?,
+        scope_of_impact_en: r.try_get("scope_of_impact_en")?,
         state_reason: r.try_get("state_reason")?,
         duplicate_of: r.try_get::<Option<String>, _>("duplicate_of")?.map(|d| parse(&d, "case id")).transpose()?,
         created_by: r.try_get("created_by")?,
@@ -81,6 +85,12 @@ pub struct Assessment {
     pub harm: String,
     /// Scope of impact.
     pub scope_of_impact: String,
+    /// Technical characteristics, in English.
+    pub characteristics_en: String,
+    /// Harm, in English.
+    pub harm_en: String,
+    /// Scope of impact, in English.
+    pub scope_of_impact_en: String,
     /// Upstream root cause.
     pub upstream: bool,
     /// The upstream supplier.
@@ -157,7 +167,7 @@ impl Store {
         sqlx::query(concat!(
             "INSERT INTO cases (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, 'received', $5, 0, '', 0, '', '', '', '', '', '', '', '', NULL, $6, $7, $7)"
+            ") VALUES ($1, $2, $3, $4, 'received', $5, 0, '', 0, '', '', '', '', '', '', '', '', NULL, $6, $7, $7, '', '', '')"
         ))
         .bind(new.id.to_string())
         .bind(&org)
@@ -246,7 +256,8 @@ impl Store {
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE cases SET aware_at = $1, cvss_vector = $2, cvss_score = $3, grade = $4, cwe = $5, characteristics = $6, \
-             harm = $7, scope_of_impact = $8, upstream = $9, upstream_supplier = $10, users_must_act = $11, updated_at = $12 WHERE id = $13",
+             harm = $7, scope_of_impact = $8, upstream = $9, upstream_supplier = $10, users_must_act = $11, updated_at = $12, \
+             characteristics_en = $14, harm_en = $15, scope_of_impact_en = $16 WHERE id = $13",
         )
         .bind(aware_at.as_micros())
         .bind(&a.cvss_vector)
@@ -261,6 +272,9 @@ impl Store {
         .bind(i64::from(a.users_must_act))
         .bind(ctx.at.as_micros())
         .bind(case.id.to_string())
+        .bind(&a.characteristics_en)
+        .bind(&a.harm_en)
+        .bind(&a.scope_of_impact_en)
         .execute(&mut *tx)
         .await?;
         let org = case.org.to_string();

@@ -117,6 +117,15 @@ pub(crate) struct AssessmentForm {
     pub(crate) harm: String,
     #[serde(default)]
     pub(crate) scope_of_impact: String,
+    /// Technical characteristics in English (the field above is the Chinese text).
+    #[serde(default)]
+    pub(crate) characteristics_en: String,
+    /// Harm in English.
+    #[serde(default)]
+    pub(crate) harm_en: String,
+    /// Scope of impact in English.
+    #[serde(default)]
+    pub(crate) scope_of_impact_en: String,
     #[serde(default, deserialize_with = "crate::pages::programs::flag")]
     pub(crate) upstream: bool,
     #[serde(default)]
@@ -213,6 +222,9 @@ pub(crate) async fn assess(
         ("characteristics", &f.characteristics, 20_000),
         ("harm", &f.harm, 20_000),
         ("scope_of_impact", &f.scope_of_impact, 20_000),
+        ("characteristics_en", &f.characteristics_en, 20_000),
+        ("harm_en", &f.harm_en, 20_000),
+        ("scope_of_impact_en", &f.scope_of_impact_en, 20_000),
     ] {
         if v.chars().count() > max {
             e.push(FieldError::new(field, "text-too-long").with("max", max));
@@ -230,6 +242,9 @@ pub(crate) async fn assess(
         characteristics: f.characteristics.trim().to_owned(),
         harm: f.harm.trim().to_owned(),
         scope_of_impact: f.scope_of_impact.trim().to_owned(),
+        characteristics_en: f.characteristics_en.trim().to_owned(),
+        harm_en: f.harm_en.trim().to_owned(),
+        scope_of_impact_en: f.scope_of_impact_en.trim().to_owned(),
         upstream: f.upstream,
         upstream_supplier: f.upstream_supplier.trim().to_owned(),
         users_must_act: f.users_must_act,
@@ -309,7 +324,7 @@ pub(crate) async fn facts(state: &AppState, case: &Case, reason_given: bool) -> 
     Ok(CaseFacts {
         verified: verifications.iter().any(|v| v.reproduced),
         severity_assessed: !case.cvss_score.is_empty() || !case.grade.is_empty(),
-        scope_of_impact: !case.scope_of_impact.trim().is_empty(),
+        scope_of_impact: !case.scope_of_impact.trim().is_empty() || !case.scope_of_impact_en.trim().is_empty(),
         upstream: case.upstream,
         upstream_notice_delivered: false,
         users_must_act: case.users_must_act,

@@ -84,13 +84,19 @@ pub(crate) async fn build(state: &AppState, tr: &Tr, case: &Case) -> Result<Doss
         None => steps.push(pending("verified", "7(1)", tr.t("dossier-pending"))),
     }
     let assessed = events.iter().rev().find(|e| e.event.action == "case.assess");
-    match (assessed, !case.scope_of_impact.is_empty() && (!case.cvss_score.is_empty() || !case.grade.is_empty())) {
+    let scope = match tr.locale {
+        vulndesk_core::Locale::En if !case.scope_of_impact_en.is_empty() => case.scope_of_impact_en.clone(),
+        _ if !case.scope_of_impact.is_empty() => case.scope_of_impact.clone(),
+        _ => case.scope_of_impact_en.clone(),
+    };
+    let grade = if case.grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", case.grade)) };
+    match (assessed, !scope.is_empty() && (!case.cvss_score.is_empty() || !case.grade.is_empty())) {
         (Some(e), true) => steps.push(done(
             "assessed",
             "7(1)",
             e.event.at,
             username(state, &e.event.actor).await,
-            format!("CVSS {} · {} · {}", case.cvss_score, case.grade, case.scope_of_impact),
+            format!("CVSS {} · {grade} · {scope}", case.cvss_score),
         )),
         _ => steps.push(pending("assessed", "7(1)", tr.t("dossier-pending"))),
     }

@@ -127,7 +127,7 @@ async fn a_report_becomes_a_case_that_is_confirmed_only_with_verification_severi
             Method::PUT,
             &format!("{base}/assessment"),
             Some(&t),
-            Some(json!({"cvss_vector": vector, "scope_of_impact": "AX3000, AX3000-Pro firmware 2.0.0–2.1.4"})),
+            Some(json!({"cvss_vector": vector, "scope_of_impact_en": "AX3000, AX3000-Pro firmware 2.0.0–2.1.4"})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);

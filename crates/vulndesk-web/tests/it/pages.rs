@@ -275,6 +275,32 @@ fn every_text_exists_in_both_languages() {
         }
     }
     assert!(checked > 50, "only {checked} keys found: is the template scan broken?");
+    // Every field an error can name has a label in both languages.
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut named = 0;
+    let mut stack = vec![std::path::PathBuf::from(src)];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            for part in text.split("FieldError::new(\"").skip(1) {
+                let field = part.split('"').next().expect("field");
+                if field.contains('[') || field.contains('{') {
+                    continue;
+                }
+                let key = format!("field-{}", field.replace('_', "-"));
+                for locale in vulndesk_core::Locale::ALL {
+                    assert_ne!(vulndesk_web::Tr::new(locale).t(&key), key, "{key} missing in {}", locale.tag());
+                }
+                named += 1;
+            }
+        }
+    }
+    assert!(named > 20, "only {named} field errors found");
     // A page title is text: no markup may end up in a title block.
     for entry in std::fs::read_dir(dir).expect("templates") {
         let path = entry.expect("entry").path();
