@@ -1,9 +1,9 @@
 //! A reader for the subset of TOML that grading-table files use, with the line of every value.
 //!
-//! Why not the `toml` crate: every TOML crate parses with `winnow`, whose `impl AsRef<BStr> for
-//! [u8]` makes a bare `.as_ref()` on bytes ambiguous, and this crate's CycloneDX XML reader has
-//! such a call; linking `toml` into the library would break it. The files need little of TOML
-//! anyway, and this reader knows each value's line, which the error messages use.
+//! Why not the `toml` crate: it was written when linking `toml` (through `winnow`'s
+//! `impl AsRef<BStr> for [u8]`) broke type inference in the CycloneDX XML reader. That call now
+//! names its type, so `toml` with `toml::Spanned` could replace this reader; until then it stays,
+//! since the files need little of TOML and every error message here carries the value's line.
 //!
 //! Supported: `#` comments; `[section]` headers with bare names; `key = value` lines with bare
 //! keys; values that are basic strings (`"…"` with the escapes `\" \\ \n \t \r \uXXXX`),
