@@ -34,7 +34,8 @@ use tower_http::trace::TraceLayer;
 /// Builds the whole application: pages, API, health check, static files and the layers every
 /// request passes (request id, tracing, panic catching, body limit, security headers).
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router(state.config.intake.max_body()).split_for_parts();
+    let (api_router, mut openapi) = api::router(state.config.intake.max_body()).split_for_parts();
+    api::document_common_errors(&mut openapi);
     let openapi_json = std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     Router::new()
         .merge(pages::router())

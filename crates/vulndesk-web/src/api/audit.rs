@@ -1,11 +1,11 @@
 //! Audit events over the API.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
 
-use super::ErrorBody;
+use super::{ApiQuery, ErrorBody};
 use crate::auth::RequestCtx;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -44,7 +44,7 @@ pub(crate) struct AuditQuery {
 pub(crate) async fn list_events(
     State(state): State<AppState>,
     ctx: RequestCtx,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEventDto>>, AppError> {
     let org_id = match &q.organisation {
         Some(slug) => {

@@ -2,13 +2,13 @@
 //! records, transitions (409 with the guard's reason), and the deadlines board.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
 use vulndesk_core::case::Case;
 
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::RequestCtx;
 use crate::cases::{self, AssessmentForm, VerificationForm};
 use crate::error::AppError;
@@ -266,7 +266,7 @@ pub(crate) async fn board(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(org): Path<String>,
-    Query(q): Query<BoardQuery>,
+    ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> Result<Json<Vec<BoardLine>>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
     ctx.require(Action::ViewCases(org.id))?;
@@ -313,7 +313,7 @@ pub(crate) struct CvssQuery {
 
 #[utoipa::path(get, path = "/api/v1/cvss", tag = "cases", params(CvssQuery),
     responses((status = 200, description = "The scores as `vulndesk cvss score` prints them, plus `grade` (超危/高危/中危/低危 as critical/high/medium/low); or `{vector, error}` naming the bad metric")))]
-pub(crate) async fn score(Query(q): Query<CvssQuery>) -> Json<serde_json::Value> {
+pub(crate) async fn score(ApiQuery(q): ApiQuery<CvssQuery>) -> Json<serde_json::Value> {
     let mut v = vulndesk_formats::cvss::score_line(q.vector.trim());
     if let Ok(parsed) = vulndesk_formats::cvss::parse(q.vector.trim()) {
         v["grade"] = serde_json::Value::String(parsed.scores().cn_grade().en().to_owned());
@@ -350,7 +350,7 @@ pub(crate) struct CweDto {
 
 #[utoipa::path(get, path = "/api/v1/cwe", tag = "cases", params(CweQuery),
     responses((status = 200, description = "Up to 20 matches from the CWE 4.14 catalogue, best first", body = [CweDto])))]
-pub(crate) async fn cwe_search(Query(q): Query<CweQuery>) -> Json<Vec<CweDto>> {
+pub(crate) async fn cwe_search(ApiQuery(q): ApiQuery<CweQuery>) -> Json<Vec<CweDto>> {
     Json(
         vulndesk_formats::cwe::search(&q.q, 20)
             .into_iter()

@@ -3,14 +3,14 @@
 //! receipt export and the filing record.
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
 use vulndesk_core::intake::{Channel, Filing, Report, ReportStatus};
 
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::{RequestCtx, sha256_hex};
 use crate::error::{AppError, FieldError};
 use crate::intake::{self, SubmissionInput};
@@ -385,7 +385,7 @@ pub(crate) async fn list_reports(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(org): Path<String>,
-    Query(q): Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Vec<ReportDto>>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
     ctx.require(Action::ViewReports(org.id))?;
@@ -455,7 +455,7 @@ pub(crate) async fn receipts(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(org): Path<String>,
-    Query(q): Query<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
     let org = crate::pages::receipts::readable_org(&state, &ctx, &org).await?;
     match q.format.as_deref() {

@@ -42,6 +42,45 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Adds the answers every operation can give to the document: 400, 404, 422, 429, 500 and 503
+/// everywhere; 401 and 403 where a credential is needed; 413 and 415 where there is a body. They
+/// all carry the error shape. (Applied once the routes are collected, since utoipa runs its own
+/// modifiers before the routes are added.)
+pub(crate) fn document_common_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+            .build()
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
+            let secured = op.security.is_some();
+            let has_body = op.request_body.is_some();
+            let mut add = |code: &str, description: &str| {
+                op.responses.responses.entry(code.to_owned()).or_insert_with(|| RefOr::T(error(description)));
+            };
+            add("400", "The request cannot be read (the message says where)");
+            add("404", "No such object, or none the caller may see");
+            add("422", "A field is not valid (details name each one)");
+            add("429", "Too many requests (see Retry-After)");
+            add("500", "An internal error (logged)");
+            add("503", "The database cannot be reached");
+            if secured {
+                add("401", "No valid credential");
+                add("403", "The caller's roles do not allow this");
+            }
+            if has_body {
+                add("413", "The body is too large");
+                add("415", "The content type is not accepted");
+            }
+        }
+    }
+}
+
 pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
     // The public submission routes take attachments; everything else keeps the default limit.
     let intake_routes = OpenApiRouter::new()
@@ -134,6 +173,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Err(AppError::UnsupportedMediaType("expected Content-Type: application/json".into()))
             }
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// Query parameters. A query string that cannot be read is a 400 in the error shape (naming the
+/// parameter), never a bare text answer.
+pub(crate) struct ApiQuery<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }
     }

@@ -359,3 +359,22 @@ async fn audit_chain_stays_valid_through_api_work() {
     assert_eq!(events[0]["actor"], admin.to_string());
     assert_eq!(events[0]["details"]["slug"], "org-4");
 }
+
+#[tokio::test]
+async fn bad_query_strings_answer_in_the_error_shape_and_the_document_lists_common_errors() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin", true).await;
+    let t = app.token(admin, None, None).await;
+    let r = app.api(Method::GET, "/api/v1/audit?limit=lots", Some(&t), None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_error_shape(&r.json(), "bad_request");
+    assert!(r.json()["error"]["message"].as_str().unwrap_or("").contains("limit"), "{}", r.body);
+
+    let doc = app.api(Method::GET, "/api/v1/openapi.json", None, None).await.json();
+    let post = &doc["paths"]["/api/v1/organisations"]["post"]["responses"];
+    for code in ["400", "401", "403", "404", "413", "415", "422", "429", "500", "503"] {
+        assert!(post[code].is_object(), "POST /api/v1/organisations documents {code}");
+    }
+    let health = &doc["paths"]["/healthz"]["get"]["responses"];
+    assert!(health["401"].is_null(), "a public operation does not claim 401");
+}
