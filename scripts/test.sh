@@ -6,7 +6,8 @@
 #   1. cargo fmt --check and cargo clippy (warnings are errors);
 #   2. the Rust suite on SQLite, then the database-backed suites again on PostgreSQL;
 #   3. the referee tests (reference libraries written by others);
-#   4. the browser tests (Playwright driving Debian's Chromium against the real binary).
+#   4. API robustness (schemathesis against the OpenAPI document of the running server);
+#   5. the browser tests (Playwright driving Debian's Chromium against the real binary).
 # Environment: VULNDESK_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/), SKIP_INSTALL=1
 # to skip the installation step.
 set -euo pipefail
@@ -36,7 +37,7 @@ install_prerequisites() {
   step "installing referee packages (pip, pinned)"
   if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/referee/requirements.txt \
-    -r tests/referee/requirements-match.txt
+    -r tests/referee/requirements-match.txt -r tests/referee/requirements-api.txt
 }
 
 ensure_postgres() {
@@ -81,6 +82,10 @@ step "referee: OSV range evaluation against packaging (PyPI) and univers (Go, cr
 cargo build --locked -q -p vulndesk-match --example osv_affected
 .venv/bin/python tests/referee/osv_pypi_referee.py --binary "$root/target/debug/examples/osv_affected" \
   --ecosystems PyPI Go crates.io
+
+step "API robustness: schemathesis against the OpenAPI document"
+cargo build --locked -q -p vulndesk-cli
+VULNDESK_BIN="$root/target/debug/vulndesk" scripts/api-robustness.sh
 
 step "browser tests (Playwright + Debian Chromium)"
 cargo build --locked -q -p vulndesk-cli
