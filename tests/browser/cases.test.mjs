@@ -87,5 +87,16 @@ test('triager promotes, scores, is refused without scope, confirms, sees the dea
   assert.match(board, /Report to the authority \(48 h\)/);
   assert.match(board, /due in (1 d 23 h|2 d 0 h|1 d 2\d h)/);
   await shot(page, 'cases-03-deadlines');
+
+  // Filtering by product keeps the kind; a product no case names empties the board.
+  await page.getByTestId('board-filters').locator('input[name=product]').fill('ax3000-PRO');
+  await page.getByTestId('board-filters').locator('button').click();
+  await page.waitForURL(/product=ax3000-PRO/);
+  assert.match(page.url(), /kind=authority_report/);
+  assert.ok((await page.getByTestId('deadline-board').innerText()).includes(number));
+  await page.getByTestId('board-filters').locator('input[name=product]').fill('EdgeGate-9');
+  await page.getByTestId('board-filters').locator('button').click();
+  await page.waitForURL(/product=EdgeGate-9/);
+  assert.equal(await page.getByTestId('deadline-board').count(), 0);
   await ctx.close();
 });

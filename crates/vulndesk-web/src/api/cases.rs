@@ -257,6 +257,8 @@ pub(crate) struct BoardQuery {
     kind: Option<String>,
     /// Only cases assigned to this username.
     assignee: Option<String>,
+    /// Only cases whose reports or scope of impact name this product (case-insensitive substring).
+    product: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/deadlines", tag = "cases", security(("bearer" = [])),
@@ -289,7 +291,7 @@ pub(crate) async fn board(
         ),
     };
     let now = state.clock.now();
-    let rows = crate::pages::cases::board_rows(&state, &org, kind, q.assignee.as_deref()).await?;
+    let rows = crate::pages::cases::board_rows(&state, &org, kind, q.assignee.as_deref(), q.product.as_deref()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(c, d)| BoardLine {

@@ -563,6 +563,8 @@ struct BoardPage {
     org_name: String,
     org_slug: String,
     kind: String,
+    assignee: String,
+    product: String,
     kinds: Vec<Choice>,
     rows: Vec<BoardRow>,
 }
@@ -571,6 +573,7 @@ struct BoardPage {
 pub(crate) struct BoardQuery {
     kind: Option<String>,
     assignee: Option<String>,
+    product: Option<String>,
 }
 
 const KINDS: [DeadlineKind; 4] = [
@@ -586,12 +589,19 @@ pub(crate) async fn board_rows(
     org: &Organisation,
     kind: Option<DeadlineKind>,
     assignee: Option<&str>,
+    product: Option<&str>,
 ) -> Result<Vec<(Case, Deadline)>, AppError> {
+    let product = product.map(str::trim).filter(|p| !p.is_empty()).map(str::to_lowercase);
     let mut rows = Vec::new();
     for c in state.store.cases_of(org.id, true).await? {
         if let Some(who) = assignee.filter(|a| !a.is_empty()) {
             let people = state.store.case_people(c.id).await?;
             if !people.iter().any(|(u, k)| k == "assignee" && u.username.as_str() == who) {
+                continue;
+            }
+        }
+        if let Some(wanted) = &product {
+            if !case_names_product(state, &c, wanted).await? {
                 continue;
             }
         }
@@ -605,6 +615,22 @@ pub(crate) async fn board_rows(
     Ok(rows)
 }
 
+/// Whether the case's scope of impact or one of its reports names the product (`wanted` is lower case;
+/// a case-insensitive substring, so `AX3000` finds `AX3000 Pro`).
+async fn case_names_product(state: &AppState, c: &Case, wanted: &str) -> Result<bool, AppError> {
+    if c.scope_of_impact.to_lowercase().contains(wanted) || c.scope_of_impact_en.to_lowercase().contains(wanted) {
+        return Ok(true);
+    }
+    for id in state.store.case_reports(c.id).await? {
+        if let Some(r) = state.store.report(id).await? {
+            if r.product.to_lowercase().contains(wanted) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 pub(crate) async fn board(
     State(state): State<AppState>,
     ctx: RequestCtx,
@@ -615,7 +641,7 @@ pub(crate) async fn board(
     let tr = ctx.tr;
     let kind = q.kind.as_deref().and_then(|k| KINDS.iter().copied().find(|x| x.as_str() == k));
     let now = state.clock.now();
-    let rows = board_rows(&state, &org, kind, q.assignee.as_deref())
+    let rows = board_rows(&state, &org, kind, q.assignee.as_deref(), q.product.as_deref())
         .await?
         .into_iter()
         .map(|(c, d)| {
@@ -644,6 +670,8 @@ pub(crate) async fn board(
         org_name: org.name.clone(),
         org_slug: org.slug.to_string(),
         kind: q.kind.unwrap_or_default(),
+        assignee: q.assignee.unwrap_or_default(),
+        product: q.product.unwrap_or_default(),
         kinds,
         rows,
     })

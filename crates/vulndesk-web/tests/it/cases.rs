@@ -166,6 +166,26 @@ async fn a_report_becomes_a_case_that_is_confirmed_only_with_verification_severi
     assert_eq!(board.status, StatusCode::OK);
     assert_eq!(board.json()[0]["case"], "VD-2026-0001");
     assert!(board.json()[0]["remaining_seconds"].as_i64().is_some_and(|s| s > 47 * 3600 && s <= 48 * 3600));
+    // By product: the report named AX3000; any case and spacing finds it, another product does not.
+    let by = |p: &'static str| {
+        let app = &app;
+        let t = &t;
+        async move {
+            let r = app
+                .api(Method::GET, &format!("/api/v1/organisations/demo-networks/deadlines?product={p}"), Some(t), None)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|d| d["case"].as_str().unwrap_or("").to_owned())
+                .collect::<std::collections::BTreeSet<_>>()
+        }
+    };
+    assert_eq!(by("ax3000").await.into_iter().collect::<Vec<_>>(), ["VD-2026-0001"]);
+    assert_eq!(by("%20AX30%20").await.into_iter().collect::<Vec<_>>(), ["VD-2026-0001"]);
+    assert!(by("EX9000").await.is_empty());
 
     // Need-to-know: the auditor reads but cannot move; the organisation's admin reads nothing.
     assert_eq!(app.api(Method::GET, base, Some(&auditor_t), None).await.status, StatusCode::OK);
