@@ -600,10 +600,10 @@ pub(crate) async fn board_rows(
                 continue;
             }
         }
-        if let Some(wanted) = &product {
-            if !case_names_product(state, &c, wanted).await? {
-                continue;
-            }
+        if let Some(wanted) = &product
+            && !case_names_product(state, &c, wanted).await?
+        {
+            continue;
         }
         for d in cases::case_deadlines(state, &c).await? {
             if d.met_at.is_none() && kind.is_none_or(|k| k == d.kind) {
@@ -622,10 +622,10 @@ async fn case_names_product(state: &AppState, c: &Case, wanted: &str) -> Result<
         return Ok(true);
     }
     for id in state.store.case_reports(c.id).await? {
-        if let Some(r) = state.store.report(id).await? {
-            if r.product.to_lowercase().contains(wanted) {
-                return Ok(true);
-            }
+        if let Some(r) = state.store.report(id).await?
+            && r.product.to_lowercase().contains(wanted)
+        {
+            return Ok(true);
         }
     }
     Ok(false)
