@@ -2,28 +2,10 @@
 //! tokens, `audit verify` (and its verdict on a tampered chain), and two server processes sharing
 //! one database. Runs on the backend under test (`VULNDESK_TEST_DATABASE`).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
 
+use common::{ADMIN_PASSWORD, Server, text, vulndesk};
 use vulndesk_store::testing::TestDb;
-
-const BIN: &str = env!("CARGO_BIN_EXE_vulndesk");
-const ADMIN_PASSWORD: &str = "cli-test-admin-password";
-
-fn vulndesk(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("VULNDESK_DATABASE_URL")
-        .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .expect("run vulndesk")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 #[test]
 fn unknown_flag_prints_usage() {
@@ -54,58 +36,6 @@ fn unreachable_database_is_named_with_its_password_hidden() {
     assert!(!err.contains("s3cret-pw"), "{err}");
     let out = vulndesk(&["--database", "mysql://x@localhost/db", "migrate"]);
     assert!(text(&out.stderr).contains("must start with sqlite:// or postgres://"), "{}", text(&out.stderr));
-}
-
-/// A running `vulndesk serve`, stopped on drop.
-struct Server {
-    child: Child,
-    url: String,
-    stdout: String,
-}
-
-impl Server {
-    fn start(database: &str) -> Self {
-        let child = Command::new(BIN)
-            .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
-            .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start server");
-        // From here on the guard kills and reaps the process, whatever happens.
-        let mut server = Self { child, url: String::new(), stdout: String::new() };
-        let out = server.child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        loop {
-            let line = rx.recv_timeout(Duration::from_secs(60)).expect("server prints its URL within 60 s");
-            server.stdout.push_str(&line);
-            server.stdout.push('\n');
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                server.url = rest.split_whitespace().next().expect("url").trim_end_matches('/').to_owned();
-                // Give the rest of the start-up lines a moment to arrive.
-                while let Ok(l) = rx.recv_timeout(Duration::from_millis(300)) {
-                    server.stdout.push_str(&l);
-                    server.stdout.push('\n');
-                }
-                return server;
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn agent() -> ureq::Agent {

@@ -4,17 +4,16 @@
 //! that the receipt chain verifies, and that intake carries on where the chain left off. Runs on
 //! the backend under test (`VULNDESK_TEST_DATABASE`).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
+use common::{Server, text, vulndesk};
 use vulndesk_store::testing::TestDb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_vulndesk");
-const ADMIN_PASSWORD: &str = "crash-test-admin-password";
 /// Submissions sent before and during the crash.
 const TOTAL: usize = 320;
 /// Threads sending them.
@@ -25,19 +24,6 @@ const KILL_AFTER: usize = TOTAL / 2;
 const DEMO_REPORTS: u64 = 3;
 /// Submissions sent after the restart.
 const AFTER_RESTART: usize = 5;
-
-fn vulndesk(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("VULNDESK_DATABASE_URL")
-        .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .expect("run vulndesk")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// `vulndesk receipts verify` on `database`: the count after `OK`, or a failure naming the output.
 fn receipts_verify(database: &str, when: &str) -> u64 {
@@ -54,68 +40,6 @@ fn receipts_verify(database: &str, when: &str) -> u64 {
         .strip_prefix("OK ")
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("receipts verify {when} prints `OK <count>`, not {stdout:?}"))
-}
-
-/// A running `vulndesk serve --demo`, killed on drop.
-struct Server {
-    child: Child,
-    url: String,
-    stdout: String,
-}
-
-impl Server {
-    fn start(database: &str) -> Self {
-        let child = Command::new(BIN)
-            .args(["--database", database, "serve", "--demo", "--listen", "127.0.0.1:0"])
-            .env_remove("VULNDESK_DATABASE_URL")
-            .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("VULNDESK_DEMO_PASSWORD", ADMIN_PASSWORD)
-            .env("VULNDESK_INTAKE_PER_SOURCE_PER_MINUTE", "1000000")
-            .env("VULNDESK_INTAKE_PER_PROGRAM_PER_MINUTE", "1000000")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start server");
-        // From here on the guard kills and reaps the process, whatever happens.
-        let mut server = Self { child, url: String::new(), stdout: String::new() };
-        let out = server.child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        loop {
-            let line = rx.recv_timeout(Duration::from_secs(60)).expect("server prints its URL within 60 s");
-            server.stdout.push_str(&line);
-            server.stdout.push('\n');
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                server.url = rest.split_whitespace().next().expect("url").trim_end_matches('/').to_owned();
-                // Give the rest of the start-up lines a moment to arrive.
-                while let Ok(l) = rx.recv_timeout(Duration::from_millis(300)) {
-                    server.stdout.push_str(&l);
-                    server.stdout.push('\n');
-                }
-                return server;
-            }
-        }
-    }
-
-    /// SIGKILL: no graceful shutdown, no chance to flush anything.
-    fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL the server");
-        self.child.wait().expect("reap the server");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn agent() -> ureq::Agent {
@@ -306,7 +230,7 @@ async fn acknowledged_reports_survive_sigkill_and_the_receipt_chain_verifies() {
     let scenario = {
         let url = url.clone();
         tokio::task::spawn_blocking(move || {
-            let mut first = Server::start(&url);
+            let mut first = Server::start_demo(&url);
             assert!(first.stdout.contains("demo data loaded"), "{}", first.stdout);
             let acked = flood_and_kill(&mut first);
 
@@ -318,7 +242,7 @@ async fn acknowledged_reports_survive_sigkill_and_the_receipt_chain_verifies() {
                 acked.len()
             );
 
-            let second = Server::start(&url);
+            let second = Server::start_demo(&url);
             assert!(second.stdout.contains("demo data was loaded earlier"), "{}", second.stdout);
             let more = check_after_restart(&second, &acked);
             let after = receipts_verify(&url, "after the restart");
