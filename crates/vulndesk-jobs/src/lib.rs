@@ -11,7 +11,7 @@ use std::time::Duration;
 use vulndesk_core::audit::AuditContext;
 use vulndesk_core::case::Case;
 use vulndesk_core::deadline::{Deadline, DeadlineKind, DeadlinePolicy, NoticeLevel, deadlines};
-use vulndesk_core::{Clock, OutboxId, PersonRole, Timestamp};
+use vulndesk_core::{Clock, Locale, OutboxId, PersonRole, Timestamp};
 use vulndesk_store::intake::NewOutbox;
 use vulndesk_store::{Store, StoreError};
 
@@ -43,20 +43,22 @@ fn level_words(level: NoticeLevel) -> (&'static str, &'static str) {
     }
 }
 
-/// The mail for one reminder, in both languages (the recipient's own language comes with the
-/// notification work's templates).
-fn mail(case: &Case, d: &Deadline, level: NoticeLevel) -> (String, String) {
+/// The mail for one reminder in the recipient's language, or in both (Chinese first) for someone
+/// who has not chosen one.
+fn mail(case: &Case, d: &Deadline, level: NoticeLevel, locale: Option<Locale>) -> (String, String) {
     let (kz, ke) = kind_words(d.kind);
     let (lz, le) = level_words(level);
-    let subject = format!("[vulndesk] {}: {kz} {lz} / {ke}: {le}", case.number);
-    let body = format!(
-        "{number} {title}\n\n{kz}：{lz}，截止时间 {due}。\n{ke_cap}: {le}; due {due}.\n",
-        number = case.number,
-        title = case.title,
-        due = d.due.to_rfc3339(),
-        ke_cap = capitalise(ke),
-    );
-    (subject, body)
+    let number = &case.number;
+    let due = d.due.to_rfc3339();
+    let zh = format!("{kz}：{lz}，截止时间 {due}。");
+    let en = format!("{}: {le}; due {due}.", capitalise(ke));
+    match locale {
+        Some(Locale::ZhCn) => (format!("[vulndesk] {number}：{kz}{lz}"), format!("{number} {}\n\n{zh}\n", case.title)),
+        Some(Locale::En) => (format!("[vulndesk] {number}: {ke}: {le}"), format!("{number} {}\n\n{en}\n", case.title)),
+        None => {
+            (format!("[vulndesk] {number}: {kz} {lz} / {ke}: {le}"), format!("{number} {}\n\n{zh}\n{en}\n", case.title))
+        }
+    }
 }
 
 fn capitalise(s: &str) -> String {
@@ -82,24 +84,30 @@ pub async fn deadline_sweep(store: &Store, now: Timestamp) -> Result<SweepReport
             let facts = store.deadline_facts(&case).await?;
             for d in deadlines(&facts, &policy) {
                 for level in d.notices_due(now) {
-                    let mut recipients: Vec<String> =
-                        store.case_people(case.id).await?.into_iter().map(|(u, _)| u.email).collect();
-                    recipients.extend(coordinators.iter().map(|u| u.email.clone()));
-                    recipients.retain(|e| !e.is_empty());
-                    recipients.sort();
-                    recipients.dedup();
-                    let (subject, body) = mail(&case, &d, level);
+                    let mut recipients: Vec<(String, Option<Locale>)> = store
+                        .case_people(case.id)
+                        .await?
+                        .into_iter()
+                        .map(|(u, _)| (u.email, u.locale))
+                        .chain(coordinators.iter().map(|u| (u.email.clone(), u.locale)))
+                        .filter(|(e, _)| !e.is_empty())
+                        .collect();
+                    recipients.sort_by(|a, b| a.0.cmp(&b.0));
+                    recipients.dedup_by(|a, b| a.0 == b.0);
                     let outbox: Vec<NewOutbox> = recipients
                         .into_iter()
-                        .map(|to| NewOutbox {
-                            id: OutboxId::mint(now, rand::random()),
-                            org: Some(org.id),
-                            channel: "email",
-                            template: "case.deadline",
-                            recipient: to,
-                            subject: subject.clone(),
-                            body: body.clone(),
-                            related: Some(case.id.to_string()),
+                        .map(|(to, locale)| {
+                            let (subject, body) = mail(&case, &d, level, locale);
+                            NewOutbox {
+                                id: OutboxId::mint(now, rand::random()),
+                                org: Some(org.id),
+                                channel: "email",
+                                template: "case.deadline",
+                                recipient: to,
+                                subject,
+                                body,
+                                related: Some(case.id.to_string()),
+                            }
                         })
                         .collect();
                     if store.record_deadline_notice(&case, d.kind.as_str(), level.as_str(), &outbox, &ctx).await? {
@@ -135,5 +143,68 @@ pub async fn run(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vulndesk_core::{CaseId, OrgId};
+
+    #[test]
+    fn reminder_bodies_follow_the_recipients_language() {
+        let t = Timestamp::from_micros(1_795_000_000_000_000);
+        let case = Case {
+            id: CaseId::mint(t, [1; 10]),
+            org: OrgId::mint(t, [2; 10]),
+            number: "VD-2026-0007".into(),
+            title: "DHCP overflow".into(),
+            state: vulndesk_core::case::CaseState::Received,
+            aware_at: t,
+            upstream: false,
+            upstream_supplier: String::new(),
+            users_must_act: false,
+            cvss_vector: String::new(),
+            cvss_score: String::new(),
+            grade: String::new(),
+            cwe: String::new(),
+            characteristics: String::new(),
+            harm: String::new(),
+            scope_of_impact: String::new(),
+            characteristics_en: String::new(),
+            harm_en: String::new(),
+            scope_of_impact_en: String::new(),
+            state_reason: String::new(),
+            duplicate_of: None,
+            created_by: "system".into(),
+            created_at: t,
+            updated_at: t,
+        };
+        let facts = vulndesk_core::deadline::DeadlineFacts {
+            aware_at: t,
+            reporter: None,
+            upstream: false,
+            grade: None,
+            authority_reported_at: None,
+            upstream_notified_at: None,
+            reporter_acknowledged_at: None,
+            fixed_at: None,
+        };
+        let d = deadlines(&facts, &DeadlinePolicy::default())
+            .into_iter()
+            .find(|d| d.kind == DeadlineKind::AuthorityReport)
+            .expect("the authority deadline");
+        let (s, b) = mail(&case, &d, NoticeLevel::Overdue, Some(Locale::ZhCn));
+        assert!(s.contains("VD-2026-0007") && s.contains("向主管部门报送已超期"), "{s}");
+        assert!(b.contains("DHCP overflow") && b.contains("截止时间") && !b.contains("due"), "{b}");
+        let (s, b) = mail(&case, &d, NoticeLevel::Half, Some(Locale::En));
+        assert!(s.contains("the report to the authority: half of the time is gone") && !s.contains("时限"), "{s}");
+        assert!(
+            b.contains("The report to the authority: half of the time is gone; due ") && !b.contains("截止"),
+            "{b}"
+        );
+        let (s, b) = mail(&case, &d, NoticeLevel::ThreeQuarters, None);
+        assert!(s.contains("时限已过四分之三") && s.contains("three quarters of the time are gone"), "{s}");
+        assert!(b.contains("截止时间") && b.contains("; due "), "{b}");
     }
 }
