@@ -96,9 +96,6 @@ pub(crate) fn parse_time(s: &str) -> Option<Timestamp> {
 /// The assessment as typed.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct AssessmentForm {
-    #[serde(default)]
-    #[schema(ignore)]
-    pub(crate) csrf: String,
     /// RFC 3339, or `YYYY-MM-DDTHH:MM` (UTC); empty keeps the current value.
     #[serde(default)]
     pub(crate) aware_at: String,
@@ -259,9 +256,6 @@ pub(crate) async fn assess(
 /// A verification record as typed.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct VerificationForm {
-    #[serde(default)]
-    #[schema(ignore)]
-    pub(crate) csrf: String,
     /// Who reproduced it (defaults to the signed-in person).
     #[serde(default)]
     pub(crate) verified_by: String,
@@ -450,9 +444,6 @@ pub(crate) async fn gbt_tables(state: &AppState) -> Result<vulndesk_formats::gbt
 /// The GB/T 30279-2020 indicators as typed (English or Chinese value names).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct GbtForm {
-    #[serde(default)]
-    #[schema(ignore)]
-    pub(crate) csrf: String,
     /// 访问路径: `network`, `adjacent`, `local`, `physical`.
     #[serde(default)]
     pub(crate) access_path: String,

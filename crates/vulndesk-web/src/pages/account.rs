@@ -104,8 +104,6 @@ pub(crate) async fn show(
 #[derive(Deserialize)]
 pub(crate) struct LanguageForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     lang: String,
 }
 
@@ -114,7 +112,6 @@ pub(crate) async fn set_language(
     ctx: RequestCtx,
     Form(form): Form<LanguageForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let user = ctx.user()?;
     let locale = if form.lang.is_empty() {
         None
@@ -131,8 +128,6 @@ pub(crate) async fn set_language(
 #[derive(Deserialize)]
 pub(crate) struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current: String,
     #[serde(default)]
     new: String,
@@ -143,7 +138,6 @@ pub(crate) async fn change_password(
     ctx: RequestCtx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let user = ctx.user()?;
     let stored = state.store.user_by_username(user.username.as_str()).await?.map(|u| u.password_hash);
     let reshow = |errors: Vec<String>| async {
@@ -165,8 +159,6 @@ pub(crate) async fn change_password(
 #[derive(Deserialize)]
 pub(crate) struct TokenForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     scope: String,
@@ -177,7 +169,6 @@ pub(crate) async fn create_token(
     ctx: RequestCtx,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let user = ctx.user()?.clone();
     let name = match validate::text("name", &form.name, 100) {
         Ok(n) => n,
@@ -221,19 +212,12 @@ pub(crate) async fn create_token(
     render(&page(&state, &ctx, Chrome::new(&ctx), Vec::new(), Some(secret)).await?)
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub(crate) async fn revoke_token(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(_): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let user = ctx.user()?;
     let id: TokenId = id.parse().map_err(|_| AppError::NotFound)?;
     state.store.revoke_token(id, user.id, &ctx.audit(state.clock.now())).await?;

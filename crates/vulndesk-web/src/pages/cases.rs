@@ -80,8 +80,6 @@ pub(crate) async fn list(
 #[derive(Deserialize)]
 pub(crate) struct OpenForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     aware_at: String,
@@ -93,25 +91,17 @@ pub(crate) async fn open(
     Path(slug): Path<String>,
     Form(f): Form<OpenForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let org = case_org(&state, &ctx, &slug).await?;
     let case = cases::open(&state, &ctx, &org, &f.title, &f.aware_at).await?;
     Ok(see_other(&format!("/orgs/{slug}/cases/{}", case.number)))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub(crate) async fn promote(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path((slug, id)): Path<(String, String)>,
-    Form(f): Form<CsrfForm>,
+    Form(_): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let (org, report) = readable_report(&state, &ctx, &slug, &id, "promote").await?;
     let case = cases::promote(&state, &ctx, &org, &report).await?;
     Ok(see_other(&format!("/orgs/{slug}/cases/{}", case.number)))
@@ -507,7 +497,6 @@ pub(crate) async fn assessment(
     Path((slug, number)): Path<(String, String)>,
     Form(f): Form<AssessmentForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move { cases::assess(&s, &c, &case, &f).await }).await
 }
 
@@ -517,14 +506,11 @@ pub(crate) async fn verification(
     Path((slug, number)): Path<(String, String)>,
     Form(f): Form<VerificationForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move { cases::verify(&s, &c, &case, &f).await }).await
 }
 
 #[derive(Deserialize)]
 pub(crate) struct TransitionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     event: String,
     #[serde(default)]
@@ -539,7 +525,6 @@ pub(crate) async fn transition(
     Path((slug, number)): Path<(String, String)>,
     Form(f): Form<TransitionForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move {
         cases::move_case(&s, &c, &case, &f.event, &f.reason, &f.duplicate_of).await
     })
@@ -738,8 +723,6 @@ pub(crate) async fn dossier_json(
 #[derive(Deserialize)]
 pub(crate) struct CommentForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     body: String,
     #[serde(default)]
     shared: Option<String>,
@@ -751,7 +734,6 @@ pub(crate) async fn comment(
     Path((slug, number)): Path<(String, String)>,
     Form(f): Form<CommentForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move {
         cases::comment(&s, &c, &case, &f.body, f.shared.is_some()).await
     })
@@ -764,14 +746,11 @@ pub(crate) async fn gbt(
     Path((slug, number)): Path<(String, String)>,
     Form(f): Form<crate::cases::GbtForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move { cases::grade_gbt(&s, &c, &case, &f).await }).await
 }
 
 #[derive(Deserialize)]
 pub(crate) struct MergeForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     case: String,
 }
@@ -782,7 +761,6 @@ pub(crate) async fn merge(
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<MergeForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let (org, report) = readable_report(&state, &ctx, &slug, &id, "merge").await?;
     let case = cases::merge(&state, &ctx, &org, &report, &f.case).await?;
     Ok(see_other(&format!("/orgs/{slug}/cases/{}?done=notice-case-saved", case.number)))
@@ -790,8 +768,6 @@ pub(crate) async fn merge(
 
 #[derive(Deserialize)]
 pub(crate) struct PersonForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -807,7 +783,6 @@ pub(crate) async fn person(
     Path((slug, number)): Path<(String, String)>,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     act(state, ctx, slug, number, |s, c, case| async move {
         cases::set_person(&s, &c, &case, &f.username, &f.kind, f.op != "remove").await
     })

@@ -291,9 +291,10 @@ pub(crate) async fn show(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TriageForm {
-    #[serde(default)]
+    /// Sent by the page form; the form extractor checks it, the API ignores it.
+    #[serde(default, rename = "csrf")]
     #[schema(ignore)]
-    pub(crate) csrf: String,
+    pub(crate) _csrf: serde::de::IgnoredAny,
     /// `acknowledge`, `request_info`, `reply`, `invalid` or `spam`.
     pub(crate) action: String,
     /// The message to the reporter (required for `request_info`, `reply` and `invalid`; for
@@ -376,7 +377,6 @@ pub(crate) async fn triage(
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<TriageForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let (org, r) = readable_report(&state, &ctx, &slug, &id, "triage").await?;
     apply_triage(&state, &ctx, &org, &r, &f).await?;
     Ok(see_other(&format!("/orgs/{slug}/reports/{id}?done=notice-triage-saved")))

@@ -47,8 +47,6 @@ pub(crate) async fn show(ctx: RequestCtx, Query(q): Query<LoginQuery>) -> Result
 #[derive(Deserialize)]
 pub(crate) struct LoginForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
@@ -61,7 +59,6 @@ pub(crate) async fn submit(
     ctx: RequestCtx,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let now = state.clock.now();
     let username = form.username.trim().to_lowercase();
     let next = local_path(&form.next).unwrap_or("/").to_owned();
@@ -137,18 +134,11 @@ fn set_cookie(resp: &mut Response, cookie: &Cookie<'_>) {
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub(crate) async fn logout(
     State(state): State<AppState>,
     ctx: RequestCtx,
-    Form(form): Form<CsrfOnly>,
+    Form(_): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     if let (Some(hash), Some(user)) = (&ctx.session_hash, &ctx.user) {
         state.store.delete_session(hash, user.id, &ctx.audit(state.clock.now())).await?;
     }
@@ -161,8 +151,6 @@ pub(crate) async fn logout(
 #[derive(Deserialize)]
 pub(crate) struct LanguageForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     lang: String,
     #[serde(default)]
     next: String,
@@ -174,7 +162,6 @@ pub(crate) async fn switch_language(
     ctx: RequestCtx,
     Form(form): Form<LanguageForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let locale = Locale::from_tag(&form.lang)
         .ok_or_else(|| AppError::BadRequest(format!("unknown language {:?}", form.lang)))?;
     if let Some(user) = &ctx.user {

@@ -177,18 +177,47 @@ impl ErrorPage {
     }
 }
 
-/// A submitted HTML form (repeated keys become lists). A form that cannot be read is a 400 in the
-/// error page, never a bare text answer.
+/// A submitted HTML form (repeated keys become lists) whose `csrf` field matched the session's
+/// token: the check lives here, so no form handler can forget it (multipart forms, which this does
+/// not read, check the token themselves). A forged or missing token is a 403 before the handler
+/// runs; a form that cannot be read is a 400 in the error page, never a bare text answer.
 pub(crate) struct Form<T>(pub(crate) T);
+
+/// The one field every page form carries; also the whole form of buttons that send nothing else.
+#[derive(serde::Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn read_form<T: DeserializeOwned, S: Send + Sync>(
+    parts: &axum::http::request::Parts,
+    body: &axum::body::Bytes,
+    state: &S,
+) -> Result<T, AppError> {
+    let req = Request::from_parts(parts.clone(), axum::body::Body::from(body.clone()));
+    match axum_extra::extract::Form::<T>::from_request(req, state).await {
+        Ok(axum_extra::extract::Form(v)) => Ok(v),
+        Err(e) => Err(AppError::BadRequest(e.body_text())),
+    }
+}
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum_extra::extract::Form::<T>::from_request(req, state).await {
-            Ok(axum_extra::extract::Form(v)) => Ok(Self(v)),
-            Err(e) => Err(AppError::BadRequest(e.body_text())),
-        }
+        let ctx = req
+            .extensions()
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("request context missing".into()))?;
+        let (parts, body) = req.into_parts();
+        let body = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let token: CsrfOnly = read_form(&parts, &body, state).await?;
+        ctx.check_csrf(&token.csrf)?;
+        read_form(&parts, &body, state).await.map(Self)
     }
 }
 

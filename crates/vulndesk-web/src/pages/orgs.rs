@@ -99,8 +99,6 @@ pub(crate) async fn list(
 #[derive(Deserialize)]
 pub(crate) struct OrgForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     slug: String,
     #[serde(default)]
     name: String,
@@ -122,7 +120,6 @@ pub(crate) async fn create(
     ctx: RequestCtx,
     Form(form): Form<OrgForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     match ops::create_org(&state, &ctx, &form.slug, &form.name, &form.kinds).await {
         Ok(org) => Ok(see_other(&format!("/orgs/{}?done=notice-org-created", org.slug))),
         Err(e) => {
@@ -228,7 +225,6 @@ pub(crate) async fn update(
     Path(slug): Path<String>,
     Form(form): Form<OrgForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match ops::update_org(&state, &ctx, &org, &form.name, &form.kinds).await {
         Ok(()) => Ok(see_other(&format!("/orgs/{slug}?done=notice-org-updated"))),
@@ -238,8 +234,6 @@ pub(crate) async fn update(
 
 #[derive(Deserialize)]
 pub(crate) struct MemberForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -252,7 +246,6 @@ pub(crate) async fn add_member(
     Path(slug): Path<String>,
     Form(form): Form<MemberForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match ops::add_member(&state, &ctx, &org, &form.username, &form.role).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}?done=notice-member-added"))),
@@ -266,7 +259,6 @@ pub(crate) async fn remove_member(
     Path(slug): Path<String>,
     Form(form): Form<MemberForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match ops::remove_member(&state, &ctx, &org, &form.username, &form.role).await {
         Ok(()) => Ok(see_other(&format!("/orgs/{slug}?done=notice-member-removed"))),

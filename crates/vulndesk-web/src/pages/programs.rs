@@ -28,9 +28,10 @@ struct Row {
 #[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProgramForm {
-    #[serde(default)]
+    /// Sent by the page form; the form extractor checks it, the API ignores it.
+    #[serde(default, rename = "csrf")]
     #[schema(ignore)]
-    pub(crate) csrf: String,
+    pub(crate) _csrf: serde::de::IgnoredAny,
     /// 2–63 characters of `a-z`, `0-9` and inner `-`; the public page is `/p/{slug}`.
     #[serde(default)]
     pub(crate) slug: String,
@@ -79,7 +80,7 @@ pub(crate) fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Er
 impl ProgramForm {
     pub(crate) fn from_program(p: &Program) -> Self {
         Self {
-            csrf: String::new(),
+            _csrf: serde::de::IgnoredAny,
             slug: p.slug.to_string(),
             name: p.name.clone(),
             scope: p.scope.as_str().into(),
@@ -283,7 +284,6 @@ pub(crate) async fn create_page(
     Path(slug): Path<String>,
     Form(f): Form<ProgramForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match create(&state, &ctx, &org, &f).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}/programs?done=notice-program-saved"))),
@@ -322,7 +322,6 @@ pub(crate) async fn update(
     Path((slug, pslug)): Path<(String, String)>,
     Form(f): Form<ProgramForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let (org, p) = org_program(&state, &ctx, &slug, &pslug).await?;
     match build_program(&state, &org, &f, Some(&p)).await {
         Ok(updated) => {
@@ -341,8 +340,6 @@ pub(crate) async fn update(
 #[derive(Deserialize)]
 pub(crate) struct PrivacyForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     record_source: Option<String>,
 }
 
@@ -354,7 +351,6 @@ pub(crate) async fn set_privacy(
     Path(slug): Path<String>,
     Form(f): Form<PrivacyForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     ctx.require(Action::ManagePrograms(org.id))?;
     let value = if f.record_source.is_some() { "yes" } else { "no" };

@@ -109,7 +109,6 @@ pub(crate) async fn edit(
     let (form, preview) = match state.store.security_txt_of(org.id).await? {
         Some(s) => (
             SecurityTxtForm {
-                csrf: String::new(),
                 contact: s.contact.join("\n"),
                 expires: s.expires_at.to_rfc3339().chars().take(10).collect(),
                 policy_url: s.policy_url.clone(),
@@ -127,8 +126,6 @@ pub(crate) async fn edit(
 /// The fields as typed.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SecurityTxtForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     contact: String,
     /// `YYYY-MM-DD`.
@@ -150,7 +147,6 @@ pub(crate) async fn save(
     Path(slug): Path<String>,
     Form(f): Form<SecurityTxtForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&f.csrf)?;
     let org = managed_org(&state, &ctx, &slug).await?;
     let expires = Timestamp::parse_rfc3339(&format!("{}T00:00:00Z", f.expires.trim()));
     let settings = SecurityTxtSettings {

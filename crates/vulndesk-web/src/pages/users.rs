@@ -78,8 +78,6 @@ pub(crate) async fn list(
 #[derive(Deserialize)]
 pub(crate) struct UserForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     display_name: String,
@@ -96,7 +94,6 @@ pub(crate) async fn create(
     ctx: RequestCtx,
     Form(form): Form<UserForm>,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&form.csrf)?;
     let input = UserInput {
         username: &form.username,
         display_name: &form.display_name,
@@ -115,20 +112,12 @@ pub(crate) async fn create(
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn set_disabled(
     state: AppState,
     ctx: RequestCtx,
     username: String,
-    csrf: String,
     disabled: bool,
 ) -> Result<Response, AppError> {
-    ctx.check_csrf(&csrf)?;
     ops::set_user_disabled(&state, &ctx, &username, disabled).await?;
     Ok(see_other(if disabled { "/users?done=notice-user-disabled" } else { "/users?done=notice-user-enabled" }))
 }
@@ -137,16 +126,16 @@ pub(crate) async fn disable(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(username): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(_): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
-    set_disabled(state, ctx, username, form.csrf, true).await
+    set_disabled(state, ctx, username, true).await
 }
 
 pub(crate) async fn enable(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(username): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(_): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
-    set_disabled(state, ctx, username, form.csrf, false).await
+    set_disabled(state, ctx, username, false).await
 }

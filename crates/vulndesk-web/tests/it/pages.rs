@@ -132,6 +132,53 @@ async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused() {
 }
 
 #[tokio::test]
+async fn every_form_route_refuses_a_forged_token_before_doing_anything() {
+    let app = TestApp::new().await;
+    app.user("admin", true).await;
+    let mut b = Browser::new(&app);
+    b.login("admin", PASSWORD).await;
+    // Every page route that takes a URL-encoded form; the token is checked before the handler
+    // looks anything up, so placeholder names answer 403, not 404.
+    let routes = [
+        "/logout",
+        "/lang",
+        "/orgs",
+        "/orgs/acme",
+        "/orgs/acme/members",
+        "/orgs/acme/members/remove",
+        "/users",
+        "/users/admin/disable",
+        "/users/admin/enable",
+        "/account/language",
+        "/account/password",
+        "/account/tokens",
+        "/account/tokens/some-token/revoke",
+        "/orgs/acme/security-txt",
+        "/orgs/acme/programs",
+        "/orgs/acme/programs/bounty",
+        "/orgs/acme/intake-privacy",
+        "/orgs/acme/reports/some-report/triage",
+        "/orgs/acme/cases",
+        "/orgs/acme/cases/VD-2026-0001/assessment",
+        "/orgs/acme/cases/VD-2026-0001/verification",
+        "/orgs/acme/cases/VD-2026-0001/transition",
+        "/orgs/acme/cases/VD-2026-0001/comments",
+        "/orgs/acme/cases/VD-2026-0001/people",
+        "/orgs/acme/cases/VD-2026-0001/gbt30279",
+        "/orgs/acme/reports/some-report/promote",
+        "/orgs/acme/reports/some-report/merge",
+    ];
+    for route in routes {
+        for token in ["forged", ""] {
+            let r = b.post(route, &[("csrf", token), ("name", "x")]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "POST {route} with token {token:?}: {}", r.body);
+        }
+    }
+    // Still signed in (the forged logout did nothing) and still enabled.
+    assert_eq!(b.get("/account").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn language_follows_the_browser_then_the_choice_on_every_page() {
     let app = TestApp::new().await;
     app.user("admin", true).await;
