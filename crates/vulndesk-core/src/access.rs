@@ -98,6 +98,14 @@ pub enum Action {
     ViewCases(OrgId),
     /// Open, assess, verify and move cases.
     ManageCases(OrgId),
+    /// Read the product catalogue: vendors, products, versions, components, suppliers, customers
+    /// and deployments. Any member of the organisation (customer contacts included, since the
+    /// catalogue is what they are notified about).
+    ViewCatalogue(OrgId),
+    /// Change the catalogue and import SBOMs: admins, coordinators and engineers.
+    ManageCatalogue(OrgId),
+    /// Import vulnerability data (OSV) shared by every organisation of the deployment.
+    ImportAdvisories,
     /// Issue an API token for `user`, scoped to `org` or (for `None`) carrying all their rights.
     CreateToken {
         /// The account the token acts for.
@@ -140,6 +148,7 @@ const TRIAGERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager];
 const RECEIPT_READERS: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coordinator, PersonRole::Auditor];
 const CASE_READERS: &[PersonRole] =
     &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer, PersonRole::Publisher, PersonRole::Auditor];
+const CATALOGUE_KEEPERS: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coordinator, PersonRole::Engineer];
 const CASE_WORKERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer];
 
 /// Decides whether `actor` may perform `action`. Pure: the same inputs always give the same answer.
@@ -155,12 +164,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         if actor.has_any(org, roles) { Ok(()) } else { Err(Denied::MissingRole(roles)) }
     };
     match action {
-        Action::CreateOrganisation | Action::ListUsers | Action::ManageUsers => {
-            if site_admin {
-                Ok(())
-            } else {
-                Err(Denied::SiteAdminOnly)
-            }
+        Action::CreateOrganisation | Action::ListUsers | Action::ManageUsers | Action::ImportAdvisories => {
+            if site_admin { Ok(()) } else { Err(Denied::SiteAdminOnly) }
         }
         Action::ViewAuditLog(None) => {
             if site_admin {
@@ -179,6 +184,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         Action::ViewReceipts(org) => in_org(org, RECEIPT_READERS),
         Action::ViewCases(org) => members_only(org, CASE_READERS),
         Action::ManageCases(org) => members_only(org, CASE_WORKERS),
+        Action::ViewCatalogue(org) => in_org(org, ANY_ROLE),
+        Action::ManageCatalogue(org) => in_org(org, CATALOGUE_KEEPERS),
         Action::CreateToken { user, org } => {
             if site_admin {
                 return Ok(());

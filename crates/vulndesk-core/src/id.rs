@@ -90,6 +90,34 @@ id_type!(
     /// A comment on a case.
     CommentId
 );
+id_type!(
+    /// A vendor in the product catalogue.
+    VendorId
+);
+id_type!(
+    /// A product in the catalogue.
+    ProductId
+);
+id_type!(
+    /// One version (of one model) of a product.
+    ProductVersionId
+);
+id_type!(
+    /// An upstream supplier of components or products.
+    SupplierId
+);
+id_type!(
+    /// A customer who runs the organisation's products.
+    CustomerId
+);
+id_type!(
+    /// A customer running a product version.
+    DeploymentId
+);
+id_type!(
+    /// A component a case names as affected (package URL and version range).
+    CaseComponentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -57,7 +57,8 @@ pub mod user;
 pub use access::{Action, Actor, Decision, Denied, Membership, authorize};
 pub use audit::{AuditContext, AuditEvent, NewAuditEvent};
 pub use id::{
-    AttachmentId, CaseId, CommentId, MessageId, OrgId, OutboxId, ProgramId, ReportId, TokenId, UserId, VerificationId,
+    AttachmentId, CaseComponentId, CaseId, CommentId, CustomerId, DeploymentId, MessageId, OrgId, OutboxId, ProductId,
+    ProductVersionId, ProgramId, ReportId, SupplierId, TokenId, UserId, VendorId, VerificationId,
 };
 pub use locale::Locale;
 pub use name::{NameError, Slug, Username};

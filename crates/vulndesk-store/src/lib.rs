@@ -11,6 +11,7 @@
 
 mod audit;
 pub mod cases;
+pub mod catalogue;
 mod error;
 pub mod intake;
 mod org;

@@ -253,6 +253,26 @@ pub(crate) async fn assess(
     Ok(())
 }
 
+/// The case's assessment as stored, to change one part of it.
+pub(crate) fn assessment_of(case: &Case) -> Assessment {
+    Assessment {
+        aware_at: None,
+        cvss_vector: case.cvss_vector.clone(),
+        cvss_score: case.cvss_score.clone(),
+        grade: case.grade.clone(),
+        cwe: case.cwe.clone(),
+        characteristics: case.characteristics.clone(),
+        harm: case.harm.clone(),
+        scope_of_impact: case.scope_of_impact.clone(),
+        characteristics_en: case.characteristics_en.clone(),
+        harm_en: case.harm_en.clone(),
+        scope_of_impact_en: case.scope_of_impact_en.clone(),
+        upstream: case.upstream,
+        upstream_supplier: case.upstream_supplier.clone(),
+        users_must_act: case.users_must_act,
+    }
+}
+
 /// A verification record as typed.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct VerificationForm {

@@ -55,10 +55,24 @@ impl FieldError {
         self
     }
 
+    /// The same problem, found on line `line` of an uploaded file: the field becomes
+    /// `{line}:{field}` and the message names the line.
+    pub(crate) fn at_line(mut self, line: usize) -> Self {
+        self.field = format!("{line}:{}", self.field);
+        self
+    }
+
     /// The message in `tr`'s language, with the field's label as `$field`.
     pub(crate) fn render(&self, tr: &Tr) -> String {
         let mut args = self.args.clone();
-        args.push(("field", tr.t(&format!("field-{}", self.field.replace('_', "-")))));
+        let label = |field: &str| tr.t(&format!("field-{}", field.replace('_', "-")));
+        let field = match self.field.split_once(':') {
+            Some((line, field)) if line.parse::<usize>().is_ok() => {
+                tr.t_args("field-at-line", &[("line", line.to_owned()), ("field", label(field))])
+            }
+            _ => label(&self.field),
+        };
+        args.push(("field", field));
         tr.t_args(self.key, &args)
     }
 }

@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod cases;
+mod catalogue;
 mod dossier;
 mod error;
 mod i18n;

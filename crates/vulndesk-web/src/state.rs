@@ -61,13 +61,15 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Flood control for intake.
     pub(crate) flood: Arc<crate::intake::Flood>,
+    /// The OSV matching index, rebuilt when the stored records change.
+    pub(crate) osv: Arc<crate::catalogue::OsvCache>,
 }
 
 impl AppState {
     /// Bundles the parts.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
         let flood = crate::intake::Flood::new(&config.intake);
-        Self { store, clock, config: Arc::new(config), flood }
+        Self { store, clock, config: Arc::new(config), flood, osv: Arc::default() }
     }
 
     /// The scheme and host people use to reach vulndesk, without a trailing slash.

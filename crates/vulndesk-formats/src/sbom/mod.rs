@@ -70,6 +70,21 @@ pub enum SbomFormat {
     Spdx3JsonLd,
 }
 
+impl SbomFormat {
+    /// A stable machine name: `cyclonedx-json`, `cyclonedx-xml`, `cyclonedx-textproto`,
+    /// `spdx-json`, `spdx-tag-value`, `spdx3-jsonld`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CycloneDxJson => "cyclonedx-json",
+            Self::CycloneDxXml => "cyclonedx-xml",
+            Self::CycloneDxTextproto => "cyclonedx-textproto",
+            Self::SpdxJson => "spdx-json",
+            Self::SpdxTagValue => "spdx-tag-value",
+            Self::Spdx3JsonLd => "spdx3-jsonld",
+        }
+    }
+}
+
 impl fmt::Display for SbomFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

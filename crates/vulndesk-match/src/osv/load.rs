@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use super::{Database, Upsert, parse_advisory};
+use super::{Advisory, Database, Upsert, parse_advisory};
 use crate::Index;
 
 /// How many examples a [`Tally`] keeps.
@@ -232,9 +232,20 @@ pub fn load_paths(paths: &[PathBuf], progress: impl FnMut(Progress)) -> Result<(
 pub fn load_paths_into(
     db: &mut Database,
     paths: &[PathBuf],
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<LoadReport, LoadError> {
-    let mut loader = Loader { db, report: LoadReport::default(), progress: &mut progress };
+    visit_paths(paths, progress, |_, advisory| db.upsert(advisory))
+}
+
+/// Reads every OSV record under `paths` (as [`load_paths`] does) and hands each one, with the
+/// bytes it was parsed from, to `sink`, which says what it did with it. The server's import
+/// stores the bytes next to the normalised record.
+pub fn visit_paths(
+    paths: &[PathBuf],
+    mut progress: impl FnMut(Progress),
+    mut sink: impl FnMut(&[u8], Advisory) -> Upsert,
+) -> Result<LoadReport, LoadError> {
+    let mut loader = Loader { sink: &mut sink, report: LoadReport::default(), progress: &mut progress };
     for (index, path) in paths.iter().enumerate() {
         (loader.progress)(Progress::Path { path: path.clone(), index, total: paths.len() });
         loader.load_path(path)?;
@@ -242,13 +253,13 @@ pub fn load_paths_into(
     Ok(loader.report)
 }
 
-struct Loader<'a, P: FnMut(Progress)> {
-    db: &'a mut Database,
+struct Loader<'a, P: FnMut(Progress), S: FnMut(&[u8], Advisory) -> Upsert> {
+    sink: &'a mut S,
     report: LoadReport,
     progress: &'a mut P,
 }
 
-impl<P: FnMut(Progress)> Loader<'_, P> {
+impl<P: FnMut(Progress), S: FnMut(&[u8], Advisory) -> Upsert> Loader<'_, P, S> {
     fn load_path(&mut self, path: &Path) -> Result<(), LoadError> {
         let io = |source| LoadError::Io { path: path.to_owned(), source };
         let meta = std::fs::metadata(path).map_err(io)?;
@@ -324,7 +335,7 @@ impl<P: FnMut(Progress)> Loader<'_, P> {
             entry,
             source,
         })?;
-        match self.db.upsert(advisory) {
+        match (self.sink)(bytes, advisory) {
             Upsert::Inserted => self.report.inserted += 1,
             Upsert::Replaced => self.report.replaced += 1,
             Upsert::Kept => self.report.kept_existing += 1,

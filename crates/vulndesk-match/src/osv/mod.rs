@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 
 use crate::{Ecosystem, Event, OsvRangeKind, Range};
 
-pub use load::{LoadError, LoadReport, Progress, SkipReason, Tally, load_paths, load_paths_into};
+pub use load::{LoadError, LoadReport, Progress, SkipReason, Tally, load_paths, load_paths_into, visit_paths};
 pub use model::parse_advisory;
 
 /// One OSV record, normalised for matching.

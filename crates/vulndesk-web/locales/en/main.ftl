@@ -446,3 +446,88 @@ field-filing-number = Filing number
 field-platform-name = Platform name
 field-sponsor = Sponsor
 field-eml-file = E-mail file
+
+## Product catalogue
+catalogue-title = Product catalogue
+catalogue-products = Products
+catalogue-suppliers = Suppliers
+catalogue-customers = Customers
+catalogue-deployments = Deployments
+catalogue-versions = Versions
+catalogue-csv = Import CSV with the header
+action-import = Import
+field-vendor = Vendor
+field-model = Model
+field-release-date = Release date
+field-support-status = Support status
+field-contact-name = Contact
+field-contact-email = Contact e-mail
+field-jurisdiction = Country (ISO 3166 code)
+field-website = Website
+field-locale = Language
+field-customer = Customer
+field-product-version = Product version
+field-note = Note
+field-purl = Package URL
+field-vers = Affected versions (vers range)
+field-supplier = Supplier
+field-csv = CSV
+field-sbom = SBOM
+field-osv = OSV data
+field-at-line = line { $line }, { $field }
+support-supported = Supported
+support-end_of_support = End of support
+support-end_of_life = End of life
+support-unreleased = Unreleased
+conflict-name = “{ $value }” already exists in the catalogue.
+invalid-country = { $field }: “{ $value }” is not a two-letter country code (ISO 3166-1), such as CN or US.
+invalid-locale = { $field }: “{ $value }” is not a language vulndesk speaks (zh-CN or en).
+invalid-date = { $field }: “{ $value }” is not a date (YYYY-MM-DD).
+unknown-deployment-target = The customer or the product version is not in this catalogue.
+unknown-customer = { $field }: there is no customer “{ $value }” in the catalogue.
+unknown-product-version = { $field }: there is no product version “{ $value }” in the catalogue.
+csv-invalid = { $field }: the CSV cannot be read: { $reason }
+csv-columns = { $field }: unexpected columns ({ $unknown }); the columns are { $columns }.
+csv-too-many = { $field }: more than { $max } rows.
+sbom-invalid = The SBOM cannot be imported: { $reason }
+osv-invalid = The OSV data cannot be imported: { $reason }
+invalid-purl = { $field }: { $reason }
+invalid-vers = { $field }: { $reason }
+sbom-upload = Import an SBOM
+sbom-formats = CycloneDX 1.2–1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, tag-value) or SPDX 3.0 JSON-LD. Importing replaces this version's components.
+sbom-components = { $count } components
+findings-title = Known vulnerabilities in its components
+findings-none = No imported OSV advisory affects these components.
+findings-advisory = Advisory
+findings-fixed = Fixed in
+components-title = Components
+components-direct = Dependency
+components-direct-yes = direct
+components-direct-no = transitive
+components-more = { $count } more components are listed by the API.
+impact-title = Affected components and impact
+impact-none = No component is named yet. Name the affected package and versions to find the product versions and customers it reaches.
+impact-no-versions = No product version in the catalogue holds an affected version.
+impact-unaffected = { $count } product versions hold the package at a version outside the range.
+impact-unreadable = Versions that cannot be read in the package's ecosystem (checked by hand):
+impact-customers = Customers running affected versions
+impact-upstream-draft = Upstream notice (draft)
+impact-to = To
+impact-own-component = Our own component
+notice-catalogue-saved = Saved to the catalogue.
+notice-catalogue-imported = The CSV was imported.
+notice-sbom-imported = The SBOM was imported.
+upstream-draft-subject = [{ $number }] Vulnerability report: { $title }
+upstream-draft-body =
+    Dear { $supplier } security team,
+
+    While handling case { $number } ("{ $title }") we found that the flaw lies in a component you supply:
+    { $components }
+
+    Technical characteristics: { $characteristics }
+    CVSS: { $cvss }
+
+    We are telling you so that you can verify and fix it. Please keep the details confidential until a fix is published, and tell us how you will proceed.
+catalogue-description = Description
+catalogue-version = Version
+invalid-choice = { $field }: “{ $value }” is not one of the choices.

@@ -446,3 +446,88 @@ field-filing-number = 备案编号
 field-platform-name = 平台名称
 field-sponsor = 主办单位
 field-eml-file = 邮件文件
+
+## 产品目录
+catalogue-title = 产品目录
+catalogue-products = 产品
+catalogue-suppliers = 供应商
+catalogue-customers = 客户
+catalogue-deployments = 部署
+catalogue-versions = 版本
+catalogue-csv = 导入 CSV，表头为
+action-import = 导入
+field-vendor = 厂商
+field-model = 型号
+field-release-date = 发布日期
+field-support-status = 支持状态
+field-contact-name = 联系人
+field-contact-email = 联系邮箱
+field-jurisdiction = 国家或地区（ISO 3166 代码）
+field-website = 网站
+field-locale = 语言
+field-customer = 客户
+field-product-version = 产品版本
+field-note = 备注
+field-purl = 软件包 URL（purl）
+field-vers = 受影响版本（vers 范围）
+field-supplier = 供应商
+field-csv = CSV
+field-sbom = SBOM
+field-osv = OSV 数据
+field-at-line = 第 { $line } 行的{ $field }
+support-supported = 支持中
+support-end_of_support = 停止支持
+support-end_of_life = 停止服务
+support-unreleased = 未发布
+conflict-name = 目录中已有“{ $value }”。
+invalid-country = { $field }：“{ $value }”不是两位国家或地区代码（ISO 3166-1），例如 CN、US。
+invalid-locale = { $field }：“{ $value }”不是 vulndesk 支持的语言（zh-CN 或 en）。
+invalid-date = { $field }：“{ $value }”不是日期（YYYY-MM-DD）。
+unknown-deployment-target = 客户或产品版本不在本目录中。
+unknown-customer = { $field }：目录中没有客户“{ $value }”。
+unknown-product-version = { $field }：目录中没有产品版本“{ $value }”。
+csv-invalid = { $field }：无法读取 CSV：{ $reason }
+csv-columns = { $field }：出现未知列（{ $unknown }）；应有的列为 { $columns }。
+csv-too-many = { $field }：超过 { $max } 行。
+sbom-invalid = 无法导入该 SBOM：{ $reason }
+osv-invalid = 无法导入该 OSV 数据：{ $reason }
+invalid-purl = { $field }：{ $reason }
+invalid-vers = { $field }：{ $reason }
+sbom-upload = 导入 SBOM
+sbom-formats = 支持 CycloneDX 1.2–1.7（JSON、XML）、SPDX 2.2/2.3（JSON、tag-value）和 SPDX 3.0 JSON-LD。导入后替换该版本现有的组件。
+sbom-components = { $count } 个组件
+findings-title = 组件中的已知漏洞
+findings-none = 已导入的 OSV 公告均不影响这些组件。
+findings-advisory = 公告
+findings-fixed = 修复版本
+components-title = 组件
+components-direct = 依赖关系
+components-direct-yes = 直接
+components-direct-no = 间接
+components-more = 另有 { $count } 个组件，请通过 API 查看。
+impact-title = 受影响组件与影响范围
+impact-none = 尚未指明组件。填写受影响的软件包和版本范围，即可找出涉及的产品版本和客户。
+impact-no-versions = 目录中没有产品版本含有受影响的版本。
+impact-unaffected = 另有 { $count } 个产品版本含有该软件包，但版本不在范围内。
+impact-unreadable = 以下版本无法按该生态的规则比较（请人工核对）：
+impact-customers = 使用受影响版本的客户
+impact-upstream-draft = 上游通知（草稿）
+impact-to = 收件人
+impact-own-component = 本组织自有组件
+notice-catalogue-saved = 已保存到产品目录。
+notice-catalogue-imported = CSV 已导入。
+notice-sbom-imported = SBOM 已导入。
+upstream-draft-subject = 【{ $number }】漏洞通报：{ $title }
+upstream-draft-body =
+    { $supplier } 安全团队：
+
+    我们在处理案件 { $number }（“{ $title }”）时发现，该漏洞位于贵方提供的组件中：
+    { $components }
+
+    技术特点：{ $characteristics }
+    CVSS：{ $cvss }
+
+    特此通报，以便贵方验证和修补。在修补措施发布前请对细节保密，并告知后续处理安排。
+catalogue-description = 说明
+catalogue-version = 版本
+invalid-choice = { $field }：“{ $value }”不是可选项之一。

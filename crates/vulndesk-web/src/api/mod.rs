@@ -4,6 +4,7 @@
 
 mod audit;
 mod cases;
+mod catalogue;
 mod health;
 mod intake;
 mod orgs;
@@ -88,8 +89,28 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(intake::reply))
         .routes(routes!(intake::import_email))
         .layer(axum::extract::DefaultBodyLimit::max(max_intake_body));
+    // SBOMs, CSV files and OSV archives can be large.
+    let upload_routes = OpenApiRouter::new()
+        .routes(routes!(catalogue::import_sbom))
+        .routes(routes!(catalogue::import_customers))
+        .routes(routes!(catalogue::import_deployments))
+        .routes(routes!(catalogue::import_osv))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::catalogue::SBOM_MAX_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(intake_routes)
+        .merge(upload_routes)
+        .routes(routes!(catalogue::list_products, catalogue::create_product))
+        .routes(routes!(catalogue::get_product))
+        .routes(routes!(catalogue::create_version))
+        .routes(routes!(catalogue::get_version))
+        .routes(routes!(catalogue::components))
+        .routes(routes!(catalogue::findings))
+        .routes(routes!(catalogue::list_suppliers, catalogue::create_supplier))
+        .routes(routes!(catalogue::list_customers, catalogue::create_customer))
+        .routes(routes!(catalogue::list_deployments, catalogue::create_deployment))
+        .routes(routes!(catalogue::impact))
+        .routes(routes!(catalogue::add_component))
+        .routes(routes!(catalogue::remove_component))
         .routes(routes!(intake::tracking))
         .routes(routes!(intake::list_programs, intake::create_program))
         .routes(routes!(intake::list_reports))

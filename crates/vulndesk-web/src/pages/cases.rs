@@ -168,6 +168,8 @@ struct CasePage {
     gbt_comprehensive: String,
     gbt_tables: String,
     can_manage: bool,
+    impact: crate::catalogue::Impact,
+    suppliers: Vec<Choice>,
 }
 
 struct GbtField {
@@ -451,6 +453,18 @@ async fn case_page(
             .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })
             .collect(),
         can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
+        impact: crate::catalogue::impact(state, c).await?,
+        suppliers: state
+            .store
+            .suppliers_of(org.id)
+            .await?
+            .into_iter()
+            .map(|s| Choice {
+                value: s.id.to_string(),
+                label: format!("{} ({})", s.name, s.jurisdiction),
+                checked: false,
+            })
+            .collect(),
     })
 }
 
@@ -527,6 +541,30 @@ pub(crate) async fn transition(
 ) -> Result<Response, AppError> {
     act(state, ctx, slug, number, |s, c, case| async move {
         cases::move_case(&s, &c, &case, &f.event, &f.reason, &f.duplicate_of).await
+    })
+    .await
+}
+
+pub(crate) async fn add_component(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<crate::catalogue::CaseComponentForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, case| async move {
+        crate::catalogue::add_case_component(&s, &c, &case, &f).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn remove_component(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, id)): Path<(String, String, String)>,
+    Form(_): Form<super::CsrfOnly>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, case| async move {
+        crate::catalogue::remove_case_component(&s, &c, &case, &id).await
     })
     .await
 }

@@ -5,6 +5,7 @@
 mod account;
 mod audit;
 pub(crate) mod cases;
+mod catalogue;
 mod home;
 pub(crate) mod inbox;
 mod login;
@@ -36,6 +37,11 @@ pub(crate) fn intake_router(max_body: usize) -> Router<AppState> {
         .route("/t/{token}", get(public::tracking).post(public::reply))
         .route("/orgs/{slug}/inbox/email", post(inbox::import_email))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .merge(
+            Router::new()
+                .route("/orgs/{slug}/versions/{id}/sbom", post(catalogue::upload_sbom))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::catalogue::SBOM_MAX_BYTES)),
+        )
 }
 
 pub(crate) fn router() -> Router<AppState> {
@@ -82,6 +88,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/reports/{id}/promote", post(cases::promote))
         .route("/orgs/{slug}/reports/{id}/merge", post(cases::merge))
         .route("/orgs/{slug}/deadlines", get(cases::board))
+        .route("/orgs/{slug}/cases/{number}/components", post(cases::add_component))
+        .route("/orgs/{slug}/cases/{number}/components/{id}/remove", post(cases::remove_component))
+        .route("/orgs/{slug}/catalogue", get(catalogue::show))
+        .route("/orgs/{slug}/catalogue/products", post(catalogue::add_product))
+        .route("/orgs/{slug}/catalogue/suppliers", post(catalogue::add_supplier))
+        .route("/orgs/{slug}/catalogue/customers", post(catalogue::add_customer))
+        .route("/orgs/{slug}/catalogue/customers.csv", post(catalogue::import_customers))
+        .route("/orgs/{slug}/catalogue/deployments", post(catalogue::add_deployment))
+        .route("/orgs/{slug}/catalogue/deployments.csv", post(catalogue::import_deployments))
+        .route("/orgs/{slug}/products/{id}", get(catalogue::product))
+        .route("/orgs/{slug}/products/{id}/versions", post(catalogue::add_version))
+        .route("/orgs/{slug}/versions/{id}", get(catalogue::version))
         .route("/orgs/{slug}/receipts", get(receipts::page))
         .route("/orgs/{slug}/receipts.csv", get(receipts::csv))
         .route("/orgs/{slug}/receipts.json", get(receipts::json))

@@ -4,6 +4,7 @@
 
 mod api;
 mod cases;
+mod catalogue;
 mod harness;
 mod intake;
 mod pages;

@@ -167,6 +167,15 @@ async fn every_form_route_refuses_a_forged_token_before_doing_anything() {
         "/orgs/acme/cases/VD-2026-0001/gbt30279",
         "/orgs/acme/reports/some-report/promote",
         "/orgs/acme/reports/some-report/merge",
+        "/orgs/acme/cases/VD-2026-0001/components",
+        "/orgs/acme/cases/VD-2026-0001/components/some-component/remove",
+        "/orgs/acme/catalogue/products",
+        "/orgs/acme/catalogue/suppliers",
+        "/orgs/acme/catalogue/customers",
+        "/orgs/acme/catalogue/customers.csv",
+        "/orgs/acme/catalogue/deployments",
+        "/orgs/acme/catalogue/deployments.csv",
+        "/orgs/acme/products/some-product/versions",
     ];
     for route in routes {
         for token in ["forged", ""] {

@@ -1,0 +1,542 @@
+//! The product catalogue over the API: products and their versions, suppliers, customers and
+//! deployments (CSV import for the last two), SBOM import per product version and its
+//! components and findings, OSV import, and a case's affected components and impact.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use vulndesk_core::Action;
+use vulndesk_store::catalogue::{
+    Customer, Deployment, Imported, OsvUpsert, Product, ProductVersion, StoredComponent, Supplier,
+};
+
+use super::{ApiJson, ErrorBody};
+use crate::auth::RequestCtx;
+use crate::catalogue::{
+    self, CaseComponentForm, CustomerForm, DeploymentForm, Impact, ProductForm, SbomSummary, SupplierForm,
+    VersionFinding, VersionForm,
+};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{cases, ops};
+
+/// A raw request body (an SBOM, a CSV file, OSV records). Too large is a 413 in the error shape.
+pub(crate) struct ApiBytes(pub(crate) Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) if b.is_empty() => Err(AppError::BadRequest("the request body is empty".into())),
+            Ok(b) => Ok(Self(b)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// A product.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ProductDto {
+    id: String,
+    vendor: String,
+    name: String,
+    description: String,
+}
+
+impl From<Product> for ProductDto {
+    fn from(p: Product) -> Self {
+        Self { id: p.id.to_string(), vendor: p.vendor_name, name: p.name, description: p.description }
+    }
+}
+
+/// A product version.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct VersionDto {
+    id: String,
+    product: String,
+    product_name: String,
+    model: String,
+    version: String,
+    release_date: String,
+    /// `supported`, `end_of_support`, `end_of_life` or `unreleased`.
+    support_status: String,
+}
+
+impl From<ProductVersion> for VersionDto {
+    fn from(v: ProductVersion) -> Self {
+        Self {
+            id: v.id.to_string(),
+            product: v.product.to_string(),
+            product_name: v.product_name,
+            model: v.model,
+            version: v.version,
+            release_date: v.release_date,
+            support_status: v.support_status,
+        }
+    }
+}
+
+/// A product with its versions.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ProductDetailDto {
+    #[serde(flatten)]
+    product: ProductDto,
+    versions: Vec<VersionDto>,
+}
+
+/// A supplier.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SupplierDto {
+    id: String,
+    name: String,
+    contact_name: String,
+    contact_email: String,
+    jurisdiction: String,
+    website: String,
+}
+
+impl From<Supplier> for SupplierDto {
+    fn from(s: Supplier) -> Self {
+        Self {
+            id: s.id.to_string(),
+            name: s.name,
+            contact_name: s.contact_name,
+            contact_email: s.contact_email,
+            jurisdiction: s.jurisdiction,
+            website: s.website,
+        }
+    }
+}
+
+/// A customer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CustomerDto {
+    id: String,
+    name: String,
+    contact_name: String,
+    contact_email: String,
+    jurisdiction: String,
+    /// `zh-CN` or `en`.
+    locale: String,
+}
+
+impl From<Customer> for CustomerDto {
+    fn from(c: Customer) -> Self {
+        Self {
+            id: c.id.to_string(),
+            name: c.name,
+            contact_name: c.contact_name,
+            contact_email: c.contact_email,
+            jurisdiction: c.jurisdiction,
+            locale: c.locale.tag().into(),
+        }
+    }
+}
+
+/// A deployment.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DeploymentDto {
+    id: String,
+    customer: String,
+    customer_name: String,
+    product_version: String,
+    note: String,
+}
+
+impl From<Deployment> for DeploymentDto {
+    fn from(d: Deployment) -> Self {
+        Self {
+            id: d.id.to_string(),
+            customer: d.customer.to_string(),
+            customer_name: d.customer_name,
+            product_version: d.product_version.to_string(),
+            note: d.note,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ImportedDto {
+    created: u64,
+    updated: u64,
+}
+
+impl From<Imported> for ImportedDto {
+    fn from(i: Imported) -> Self {
+        Self { created: i.created, updated: i.updated }
+    }
+}
+
+/// What an OSV import did.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct OsvImportDto {
+    inserted: u64,
+    replaced: u64,
+    /// Records whose stored copy was as new or newer.
+    kept: u64,
+}
+
+impl From<OsvUpsert> for OsvImportDto {
+    fn from(o: OsvUpsert) -> Self {
+        Self { inserted: o.inserted, replaced: o.replaced, kept: o.kept }
+    }
+}
+
+/// A component of a product version.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ComponentDto {
+    bom_ref: String,
+    name: String,
+    version: String,
+    purl: String,
+    /// The OSV ecosystem the purl maps to, or empty.
+    ecosystem: String,
+    cpe: String,
+    supplier: String,
+    /// `ALG:hex` separated by spaces.
+    hashes: String,
+    /// `true` direct, `false` transitive, absent when the SBOM does not say.
+    direct: Option<bool>,
+}
+
+impl From<StoredComponent> for ComponentDto {
+    fn from(c: StoredComponent) -> Self {
+        Self {
+            bom_ref: c.bom_ref,
+            name: c.name,
+            version: c.version,
+            purl: c.purl,
+            ecosystem: c.ecosystem,
+            cpe: c.cpe,
+            supplier: c.supplier,
+            hashes: c.hashes,
+            direct: c.direct,
+        }
+    }
+}
+
+/// A product version with its SBOM and deployments.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct VersionDetailDto {
+    #[serde(flatten)]
+    version: VersionDto,
+    /// The SBOM last imported, if any.
+    sbom: Option<SbomDto>,
+    deployments: Vec<DeploymentDto>,
+}
+
+/// The SBOM last imported for a product version.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SbomDto {
+    format: String,
+    spec_version: String,
+    sha256: String,
+    components: i64,
+    warnings: i64,
+    imported_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/products", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, body = [ProductDto]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list_products(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<ProductDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    Ok(Json(state.store.products_of(org.id).await?.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/products", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = ProductForm,
+    responses((status = 201, body = ProductDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_product(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(f): ApiJson<ProductForm>,
+) -> Result<(StatusCode, Json<ProductDto>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let p = catalogue::create_product(&state, &ctx, &org, &f).await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/products/{id}", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The product's id")),
+    responses((status = 200, body = ProductDetailDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_product(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<Json<ProductDetailDto>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let p = catalogue::product(&state, &ctx, &org, &id).await?;
+    let versions = state
+        .store
+        .product_versions_of(org.id)
+        .await?
+        .into_iter()
+        .filter(|v| v.product == p.id)
+        .map(Into::into)
+        .collect();
+    Ok(Json(ProductDetailDto { product: p.into(), versions }))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/products/{id}/versions", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The product's id")),
+    request_body = VersionForm,
+    responses((status = 201, body = VersionDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_version(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+    ApiJson(f): ApiJson<VersionForm>,
+) -> Result<(StatusCode, Json<VersionDto>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let p = catalogue::product(&state, &ctx, &org, &id).await?;
+    let v = catalogue::create_version(&state, &ctx, &p, &f).await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/product-versions/{id}", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product version's id")),
+    responses((status = 200, body = VersionDetailDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_version(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Json<VersionDetailDto>, AppError> {
+    let v = catalogue::product_version(&state, &ctx, &id).await?;
+    let sbom = state.store.sbom_of(v.id).await?.map(|s| SbomDto {
+        format: s.format,
+        spec_version: s.spec_version,
+        sha256: s.sha256,
+        components: s.components,
+        warnings: s.warnings,
+        imported_at: s.imported_at.to_rfc3339(),
+    });
+    let deployments = state
+        .store
+        .deployments_of(v.org)
+        .await?
+        .into_iter()
+        .filter(|d| d.product_version == v.id)
+        .map(Into::into)
+        .collect();
+    Ok(Json(VersionDetailDto { version: v.into(), sbom, deployments }))
+}
+
+#[utoipa::path(get, path = "/api/v1/product-versions/{id}/components", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product version's id")),
+    responses((status = 200, body = [ComponentDto]), (status = 404, body = ErrorBody)))]
+pub(crate) async fn components(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ComponentDto>>, AppError> {
+    let v = catalogue::product_version(&state, &ctx, &id).await?;
+    Ok(Json(state.store.components_of(v.id).await?.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/product-versions/{id}/sbom", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product version's id")),
+    request_body(content = String, description = "The SBOM file as is: CycloneDX 1.2–1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, tag-value) or SPDX 3.0 JSON-LD; the format is recognised from the content", content_type = "application/octet-stream"),
+    responses((status = 201, description = "Imported; the version's previous components are replaced", body = SbomSummary),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, description = "Not an SBOM vulndesk reads; the message says where (JSON pointer or line)", body = ErrorBody)))]
+pub(crate) async fn import_sbom(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+    ApiBytes(body): ApiBytes,
+) -> Result<(StatusCode, Json<SbomSummary>), AppError> {
+    let v = catalogue::product_version(&state, &ctx, &id).await?;
+    let summary = catalogue::import_sbom(&state, &ctx, &v, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(summary)))
+}
+
+#[utoipa::path(get, path = "/api/v1/product-versions/{id}/findings", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product version's id")),
+    responses((status = 200, description = "Its components matched against the OSV data held, sorted by purl then advisory", body = [VersionFinding]),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn findings(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<VersionFinding>>, AppError> {
+    let v = catalogue::product_version(&state, &ctx, &id).await?;
+    Ok(Json(catalogue::version_findings(&state, &v).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/suppliers", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, body = [SupplierDto]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list_suppliers(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<SupplierDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    Ok(Json(state.store.suppliers_of(org.id).await?.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/suppliers", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = SupplierForm,
+    responses((status = 201, body = SupplierDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_supplier(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(f): ApiJson<SupplierForm>,
+) -> Result<(StatusCode, Json<SupplierDto>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok((StatusCode::CREATED, Json(catalogue::create_supplier(&state, &ctx, &org, &f).await?.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/customers", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, body = [CustomerDto]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list_customers(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<CustomerDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    Ok(Json(state.store.customers_of(org.id).await?.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/customers", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = CustomerForm,
+    responses((status = 201, body = CustomerDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_customer(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(f): ApiJson<CustomerForm>,
+) -> Result<(StatusCode, Json<CustomerDto>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok((StatusCode::CREATED, Json(catalogue::create_customer(&state, &ctx, &org, &f).await?.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/customers/import", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    request_body(content = String, description = "CSV with the header `name,contact_name,contact_email,jurisdiction,locale`; a row naming an existing customer updates it", content_type = "text/csv"),
+    responses((status = 200, body = ImportedDto), (status = 403, body = ErrorBody),
+        (status = 422, description = "Every bad row, each with its line; nothing is stored", body = ErrorBody)))]
+pub(crate) async fn import_customers(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiBytes(body): ApiBytes,
+) -> Result<Json<ImportedDto>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(catalogue::import_customers(&state, &ctx, &org, &body).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/deployments", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, body = [DeploymentDto]), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list_deployments(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<DeploymentDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    Ok(Json(state.store.deployments_of(org.id).await?.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/deployments", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = DeploymentForm,
+    responses((status = 201, body = DeploymentDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_deployment(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(f): ApiJson<DeploymentForm>,
+) -> Result<(StatusCode, Json<DeploymentDto>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok((StatusCode::CREATED, Json(catalogue::create_deployment(&state, &ctx, &org, &f).await?.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/deployments/import", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    request_body(content = String, description = "CSV with the header `customer,product,model,version,note`, naming customers and product versions of the catalogue", content_type = "text/csv"),
+    responses((status = 200, body = ImportedDto), (status = 403, body = ErrorBody),
+        (status = 422, description = "Every bad row, each with its line; nothing is stored", body = ErrorBody)))]
+pub(crate) async fn import_deployments(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiBytes(body): ApiBytes,
+) -> Result<Json<ImportedDto>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(catalogue::import_deployments(&state, &ctx, &org, &body).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/osv", tag = "catalogue", security(("bearer" = [])),
+    request_body(content = String, description = "One OSV record, a JSON array of records, or a zip archive of records (osv.dev's all.zip); incremental by `modified`", content_type = "application/octet-stream"),
+    responses((status = 200, body = OsvImportDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn import_osv(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    ApiBytes(body): ApiBytes,
+) -> Result<Json<OsvImportDto>, AppError> {
+    Ok(Json(catalogue::import_osv(&state, &ctx, body.to_vec()).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/cases/{number}/impact", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    responses((status = 200, description = "The product versions, customers and upstream suppliers the case's components reach", body = Impact),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn impact(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+) -> Result<Json<Impact>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    Ok(Json(catalogue::impact(&state, &case).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/components", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = CaseComponentForm,
+    responses((status = 201, description = "Added; the case's impact with it", body = Impact), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_component(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(f): ApiJson<CaseComponentForm>,
+) -> Result<(StatusCode, Json<Impact>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    catalogue::add_case_component(&state, &ctx, &case, &f).await?;
+    let case = state.store.case(case.id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(catalogue::impact(&state, &case).await?)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/organisations/{org}/cases/{number}/components/{id}", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042"),
+        ("id" = String, Path, description = "The component's id")),
+    responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn remove_component(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number, id)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    catalogue::remove_case_component(&state, &ctx, &case, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

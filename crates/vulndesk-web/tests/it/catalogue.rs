@@ -1,0 +1,469 @@
+//! The product catalogue over HTTP: products, versions, suppliers, customers and deployments
+//! (CSV too), SBOM import per product version (every real SBOM of the shared data, and bad
+//! files refused with their location and nothing stored), OSV import and findings, and a case's
+//! impact: the product versions, customers and upstream supplier its components reach.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use vulndesk_core::PersonRole;
+
+use crate::harness::{Browser, PASSWORD, Reply, TestApp};
+
+const ORG: &str = "/api/v1/organisations/demo-networks";
+
+struct Setup {
+    app: TestApp,
+    admin: String,
+    triager: String,
+    outsider: String,
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::new().await;
+    let admin = app.user("chen.jing", false).await;
+    let triager = app.user("li.wei", false).await;
+    let outsider = app.user("zhao.lei", false).await;
+    let org = app.org("demo-networks").await;
+    let other = app.org("other-vendor").await;
+    app.member(org, admin, PersonRole::Admin).await;
+    app.member(org, admin, PersonRole::Coordinator).await;
+    app.member(org, triager, PersonRole::Triager).await;
+    app.member(other, outsider, PersonRole::Admin).await;
+    let admin = app.token(admin, None, None).await;
+    let triager = app.token(triager, None, None).await;
+    let outsider = app.token(outsider, None, None).await;
+    Setup { app, admin, triager, outsider }
+}
+
+async fn raw(app: &TestApp, method: Method, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("request");
+    app.send(req).await
+}
+
+fn cyclonedx(components: &[(&str, &str)]) -> Vec<u8> {
+    let comps: Vec<Value> = components
+        .iter()
+        .map(|(name, purl)| json!({"type": "library", "bom-ref": purl, "name": name, "version": purl.rsplit('@').next(), "purl": purl}))
+        .collect();
+    let deps: Vec<Value> =
+        vec![json!({"ref": "root", "dependsOn": components.iter().map(|c| c.1).collect::<Vec<_>>()})];
+    json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "metadata": {"component": {"type": "firmware", "bom-ref": "root", "name": "AX3000"}},
+        "components": comps, "dependencies": deps})
+    .to_string()
+    .into_bytes()
+}
+
+/// Adds a product and versions; returns the versions' ids in order.
+async fn product_with_versions(s: &Setup, name: &str, versions: &[&str]) -> Vec<String> {
+    let r = s.app.api(Method::POST, &format!("{ORG}/products"), Some(&s.admin), Some(json!({"name": name}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let product = r.json();
+    assert_eq!(product["vendor"], "Org demo-networks", "the vendor defaults to the organisation");
+    let id = product["id"].as_str().expect("id").to_owned();
+    let mut ids = Vec::new();
+    for v in versions {
+        let r = s
+            .app
+            .api(
+                Method::POST,
+                &format!("{ORG}/products/{id}/versions"),
+                Some(&s.admin),
+                Some(json!({"model": name, "version": v, "release_date": "2026-03-01"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.json()["id"].as_str().expect("id").to_owned());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_case_component_reaches_the_product_versions_customers_and_upstream_supplier() {
+    let s = setup().await;
+    let v = product_with_versions(&s, "AX3000", &["2.1.3", "2.1.4", "2.1.5"]).await;
+    for (id, dnsmasq) in v.iter().zip(["2.89", "2.89", "2.90"]) {
+        let bom = cyclonedx(&[
+            ("dnsmasq", &format!("pkg:generic/dnsmasq@{dnsmasq}")),
+            ("openssl", "pkg:generic/openssl@3.0.8"),
+        ]);
+        let r = raw(
+            &s.app,
+            Method::POST,
+            &format!("/api/v1/product-versions/{id}/sbom"),
+            &s.admin,
+            "application/json",
+            bom,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let summary = r.json();
+        assert_eq!(summary["components"], 3, "the firmware itself and its two components");
+        assert_eq!(summary["format"], "cyclonedx-json");
+        assert_eq!(summary["dependencies"], 2);
+    }
+    let comps =
+        s.app.api(Method::GET, &format!("/api/v1/product-versions/{}/components", v[2]), Some(&s.triager), None).await;
+    assert_eq!(comps.status, StatusCode::OK);
+    let comps = comps.json();
+    let dnsmasq = comps.as_array().expect("list").iter().find(|c| c["name"] == "dnsmasq").expect("dnsmasq").clone();
+    assert_eq!(dnsmasq["purl"], "pkg:generic/dnsmasq@2.90");
+    assert_eq!(dnsmasq["ecosystem"], "Generic");
+    assert_eq!(dnsmasq["direct"], true, "listed under the root: a direct dependency");
+
+    let r = s
+        .app
+        .api(
+            Method::POST,
+            &format!("{ORG}/suppliers"),
+            Some(&s.admin),
+            Some(json!({"name": "dnsmasq project", "contact_email": "security@dnsmasq.example", "jurisdiction": "gb"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let supplier = r.json();
+    assert_eq!(supplier["jurisdiction"], "GB", "country codes are upper-cased");
+
+    let customers = "name,contact_name,contact_email,jurisdiction,locale\n\
+        Shenzhen ISP,Wang,noc@isp.example,CN,zh-CN\n\
+        Lion Distribution,Tan,ops@lion.example,SG,en\n\
+        Hangzhou Hotels,Xu,it@hotels.example,CN,zh-CN\n";
+    let r = raw(&s.app, Method::POST, &format!("{ORG}/customers/import"), &s.admin, "text/csv", customers.into()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json(), json!({"created": 3, "updated": 0}));
+    let deployments = "customer,product,model,version,note\n\
+        Shenzhen ISP,AX3000,AX3000,2.1.4,1200 units\n\
+        Lion Distribution,AX3000,AX3000,2.1.3,\n\
+        Hangzhou Hotels,AX3000,AX3000,2.1.5,\n";
+    let r =
+        raw(&s.app, Method::POST, &format!("{ORG}/deployments/import"), &s.admin, "text/csv", deployments.into()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["created"], 3);
+
+    let r = s
+        .app
+        .api(Method::POST, &format!("{ORG}/cases"), Some(&s.triager), Some(json!({"title": "DHCP overflow"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["upstream"], false);
+    let case = format!("{ORG}/cases/VD-2026-0001");
+    let r = s
+        .app
+        .api(
+            Method::POST,
+            &format!("{case}/components"),
+            Some(&s.triager),
+            Some(json!({"purl": "pkg:generic/dnsmasq", "vers": "<2.90", "supplier": supplier["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let impact = s.app.api(Method::GET, &format!("{case}/impact"), Some(&s.triager), None).await;
+    assert_eq!(impact.status, StatusCode::OK, "{}", impact.body);
+    let impact = impact.json();
+    assert_eq!(impact["components"][0]["vers"], "vers:generic/<2.90");
+    assert_eq!(impact["product_versions"], json!(["AX3000 AX3000 2.1.3", "AX3000 AX3000 2.1.4"]));
+    assert_eq!(impact["components"][0]["unaffected"], 1, "2.1.5 holds the fixed dnsmasq");
+    let customers: Vec<&str> =
+        impact["customers"].as_array().expect("customers").iter().map(|c| c["name"].as_str().expect("name")).collect();
+    assert_eq!(customers, ["Lion Distribution", "Shenzhen ISP"], "the hotel chain runs the fixed version");
+    assert_eq!(impact["customers"][0]["locale"], "en");
+    let draft = &impact["upstream"][0];
+    assert_eq!(draft["to"], "security@dnsmasq.example");
+    assert!(draft["subject"].as_str().expect("subject").contains("VD-2026-0001"), "{draft}");
+    assert!(draft["body"].as_str().expect("body").contains("pkg:generic/dnsmasq vers:generic/<2.90"), "{draft}");
+    let c = s.app.api(Method::GET, &case, Some(&s.triager), None).await.json();
+    assert_eq!(c["upstream"], true, "a supplier's component marks the case upstream");
+    assert_eq!(c["upstream_supplier"], "dnsmasq project");
+    assert!(
+        c["deadlines"].as_array().expect("deadlines").iter().any(|d| d["kind"] == "upstream_notice"),
+        "and the 24-hour upstream notice deadline starts"
+    );
+
+    // Removing the component leaves no impact; a wrong id is a 404.
+    let id = impact["components"][0]["id"].as_str().expect("id");
+    let r = s.app.api(Method::DELETE, &format!("{case}/components/{id}"), Some(&s.triager), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = s.app.api(Method::DELETE, &format!("{case}/components/{id}"), Some(&s.triager), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let impact = s.app.api(Method::GET, &format!("{case}/impact"), Some(&s.triager), None).await.json();
+    assert_eq!(impact["product_versions"], json!([]));
+}
+
+#[tokio::test]
+async fn a_bad_sbom_is_refused_with_its_location_and_the_stored_one_stays() {
+    let s = setup().await;
+    let v = product_with_versions(&s, "EdgeGate", &["1.0"]).await;
+    let path = format!("/api/v1/product-versions/{}/sbom", v[0]);
+    let good = cyclonedx(&[("busybox", "pkg:generic/busybox@1.36.1")]);
+    let r = raw(&s.app, Method::POST, &path, &s.admin, "application/json", good.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+
+    let truncated = good[..good.len() / 2].to_vec();
+    let r = raw(&s.app, Method::POST, &path, &s.admin, "application/json", truncated).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let message = r.json()["error"]["details"][0]["message"].as_str().expect("message").to_owned();
+    assert!(message.contains("line 1, column"), "{message}");
+
+    let wrong_version = String::from_utf8(good.clone()).expect("utf-8").replace("\"1.6\"", "\"0.9\"");
+    let r = raw(&s.app, Method::POST, &path, &s.admin, "application/json", wrong_version.into()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("unsupported CycloneDX"), "{}", r.body);
+
+    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let r = raw(&s.app, Method::POST, &path, &s.admin, "application/json", nested.into()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    let comps =
+        s.app.api(Method::GET, &format!("/api/v1/product-versions/{}/components", v[0]), Some(&s.admin), None).await;
+    let purls: Vec<String> =
+        comps.json().as_array().expect("list").iter().map(|c| c["purl"].as_str().expect("purl").to_owned()).collect();
+    assert_eq!(purls, ["", "pkg:generic/busybox@1.36.1"], "a refused file never replaces the stored one");
+
+    // A component with an invalid purl is kept without it, and the warning says where.
+    let bad_purl = String::from_utf8(good)
+        .expect("utf-8")
+        .replace("\"purl\":\"pkg:generic/busybox@1.36.1\"", "\"purl\":\"pkg:/nothing\"");
+    let r = raw(&s.app, Method::POST, &path, &s.admin, "application/json", bad_purl.into()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let summary = r.json();
+    assert_eq!(summary["matchable"], 0);
+    assert!(summary["warnings"][0].as_str().expect("warning").contains("/components/0/purl"), "{summary}");
+}
+
+#[tokio::test]
+async fn a_csv_with_bad_rows_names_each_line_and_stores_nothing() {
+    let s = setup().await;
+    let csv = "name,contact_name,contact_email,jurisdiction,locale\n\
+        Good Customer,A,a@good.example,CN,zh-CN\n\
+        ,B,b@x.example,CN,en\n\
+        Bad Mail,C,not-an-address,CHN,fr\n";
+    let r = raw(&s.app, Method::POST, &format!("{ORG}/customers/import"), &s.admin, "text/csv", csv.into()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<String> = r.json()["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|d| d["field"].as_str().expect("field").to_owned())
+        .collect();
+    assert_eq!(fields, ["3:name", "4:contact_email", "4:jurisdiction", "4:locale"]);
+    assert!(r.body.contains("line 4, Country"), "{}", r.body);
+    let list = s.app.api(Method::GET, &format!("{ORG}/customers"), Some(&s.admin), None).await.json();
+    assert_eq!(list, json!([]), "nothing of a refused file is stored");
+
+    let r = raw(
+        &s.app,
+        Method::POST,
+        &format!("{ORG}/customers/import"),
+        &s.admin,
+        "text/csv",
+        "name,shoe_size\nX,42\n".into(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("shoe_size"), "{}", r.body);
+    let r = raw(
+        &s.app,
+        Method::POST,
+        &format!("{ORG}/deployments/import"),
+        &s.admin,
+        "text/csv",
+        "customer,product,model,version\nNobody,X,,1\n".into(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("no customer “Nobody”") && r.body.contains("no product version “X 1”"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn the_catalogue_is_need_to_know_and_changed_only_by_its_keepers() {
+    let s = setup().await;
+    let v = product_with_versions(&s, "AX3000", &["2.1.4"]).await;
+    let r = s.app.api(Method::POST, &format!("{ORG}/products"), Some(&s.triager), Some(json!({"name": "X"}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = s.app.api(Method::GET, &format!("{ORG}/products"), Some(&s.triager), None).await;
+    assert_eq!(r.status, StatusCode::OK, "every member reads the catalogue");
+    for path in [format!("/api/v1/product-versions/{}", v[0]), format!("/api/v1/product-versions/{}/components", v[0])]
+    {
+        let r = s.app.api(Method::GET, &path, Some(&s.outsider), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: another organisation's catalogue is invisible");
+    }
+    let r = raw(
+        &s.app,
+        Method::POST,
+        &format!("/api/v1/product-versions/{}/sbom", v[0]),
+        &s.outsider,
+        "application/json",
+        cyclonedx(&[]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = s.app.api(Method::GET, &format!("{ORG}/customers"), Some(&s.outsider), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = s
+        .app
+        .api(
+            Method::POST,
+            &format!("{ORG}/deployments"),
+            Some(&s.admin),
+            Some(json!({"customer": "not-an-id", "product_version": v[0]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn imported_osv_records_give_findings_on_a_product_version_and_update_by_modified() {
+    let s = setup().await;
+    let site_admin = s.app.user("root", true).await;
+    let root = s.app.token(site_admin, None, None).await;
+    let record = |modified: &str, fixed: &str| {
+        json!({"id": "PYSEC-2099-1", "modified": modified, "aliases": ["CVE-2099-0001"], "summary": "SQL injection",
+            "affected": [{"package": {"ecosystem": "PyPI", "name": "Django"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "4.0"}, {"fixed": fixed}]}]}]})
+    };
+    let r = s.app.api(Method::POST, "/api/v1/osv", Some(&s.admin), Some(record("2099-01-01T00:00:00Z", "4.2.1"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "OSV data is the deployment's: site administrators import it");
+    let body = serde_json::to_vec(&record("2099-01-01T00:00:00Z", "4.2.1")).expect("json");
+    let r = raw(&s.app, Method::POST, "/api/v1/osv", &root, "application/json", body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json(), json!({"inserted": 1, "replaced": 0, "kept": 0}));
+
+    let v = product_with_versions(&s, "Console", &["1.0"]).await;
+    let bom = cyclonedx(&[("django", "pkg:pypi/django@4.2.0"), ("requests", "pkg:pypi/requests@2.31.0")]);
+    let r = raw(
+        &s.app,
+        Method::POST,
+        &format!("/api/v1/product-versions/{}/sbom", v[0]),
+        &s.admin,
+        "application/json",
+        bom,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let findings =
+        s.app.api(Method::GET, &format!("/api/v1/product-versions/{}/findings", v[0]), Some(&s.triager), None).await;
+    assert_eq!(findings.status, StatusCode::OK, "{}", findings.body);
+    let findings = findings.json();
+    assert_eq!(findings.as_array().expect("list").len(), 1, "{findings}");
+    assert_eq!(findings[0]["advisory"], "PYSEC-2099-1");
+    assert_eq!(findings[0]["fixed"], json!(["4.2.1"]));
+
+    // An older copy is kept out; a newer one that moves the fix below 4.2.0 clears the finding.
+    let older = serde_json::to_vec(&record("2098-01-01T00:00:00Z", "4.0.1")).expect("json");
+    let r = raw(&s.app, Method::POST, "/api/v1/osv", &root, "application/json", older).await;
+    assert_eq!(r.json(), json!({"inserted": 0, "replaced": 0, "kept": 1}));
+    let newer = serde_json::to_vec(&json!([record("2099-06-01T00:00:00Z", "4.1")])).expect("json");
+    let r = raw(&s.app, Method::POST, "/api/v1/osv", &root, "application/json", newer).await;
+    assert_eq!(r.json(), json!({"inserted": 0, "replaced": 1, "kept": 0}));
+    let findings =
+        s.app.api(Method::GET, &format!("/api/v1/product-versions/{}/findings", v[0]), Some(&s.triager), None).await;
+    assert_eq!(findings.json(), json!([]));
+
+    let r = raw(&s.app, Method::POST, "/api/v1/osv", &root, "application/json", b"{\"id\": 5}".to_vec()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}
+
+#[tokio::test]
+async fn every_real_sbom_of_the_shared_data_imports_into_a_product_version() {
+    let s = setup().await;
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let mut files = Vec::new();
+    for dir in ["cyclonedx/SBOM", "spdx/software"] {
+        collect(&data.join(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() >= 20, "the shared SBOMs are where the README says: {}", files.len());
+    let v = product_with_versions(&s, "Everything", &["1"]).await;
+    let path = format!("/api/v1/product-versions/{}/sbom", v[0]);
+    let mut imported = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).expect("read");
+        let expected = vulndesk_formats::sbom::read_sbom(&bytes);
+        let r = raw(&s.app, Method::POST, &path, &s.admin, "application/octet-stream", bytes).await;
+        match expected {
+            Ok((sbom, _)) => {
+                assert_eq!(r.status, StatusCode::CREATED, "{}: {}", file.display(), r.body);
+                assert_eq!(r.json()["components"], sbom.components.len(), "{}", file.display());
+                imported += 1;
+            }
+            Err(e) => {
+                assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", file.display());
+                assert!(r.body.contains(&e.to_string().replace('"', "\\\"")), "{}: {}", file.display(), r.body);
+            }
+        }
+    }
+    assert!(imported >= 20, "{imported} of {} imported", files.len());
+}
+
+fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("shared data") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json" || e == "xml" || e == "spdx") {
+            out.push(path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_pages_add_to_the_catalogue_and_show_a_case_s_impact() {
+    let s = setup().await;
+    let v = product_with_versions(&s, "AX3000", &["2.1.4"]).await;
+    let bom = cyclonedx(&[("dnsmasq", "pkg:generic/dnsmasq@2.89")]);
+    raw(&s.app, Method::POST, &format!("/api/v1/product-versions/{}/sbom", v[0]), &s.admin, "application/json", bom)
+        .await;
+    let mut b = Browser::new(&s.app);
+    b.accept_language = "zh-CN";
+    assert_eq!(b.login("chen.jing", PASSWORD).await, StatusCode::SEE_OTHER);
+    b.get("/orgs/demo-networks/catalogue").await;
+    let r = b
+        .post("/orgs/demo-networks/catalogue/suppliers", &[("name", "dnsmasq project"), ("jurisdiction", "GBR")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不是两位国家或地区代码"), "{}", r.body);
+    let r =
+        b.post("/orgs/demo-networks/catalogue/suppliers", &[("name", "dnsmasq project"), ("jurisdiction", "GB")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    b.get("/orgs/demo-networks/catalogue").await;
+    let r = b
+        .post(
+            "/orgs/demo-networks/catalogue/customers.csv",
+            &[("csv", "name,jurisdiction,locale\nShenzhen ISP,CN,zh-CN\n")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get("/orgs/demo-networks/catalogue").await;
+    assert!(page.body.contains("Shenzhen ISP") && page.body.contains("dnsmasq project"));
+    let page = b.get(&format!("/orgs/demo-networks/versions/{}", v[0])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("pkg:generic/dnsmasq@2.89") && page.body.contains("cyclonedx-json"), "{}", page.body);
+
+    let r = s
+        .app
+        .api(Method::POST, &format!("{ORG}/cases"), Some(&s.triager), Some(json!({"title": "DHCP overflow"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    b.get("/orgs/demo-networks/cases/VD-2026-0001").await;
+    let r = b
+        .post(
+            "/orgs/demo-networks/cases/VD-2026-0001/components",
+            &[("purl", "pkg:generic/dnsmasq"), ("vers", ">=2.80|<2.90")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get("/orgs/demo-networks/cases/VD-2026-0001").await;
+    assert!(page.body.contains("AX3000 AX3000 2.1.4"), "{}", page.body);
+    assert!(page.body.contains("vers:generic/&#62;=2.80|&#60;2.90"), "{}", page.body);
+    let r = b.post("/orgs/demo-networks/cases/VD-2026-0001/components", &[("purl", "nonsense"), ("vers", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("受影响版本（vers 范围）"), "{}", r.body);
+}
