@@ -285,6 +285,9 @@ pub(crate) async fn load_demo(
         report_ids.push((program.org, submit_demo_report(store, ctx, program, r).await?));
     }
     let cases = demo_cases(store, ctx, &report_ids).await?;
+    if let Some((org, _)) = report_ids.first().copied() {
+        demo_catalogue(store, ctx, org).await?;
+    }
     Ok(Some(format!(
         "demo data loaded: {} organisations, {} programs, {} reports, {} cases; demo accounts {} log in with the password {}",
         orgs.len(),
@@ -474,6 +477,168 @@ pub(crate) async fn reset_password(store: &Store, now: Timestamp, username: &str
         println!("password of {username} set from VULNDESK_NEW_PASSWORD; its sessions have ended");
     } else {
         println!("new password of {username}: {password}");
+    }
+    Ok(())
+}
+
+fn demo_id() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
+/// A small CycloneDX 1.6 SBOM of a firmware image and its direct components.
+fn demo_cyclonedx(firmware: &str, components: &[(&str, &str, &str)]) -> Vec<u8> {
+    let comps: Vec<serde_json::Value> = components
+        .iter()
+        .map(|(name, version, supplier)| {
+            let purl = format!("pkg:generic/{name}@{version}");
+            serde_json::json!({"type": "library", "bom-ref": purl, "name": name, "version": version, "purl": purl,
+                "supplier": {"name": supplier}})
+        })
+        .collect();
+    let refs: Vec<String> = components.iter().map(|(n, v, _)| format!("pkg:generic/{n}@{v}")).collect();
+    serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "metadata": {"component": {"type": "firmware", "bom-ref": "firmware", "name": firmware}},
+        "components": comps, "dependencies": [{"ref": "firmware", "dependsOn": refs}]})
+    .to_string()
+    .into_bytes()
+}
+
+/// The scenario's catalogue (Demo Networks): the AX3000 router (two models, firmware 2.1.3 to
+/// 2.1.5, CycloneDX SBOMs; 2.1.5 carries the fixed dnsmasq) and the EdgeGate gateway (SPDX 2.3),
+/// the dnsmasq maintainers as a supplier, three customers (an ISP in Shenzhen and a hotel chain
+/// in Hangzhou in Chinese, a distributor in Singapore in English) and their deployments; the
+/// DHCP case names dnsmasq before 2.90 as its affected component.
+async fn demo_catalogue(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow::Result<()> {
+    use vulndesk_store::catalogue::{
+        CaseComponent, Customer, Deployment, Product, ProductVersion, SbomRecord, Supplier, Vendor,
+    };
+    let org_name = store.org_by_id(org).await?.map(|o| o.name).unwrap_or_default();
+    let vendor =
+        Vendor { id: vulndesk_core::VendorId::from_uuid(demo_id()), org, name: org_name, website: String::new() };
+    store.create_vendor(&vendor, ctx).await?;
+    let supplier = Supplier {
+        id: vulndesk_core::SupplierId::from_uuid(demo_id()),
+        org,
+        name: "dnsmasq project".into(),
+        contact_name: "Simon Kelley".into(),
+        contact_email: "security@dnsmasq.example".into(),
+        jurisdiction: "GB".into(),
+        website: "https://thekelleys.org.uk/dnsmasq/".into(),
+    };
+    store.create_supplier(&supplier, ctx).await?;
+    let mut versions = Vec::new();
+    for (product, description, releases) in [
+        (
+            "AX3000",
+            "Wi-Fi 6 home router",
+            vec![
+                ("AX3000", "2.1.3", "2.89"),
+                ("AX3000", "2.1.4", "2.89"),
+                ("AX3000-Pro", "2.1.4", "2.89"),
+                ("AX3000", "2.1.5", "2.90"),
+            ],
+        ),
+        ("EdgeGate", "Industrial gateway", vec![("EdgeGate", "1.4.0", "")]),
+    ] {
+        let p = Product {
+            id: vulndesk_core::ProductId::from_uuid(demo_id()),
+            org,
+            vendor: vendor.id,
+            vendor_name: vendor.name.clone(),
+            name: product.into(),
+            description: description.into(),
+        };
+        store.create_product(&p, ctx).await?;
+        for (model, version, dnsmasq) in releases {
+            let v = ProductVersion {
+                id: vulndesk_core::ProductVersionId::from_uuid(demo_id()),
+                org,
+                product: p.id,
+                product_name: p.name.clone(),
+                model: model.into(),
+                version: version.into(),
+                release_date: String::new(),
+                support_status: "supported".into(),
+            };
+            store.create_product_version(&v, ctx).await?;
+            let bytes = if dnsmasq.is_empty() {
+                include_bytes!("../../../demo/edgegate-1.4.0.spdx").to_vec()
+            } else {
+                demo_cyclonedx(
+                    &format!("{model} firmware {version}"),
+                    &[
+                        ("busybox", "1.36.1", "BusyBox"),
+                        ("openssl", "3.0.8", "OpenSSL Software Foundation"),
+                        ("dnsmasq", dnsmasq, "dnsmasq project"),
+                    ],
+                )
+            };
+            let (sbom, diagnostics) = vulndesk_formats::sbom::read_sbom(&bytes).context("demo SBOM")?;
+            let components = vulndesk_web::stored_components(&sbom);
+            let edges: Vec<(String, String)> = sbom
+                .dependencies
+                .iter()
+                .flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone())))
+                .collect();
+            let record = SbomRecord {
+                format: sbom.format.as_str().into(),
+                spec_version: sbom.spec_version.clone(),
+                sha256: hex::encode(vulndesk_core::chain::sha256(&bytes)),
+                components: i64::try_from(components.len()).unwrap_or(0),
+                warnings: i64::try_from(diagnostics.len()).unwrap_or(0),
+                imported_by: String::new(),
+                imported_at: ctx.at,
+            };
+            store.import_sbom(&v, &record, &components, &edges, ctx).await?;
+            versions.push(v);
+        }
+    }
+    let customers = [
+        ("深圳宽带网络有限公司 Shenzhen Broadband", "noc@sz-broadband.example", "CN", Locale::ZhCn),
+        ("西湖酒店集团 West Lake Hotels", "it@westlake-hotels.example", "CN", Locale::ZhCn),
+        ("Lion City Distribution Pte Ltd", "support@lioncity.example", "SG", Locale::En),
+    ]
+    .map(|(name, email, country, locale)| Customer {
+        id: vulndesk_core::CustomerId::from_uuid(demo_id()),
+        org,
+        name: name.into(),
+        contact_name: String::new(),
+        contact_email: email.into(),
+        jurisdiction: country.into(),
+        locale,
+    });
+    store.import_customers(&customers, false, ctx).await?;
+    let find =
+        |model: &str, version: &str| versions.iter().find(|v| v.model == model && v.version == version).map(|v| v.id);
+    let mut deployments = Vec::new();
+    for (customer, model, version, note) in [
+        (0, "AX3000", "2.1.4", "1,200 units, home broadband"),
+        (1, "AX3000-Pro", "2.1.4", "hotel guest Wi-Fi"),
+        (1, "EdgeGate", "1.4.0", "building management"),
+        (2, "AX3000", "2.1.3", "distribution stock"),
+    ] {
+        let version = find(model, version).context("demo deployment")?;
+        deployments.push(Deployment {
+            id: vulndesk_core::DeploymentId::from_uuid(demo_id()),
+            org,
+            customer: customers[customer].id,
+            customer_name: String::new(),
+            product_version: version,
+            note: note.into(),
+        });
+    }
+    store.import_deployments(&deployments, ctx).await?;
+    if let Some(case) = store.cases_of(org, false).await?.into_iter().find(|c| c.title.contains("DHCP")) {
+        let component = CaseComponent {
+            id: vulndesk_core::CaseComponentId::from_uuid(demo_id()),
+            case: case.id,
+            purl: "pkg:generic/dnsmasq".into(),
+            ecosystem: "Generic".into(),
+            package_key: "dnsmasq".into(),
+            vers: "vers:generic/>=2.80|<2.90".into(),
+            supplier: Some(supplier.id),
+        };
+        store.add_case_component(org, &component, ctx).await?;
     }
     Ok(())
 }

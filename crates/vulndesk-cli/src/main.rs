@@ -73,7 +73,8 @@ enum Command {
         /// The SBOM file.
         sbom: PathBuf,
         /// OSV data: an osv.dev-style all.zip, a folder of OSV JSON, or one record (repeatable).
-        #[arg(long = "osv", required = true)]
+        /// Without it, the OSV records imported into the database (`vulndesk osv import`).
+        #[arg(long = "osv")]
         osv: Vec<PathBuf>,
         /// `table` or `json`.
         #[arg(long, default_value = "table", value_parser = ["table", "json"])]
@@ -86,6 +87,51 @@ enum Command {
     Cvss {
         #[command(subcommand)]
         command: CvssCommand,
+    },
+    /// SBOMs of product versions in the catalogue.
+    Sbom {
+        #[command(subcommand)]
+        command: SbomCommand,
+    },
+    /// OSV vulnerability data shared by every organisation of the deployment.
+    Osv {
+        #[command(subcommand)]
+        command: OsvCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SbomCommand {
+    /// Imports an SBOM (CycloneDX or SPDX) as a product version's components, replacing the
+    /// ones it had, in one transaction. The product and version are added to the catalogue when
+    /// missing. Exit codes: 0 imported, 2 the file is not an SBOM vulndesk reads (the message
+    /// says where), 1 anything else.
+    Import {
+        /// The organisation (its short name).
+        #[arg(long)]
+        org: String,
+        /// The product's name.
+        #[arg(long)]
+        product: String,
+        /// The model, for products with several.
+        #[arg(long, default_value = "")]
+        model: String,
+        /// The product version.
+        #[arg(long = "product-version")]
+        version: String,
+        /// The SBOM file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum OsvCommand {
+    /// Imports OSV records from osv.dev-style all.zip archives, folders of OSV JSON or single
+    /// records; a record replaces the stored copy only when its `modified` time is later.
+    Import {
+        /// Archives, folders or files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
     },
 }
 
@@ -176,7 +222,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Scan { sbom, osv, format, no_fail } = &cli.command {
+    if let Command::Scan { sbom, osv, format, no_fail } = &cli.command
+        && !osv.is_empty()
+    {
         return Ok(scan(sbom, osv, format, *no_fail));
     }
     if matches!(cli.command, Command::Cvss { .. }) {
@@ -223,10 +271,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bootstrap::reset_password(&store, clock.now(), &user).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scan { .. } => unreachable!("handled before configuration is read"),
+        Command::Scan { sbom, format, no_fail, .. } => {
+            let store = open_migrated(&config).await?;
+            let bodies = store.osv_bodies().await?;
+            if bodies.is_empty() {
+                eprintln!(
+                    "error: the database holds no OSV records: import some with `vulndesk osv import`, or pass --osv"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let mut db = vulndesk_match::osv::Database::new();
+            let mut report = vulndesk_match::LoadReport::default();
+            for body in &bodies {
+                if let Ok(advisory) = vulndesk_match::osv::parse_advisory(body.as_bytes(), &mut report) {
+                    db.upsert(advisory);
+                }
+            }
+            eprintln!("{} OSV records from the database", db.len());
+            let Some(parsed) = read_sbom_file(&sbom) else { return Ok(ExitCode::from(2)) };
+            Ok(report_scan(&parsed, &vulndesk_match::Index::new(db), &format, no_fail))
+        }
         Command::Cvss { command: CvssCommand::Score } => {
             cvss_score()?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Sbom { command: SbomCommand::Import { org, product, model, version, file } } => {
+            let store = open_migrated(&config).await?;
+            sbom_import(&store, &org, &product, &model, &version, &file).await
+        }
+        Command::Osv { command: OsvCommand::Import { paths } } => {
+            let store = open_migrated(&config).await?;
+            osv_import(&store, &paths).await
         }
         Command::Receipts { command: ReceiptsCommand::Verify } => {
             let store = open_migrated(&config).await?;
@@ -259,23 +334,159 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn new_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
+/// `vulndesk sbom import`: finds (or adds) the product version and replaces its components.
+async fn sbom_import(
+    store: &Store,
+    org: &str,
+    product: &str,
+    model: &str,
+    version: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    use vulndesk_store::catalogue::{Product, ProductVersion, SbomRecord, Vendor};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let (sbom, diagnostics) = match vulndesk_formats::sbom::read_sbom(&bytes) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    for d in diagnostics.iter().take(20) {
+        eprintln!("warning: {}: {d}", file.display());
+    }
+    let org = store.org_by_slug(org).await?.with_context(|| format!("no organisation {org:?}"))?;
+    let ctx = AuditContext::system(SystemClock.now());
+    let product = match store.products_of(org.id).await?.into_iter().find(|p| p.name == product) {
+        Some(p) => p,
+        None => {
+            let vendor = match store.vendors_of(org.id).await?.into_iter().find(|v| v.name == org.name) {
+                Some(v) => v,
+                None => {
+                    let v = Vendor {
+                        id: vulndesk_core::VendorId::from_uuid(new_uuid()),
+                        org: org.id,
+                        name: org.name.clone(),
+                        website: String::new(),
+                    };
+                    store.create_vendor(&v, &ctx).await?;
+                    v
+                }
+            };
+            let p = Product {
+                id: vulndesk_core::ProductId::from_uuid(new_uuid()),
+                org: org.id,
+                vendor: vendor.id,
+                vendor_name: vendor.name,
+                name: product.to_owned(),
+                description: String::new(),
+            };
+            store.create_product(&p, &ctx).await?;
+            eprintln!("added product {product:?}");
+            p
+        }
+    };
+    let existing = store
+        .product_versions_of(org.id)
+        .await?
+        .into_iter()
+        .find(|v| v.product == product.id && v.model == model && v.version == version);
+    let pv = match existing {
+        Some(v) => v,
+        None => {
+            let v = ProductVersion {
+                id: vulndesk_core::ProductVersionId::from_uuid(new_uuid()),
+                org: org.id,
+                product: product.id,
+                product_name: product.name.clone(),
+                model: model.to_owned(),
+                version: version.to_owned(),
+                release_date: String::new(),
+                support_status: "supported".into(),
+            };
+            store.create_product_version(&v, &ctx).await?;
+            eprintln!("added version {}", v.label());
+            v
+        }
+    };
+    let components = vulndesk_web::stored_components(&sbom);
+    let edges: Vec<(String, String)> =
+        sbom.dependencies.iter().flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone()))).collect();
+    let record = SbomRecord {
+        format: sbom.format.as_str().to_owned(),
+        spec_version: sbom.spec_version.clone(),
+        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+        components: i64::try_from(components.len()).unwrap_or(i64::MAX),
+        warnings: i64::try_from(diagnostics.len()).unwrap_or(i64::MAX),
+        imported_by: String::new(),
+        imported_at: ctx.at,
+    };
+    store.import_sbom(&pv, &record, &components, &edges, &ctx).await?;
+    println!("{} {} components ({} {}) {}", pv.id, components.len(), record.format, record.spec_version, pv.label());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `vulndesk osv import`: reads the records with a progress line on stderr and stores them in
+/// batches of 1,000 (each batch one transaction).
+async fn osv_import(store: &Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut rows = Vec::new();
+    let loaded = vulndesk_match::osv::visit_paths(
+        paths,
+        |p| match p {
+            vulndesk_match::Progress::Path { path, index, total } => {
+                eprintln!("[{}/{}] reading {}", index + 1, total, path.display());
+            }
+            vulndesk_match::Progress::Records { read } => eprint!("\r  {read} records read"),
+        },
+        |raw, advisory| {
+            rows.push(vulndesk_web::osv_row(raw, &advisory));
+            vulndesk_match::osv::Upsert::Inserted
+        },
+    );
+    let report = match loaded {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    eprintln!(
+        "\r  {} records read ({} withdrawn, {} GIT ranges ignored)",
+        report.records_read, report.withdrawn, report.git_ranges_ignored
+    );
+    let ctx = AuditContext::system(SystemClock.now());
+    let (mut inserted, mut replaced, mut kept) = (0, 0, 0);
+    let total = rows.len();
+    for (i, chunk) in rows.chunks(1000).enumerate() {
+        let done = store.upsert_osv(chunk, &ctx).await?;
+        inserted += done.inserted;
+        replaced += done.replaced;
+        kept += done.kept;
+        let stored = (i * 1000 + chunk.len()).min(total);
+        let width = 30;
+        let filled = (stored * width).checked_div(total).unwrap_or(width);
+        eprint!("\r  [{}{}] {stored}/{total} stored", "#".repeat(filled), " ".repeat(width - filled));
+    }
+    eprintln!();
+    println!(
+        "{inserted} inserted, {replaced} replaced, {kept} kept (stored copy as new or newer) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `vulndesk scan`: reads the SBOM and the OSV data, matches offline, prints the findings.
 fn scan(sbom_path: &std::path::Path, osv: &[PathBuf], format: &str, no_fail: bool) -> ExitCode {
     let bad = |msg: String| {
         eprintln!("error: {msg}");
         ExitCode::from(2)
     };
-    let bytes = match std::fs::read(sbom_path) {
-        Ok(b) => b,
-        Err(e) => return bad(format!("cannot read {}: {e}", sbom_path.display())),
-    };
-    let (sbom, diagnostics) = match vulndesk_formats::sbom::read_sbom(&bytes) {
-        Ok(x) => x,
-        Err(e) => return bad(format!("{}: {e}", sbom_path.display())),
-    };
-    for d in diagnostics.iter().take(20) {
-        eprintln!("warning: {}: {d}", sbom_path.display());
-    }
+    let Some(sbom) = read_sbom_file(sbom_path) else { return ExitCode::from(2) };
     let started = std::time::Instant::now();
     let loaded = vulndesk_match::load_paths(osv, |p| match p {
         vulndesk_match::Progress::Path { path, index, total } => {
@@ -294,7 +505,40 @@ fn scan(sbom_path: &std::path::Path, osv: &[PathBuf], format: &str, no_fail: boo
         report.git_ranges_ignored,
         started.elapsed().as_secs_f64()
     );
-    let result = vulndesk_match::scan_sbom_report(&sbom, &index);
+    report_scan(&sbom, &index, format, no_fail)
+}
+
+/// Reads an SBOM file, printing its warnings; `None` (after printing why) when it cannot be read.
+fn read_sbom_file(path: &std::path::Path) -> Option<vulndesk_formats::sbom::Sbom> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return None;
+        }
+    };
+    match vulndesk_formats::sbom::read_sbom(&bytes) {
+        Ok((sbom, diagnostics)) => {
+            for d in diagnostics.iter().take(20) {
+                eprintln!("warning: {}: {d}", path.display());
+            }
+            Some(sbom)
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// Matches and prints the findings; the exit code says whether there were any.
+fn report_scan(
+    sbom: &vulndesk_formats::sbom::Sbom,
+    index: &vulndesk_match::Index,
+    format: &str,
+    no_fail: bool,
+) -> ExitCode {
+    let result = vulndesk_match::scan_sbom_report(sbom, index);
     eprintln!("{} components, {} scanned, {} findings", result.components, result.scanned, result.findings.len());
     for (why, refs) in &result.unscanned {
         eprintln!("not scanned ({why:?}): {}", refs.len());

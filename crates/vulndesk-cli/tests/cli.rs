@@ -180,3 +180,70 @@ fn scan_finds_known_vulnerable_packages_offline_with_documented_exit_codes() {
     assert!(text(&out.stderr).contains("line"), "{}", text(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `osv import` stores the shared crates.io records (again: all kept), `sbom import` adds the
+/// product version and its components, and `scan` without `--osv` matches against the database.
+#[tokio::test(flavor = "multi_thread")]
+async fn osv_and_sbom_imports_feed_the_database_and_scan_uses_it() {
+    let db = TestDb::empty_on(vulndesk_store::testing::backend_under_test()).await;
+    let url = db.url.clone();
+    let server = Server::start_demo(&url);
+    drop(server);
+    let crates = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv/crates.io/all.zip");
+    let out = vulndesk(&["--database", &url, "osv", "import", crates]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = text(&out.stdout);
+    assert!(first.starts_with("1206 inserted, 0 replaced, 0 kept"), "{first}");
+    let out = vulndesk(&["--database", &url, "osv", "import", crates]);
+    assert!(
+        text(&out.stdout).starts_with("0 inserted, 0 replaced, 1206 kept"),
+        "incremental by modified: {}",
+        text(&out.stdout)
+    );
+
+    let dir = std::env::temp_dir().join(format!("vulndesk-sbom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let sbom = dir.join("bom.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
+            {"type":"library","bom-ref":"a","name":"smallvec","version":"1.6.0","purl":"pkg:cargo/smallvec@1.6.0"},
+            {"type":"library","bom-ref":"b","name":"serde","version":"1.0.200","purl":"pkg:cargo/serde@1.0.200"}]}"#,
+    )
+    .expect("write");
+    let path = sbom.to_str().expect("utf-8");
+    let args = [
+        "--database",
+        &url,
+        "sbom",
+        "import",
+        "--org",
+        "demo-networks",
+        "--product",
+        "Console",
+        "--product-version",
+        "3.0",
+        path,
+    ];
+    let out = vulndesk(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("2 components (cyclonedx-json 1.5) Console 3.0"), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("added product \"Console\""), "{}", text(&out.stderr));
+    let out = vulndesk(&args);
+    assert!(!text(&out.stderr).contains("added"), "the second import finds the version: {}", text(&out.stderr));
+
+    let out = vulndesk(&["--database", &url, "scan", path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let advisories: Vec<&str> =
+        doc["findings"].as_array().expect("findings").iter().map(|f| f["advisory"].as_str().expect("id")).collect();
+    assert!(advisories.contains(&"RUSTSEC-2021-0003"), "smallvec 1.6.0 is RUSTSEC-2021-0003: {advisories:?}");
+
+    std::fs::write(&sbom, "{\"bomFormat\":").expect("write");
+    let out = vulndesk(&args);
+    assert_eq!(out.status.code(), Some(2), "a file that is not an SBOM: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("line 1"), "{}", text(&out.stderr));
+    let out = vulndesk(&["--database", &url, "audit", "verify"]);
+    assert!(out.status.success() && text(&out.stdout).starts_with("OK"), "{}", text(&out.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
+}

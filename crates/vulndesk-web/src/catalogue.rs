@@ -575,7 +575,7 @@ pub(crate) fn package_of(p: &Purl) -> (Ecosystem, String) {
 }
 
 /// The stored form of an SBOM's components: canonical purl, OSV ecosystem and normalised name.
-pub(crate) fn stored_components(sbom: &vulndesk_formats::sbom::Sbom) -> Vec<StoredComponent> {
+pub fn stored_components(sbom: &vulndesk_formats::sbom::Sbom) -> Vec<StoredComponent> {
     sbom.components
         .iter()
         .map(|c| {
@@ -642,7 +642,7 @@ pub(crate) async fn osv_index(state: &AppState) -> Result<Arc<Index>, AppError> 
 }
 
 /// The stored form of one OSV record.
-pub(crate) fn osv_row(bytes: &[u8], advisory: &vulndesk_match::osv::Advisory) -> OsvRow {
+pub fn osv_row(bytes: &[u8], advisory: &vulndesk_match::osv::Advisory) -> OsvRow {
     let mut packages: Vec<(String, String)> = advisory
         .affected
         .iter()
