@@ -628,7 +628,9 @@ async fn demo_catalogue(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow
         });
     }
     store.import_deployments(&deployments, ctx).await?;
-    if let Some(case) = store.cases_of(org, false).await?.into_iter().find(|c| c.title.contains("DHCP")) {
+    if let Some(case) =
+        store.cases_of(org, false).await?.into_iter().find(|c| c.title.starts_with("Heap overflow in DHCP"))
+    {
         let component = CaseComponent {
             id: vulndesk_core::CaseComponentId::from_uuid(demo_id()),
             case: case.id,

@@ -1,0 +1,93 @@
+// The product catalogue in a real browser with the demo data, in Chinese: an engineer opens the
+// AX3000 firmware 2.1.5, uploads a new CycloneDX SBOM through the file form and sees its
+// components; a bad file is refused with where it is wrong; then the DHCP case shows its impact:
+// the affected firmware versions, the customers running them, and the upstream notice draft.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launchBrowser, shot } from './harness.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startServer({ demo: true });
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+async function login(ctx, username) {
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'browser-test-demo-password');
+  await page.click('form.stack button[type=submit]');
+  await page.waitForURL(`${server.url}/`);
+  return page;
+}
+
+test('an engineer imports an SBOM; the case shows the versions, customers and upstream draft it reaches', async () => {
+  const ctx = await chrome.browser.newContext({ locale: 'zh-CN' });
+  const page = await login(ctx, 'zhao.min');
+  await page.goto(`${server.url}/orgs/demo-networks`);
+  await page.getByTestId('catalogue-link').click();
+  await page.waitForURL(/\/catalogue$/);
+  assert.match(await page.getByTestId('customers').innerText(), /Lion City Distribution/);
+  await page.click('text=AX3000');
+  await page.waitForURL(/\/products\//);
+  const versions = page.getByTestId('versions');
+  assert.match(await versions.innerText(), /AX3000-Pro/);
+  await versions.locator('tr', { hasText: '2.1.5' }).locator('a').click();
+  await page.waitForURL(/\/versions\//);
+  assert.match(await page.getByTestId('sbom-info').innerText(), /cyclonedx-json 1\.6 · 4 个组件/);
+
+  const dir = mkdtempSync(join(tmpdir(), 'vulndesk-sbom-'));
+  const good = join(dir, 'ax3000-2.1.5.cdx.json');
+  writeFileSync(good, JSON.stringify({
+    bomFormat: 'CycloneDX', specVersion: '1.6', version: 2,
+    components: [
+      { type: 'library', 'bom-ref': 'dnsmasq', name: 'dnsmasq', version: '2.90', purl: 'pkg:generic/dnsmasq@2.90' },
+      { type: 'library', 'bom-ref': 'curl', name: 'curl', version: '8.5.0', purl: 'pkg:generic/curl@8.5.0' },
+    ],
+  }));
+  await page.setInputFiles('[data-testid=sbom-form] input[type=file]', good);
+  await page.click('[data-testid=sbom-form] button[type=submit]');
+  await page.waitForURL(/done=notice-sbom-imported/);
+  assert.match(await page.getByTestId('sbom-info').innerText(), /2 个组件/);
+  assert.match(await page.getByTestId('components').innerText(), /pkg:generic\/curl@8\.5\.0/);
+
+  const bad = join(dir, 'broken.json');
+  writeFileSync(bad, '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [');
+  await page.setInputFiles('[data-testid=sbom-form] input[type=file]', bad);
+  await page.click('[data-testid=sbom-form] button[type=submit]');
+  await page.getByTestId('sbom-errors').waitFor();
+  assert.match(await page.getByTestId('sbom-errors').innerText(), /无法导入该 SBOM：invalid JSON at line 1/);
+  assert.match(await page.getByTestId('components').innerText(), /curl/, 'the refused file changed nothing');
+  await shot(page, 'catalogue-version');
+
+  // The DHCP case: dnsmasq before 2.90 reaches 2.1.3 and 2.1.4 (both models), not 2.1.5.
+  const ctx2 = await chrome.browser.newContext({ locale: 'zh-CN' });
+  const triager = await login(ctx2, 'li.wei');
+  await triager.goto(`${server.url}/orgs/demo-networks/cases`);
+  await triager.locator('tr', { hasText: 'Heap overflow in DHCP option parsing' }).locator('a').first().click();
+  await triager.waitForURL(/\/cases\/VD-/);
+  const impact = triager.getByTestId('impact');
+  await impact.waitFor();
+  const text = await impact.innerText();
+  assert.match(text, /AX3000 AX3000 2\.1\.3/);
+  assert.match(text, /AX3000 AX3000-Pro 2\.1\.4/);
+  assert.doesNotMatch(text, /2\.1\.5/);
+  const customers = await triager.getByTestId('impact-customers').innerText();
+  assert.match(customers, /深圳宽带网络有限公司/);
+  assert.match(customers, /Lion City Distribution.*\ben\b/s);
+  assert.match(await triager.getByTestId('upstream-draft').innerText(), /security@dnsmasq\.example/);
+  await shot(triager, 'case-impact');
+  await ctx.close();
+  await ctx2.close();
+});
