@@ -1,7 +1,7 @@
 //! Benchmark of the matching engine on the shared OSV data; run it with `--release`.
 //!
-//! Usage: `cargo run --release -p vulndesk-match --example match_bench [-- DATA_DIR]`, where
-//! `DATA_DIR` holds `PyPI/all.zip`, `Go/all.zip` and `crates.io/all.zip` (by default the
+//! Usage: `cargo run --release -p vulndesk-match --example match_bench [-- DATA_DIR [OUT_DIR]]`,
+//! where `DATA_DIR` holds `PyPI/all.zip`, `Go/all.zip` and `crates.io/all.zip` (by default the
 //! shared data folder beside the checkout). It times the load of the three archives (the
 //! first load of the process, so "cold" for the parser although the files may sit in the
 //! page cache), builds a synthetic SBOM of 20,000 components, half of them real (package,
@@ -10,15 +10,22 @@
 //! versions or made-up packages, times scanning it with everything in memory (best of five
 //! after a warm-up), times 1,000,000 `Range::contains` checks, and prints a table with the
 //! peak resident set size from `/proc/self/status` (`VmHWM`).
+//!
+//! It also times the cold path of benchmark B1 (`scripts/bench-match.sh`): from the start of
+//! `main` to the first component answered (load, then a one-component scan) and to the whole
+//! SBOM answered (load, then the first full scan). With `OUT_DIR`, it writes there, for the
+//! peer side of B1 (`tests/referee/b1_peer.mjs`): `sbom.tsv` (per component: OSV ecosystem,
+//! package name, version), `findings.tsv` (per finding: ecosystem, name, version, advisory
+//! id) and `vulndesk.txt` (the timings and peak RSS as `key=value` lines).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use vulndesk_formats::purl::{Purl, PurlParts};
 use vulndesk_formats::sbom::{Component, Sbom, SbomFormat};
-use vulndesk_match::{Ecosystem, Event, Index, Version, load_paths, scan_sbom};
+use vulndesk_match::{Ecosystem, Event, Finding, Index, Version, load_paths, purl_package, scan_sbom};
 
 const COMPONENTS: usize = 20_000;
 const CHECKS: usize = 1_000_000;
@@ -40,12 +47,13 @@ impl Rng {
 }
 
 fn main() {
+    let started = Instant::now();
     let data = std::env::args()
         .nth(1)
         .map_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv")), PathBuf::from);
+    let out_dir = std::env::args().nth(2).map(PathBuf::from);
     let paths: Vec<PathBuf> = ["PyPI", "Go", "crates.io"].iter().map(|e| data.join(e).join("all.zip")).collect();
 
-    let started = Instant::now();
     let (index, report) = match load_paths(&paths, |_| {}) {
         Ok(loaded) => loaded,
         Err(err) => {
@@ -59,7 +67,11 @@ fn main() {
     let pairs = real_pairs(&index);
     let sbom = synthetic_sbom(&pairs, &mut rng);
 
+    let first_sbom = Sbom { components: sbom.components[..1].to_vec(), ..sbom.clone() };
+    black_box(scan_sbom(&first_sbom, &index));
+    let first_answer = started.elapsed();
     let warm = scan_sbom(&sbom, &index);
+    let cold = started.elapsed();
     let mut best = Duration::MAX;
     for _ in 0..5 {
         let started = Instant::now();
@@ -98,6 +110,43 @@ fn main() {
         per_sec(CHECKS, contains)
     );
     println!("| peak RSS (VmHWM) | | | {} |", peak_rss().unwrap_or_else(|| "unknown".to_owned()));
+
+    if let Some(dir) = out_dir {
+        let stats = format!(
+            "records={}\ncomponents={COMPONENTS}\nfindings={}\nfirst_answer_seconds={:.6}\n\
+             cold_seconds={:.6}\nwarm_seconds={:.6}\npeak_rss_kib={}\n",
+            report.records_read,
+            warm.len(),
+            first_answer.as_secs_f64(),
+            cold.as_secs_f64(),
+            best.as_secs_f64(),
+            peak_rss_kib().unwrap_or(0),
+        );
+        if let Err(err) = write_b1_files(&dir, &sbom, &warm, &stats) {
+            eprintln!("match_bench: {}: {err}", dir.display());
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Writes the SBOM, the findings and the timings for the peer side of benchmark B1.
+fn write_b1_files(dir: &Path, sbom: &Sbom, findings: &[Finding], stats: &str) -> std::io::Result<()> {
+    let mut components = String::from("ecosystem\tname\tversion\n");
+    for component in &sbom.components {
+        let ecosystem = component.purl.as_ref().and_then(purl_package).map(|(e, _)| e.osv_name()).unwrap_or("?");
+        let version = component.version.as_deref().unwrap_or("");
+        components.push_str(&format!("{ecosystem}\t{}\t{version}\n", component.name));
+    }
+    std::fs::write(dir.join("sbom.tsv"), components)?;
+    let mut lines = String::from("ecosystem\tname\tversion\tadvisory\n");
+    for finding in findings {
+        // The purl of a Go component carries a `v` that the SBOM's version does not.
+        let version =
+            if finding.ecosystem == "Go" { finding.version.trim_start_matches('v') } else { &finding.version };
+        lines.push_str(&format!("{}\t{}\t{version}\t{}\n", finding.ecosystem, finding.name, finding.advisory));
+    }
+    std::fs::write(dir.join("findings.tsv"), lines)?;
+    std::fs::write(dir.join("vulndesk.txt"), stats)
 }
 
 /// Every (ecosystem, package name, version) named by a range event of a loaded record,
@@ -228,8 +277,12 @@ fn contains_workload<'a>(index: &'a Index, rng: &mut Rng) -> Vec<(&'a vulndesk_m
 }
 
 fn peak_rss() -> Option<String> {
+    peak_rss_kib().map(|kib| format!("{:.1} MiB", kib as f64 / 1024.0))
+}
+
+/// The peak resident set size in KiB, from `VmHWM` in `/proc/self/status`.
+fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(format!("{:.1} MiB", kb / 1024.0))
+    line.split_whitespace().nth(1)?.parse().ok()
 }

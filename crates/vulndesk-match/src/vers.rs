@@ -98,6 +98,9 @@ pub struct Vers {
     ecosystem: Ecosystem,
     /// The constraints sorted by version; empty means `*`, every version.
     constraints: Vec<Constraint>,
+    /// The lower and upper bounds among the constraints, in order: computed once at parse so
+    /// that [`Vers::contains`] allocates nothing.
+    bounds: Vec<Constraint>,
 }
 
 /// Decodes `%XX` escapes; upper-case hex digits are the canonical spelling.
@@ -190,7 +193,12 @@ impl Vers {
             }
             constraints.sort_by(|a, b| a.version.cmp(&b.version));
         }
-        Ok(Vers { scheme: scheme.to_owned(), ecosystem, constraints })
+        let bounds = constraints
+            .iter()
+            .filter(|c| c.comparator.is_lower_bound() || c.comparator.is_upper_bound())
+            .cloned()
+            .collect();
+        Ok(Vers { scheme: scheme.to_owned(), ecosystem, constraints, bounds })
     }
 
     fn constraint(ecosystem: Ecosystem, item: &str) -> Result<Constraint, VersError> {
@@ -259,19 +267,15 @@ impl Vers {
                 _ => {}
             }
         }
-        let bounds: Vec<&Constraint> = self
-            .constraints
-            .iter()
-            .filter(|c| c.comparator.is_lower_bound() || c.comparator.is_upper_bound())
-            .collect();
-        match bounds.as_slice() {
+        let bounds = self.bounds.as_slice();
+        match bounds {
             // Only "!=" constraints: everything else is in the range.
             [] => has_not_equal && !has_equal,
             [only] => only.comparator.admits(version, &only.version),
             _ => {
                 let last = bounds.len() - 2;
                 for (i, pair) in bounds.windows(2).enumerate() {
-                    let (current, next) = (pair[0], pair[1]);
+                    let (current, next) = (&pair[0], &pair[1]);
                     if i == 0
                         && current.comparator.is_upper_bound()
                         && current.comparator.admits(version, &current.version)
