@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, shot } from './harness.mjs';
+import { startServer, launchBrowser, shot, ADMIN_PASSWORD } from './harness.mjs';
 
 let server;
 let chrome;
@@ -89,5 +89,43 @@ test('an engineer imports an SBOM; the case shows the versions, customers and up
   assert.match(await triager.getByTestId('upstream-draft').innerText(), /security@dnsmasq\.example/);
   await shot(triager, 'case-impact');
   await ctx.close();
+  await ctx2.close();
+});
+
+test('a site administrator uploads OSV records; the catalogue looks an advisory up by its alias', async () => {
+  const ctx = await chrome.browser.newContext({ locale: 'en-US' });
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', ADMIN_PASSWORD);
+  await page.click('form.stack button[type=submit]');
+  await page.waitForURL(`${server.url}/`);
+  await page.goto(`${server.url}/osv`);
+  const before = Number(await page.getByTestId('osv-records').innerText());
+  const dir = mkdtempSync(join(tmpdir(), 'vulndesk-osv-'));
+  const file = join(dir, 'records.json');
+  writeFileSync(file, JSON.stringify([{
+    id: 'DEMO-2026-0001', modified: '2026-11-01T00:00:00Z', aliases: ['CVE-2026-99999'], summary: 'Demo advisory',
+    affected: [{ package: { ecosystem: 'PyPI', name: 'demo-package' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.2' }] }] }],
+  }]));
+  await page.setInputFiles('[data-testid=osv-form] input[type=file]', file);
+  await page.click('[data-testid=osv-form] button[type=submit]');
+  await page.waitForURL(/done=notice-osv-imported/);
+  assert.equal(Number(await page.getByTestId('osv-records').innerText()), before + 1);
+
+  writeFileSync(file, '{"id": 5}');
+  await page.setInputFiles('[data-testid=osv-form] input[type=file]', file);
+  await page.click('[data-testid=osv-form] button[type=submit]');
+  await page.getByTestId('osv-errors').waitFor();
+  assert.match(await page.getByTestId('osv-errors').innerText(), /The OSV data cannot be imported/);
+  await ctx.close();
+
+  const ctx2 = await chrome.browser.newContext({ locale: 'en-US' });
+  const triager = await login(ctx2, 'li.wei');
+  await triager.goto(`${server.url}/orgs/demo-networks/catalogue`);
+  await triager.fill('[data-testid=advisory-lookup] input[name=advisory]', 'CVE-2026-99999');
+  await triager.click('[data-testid=advisory-lookup] button');
+  await triager.getByTestId('advisory-no-impact').waitFor();
+  assert.match(await triager.getByTestId('advisory-lookup').innerText(), /DEMO-2026-0001 \(CVE-2026-99999\)/);
   await ctx2.close();
 });

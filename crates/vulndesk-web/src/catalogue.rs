@@ -924,31 +924,7 @@ pub(crate) async fn impact(state: &AppState, case: &Case) -> Result<Impact, AppE
             unreadable: unreadable.into_iter().collect(),
         });
     }
-    let mut by_customer: BTreeMap<String, (Option<Customer>, BTreeSet<String>)> = BTreeMap::new();
-    if !affected_versions.is_empty() {
-        let customers: HashMap<CustomerId, Customer> =
-            state.store.customers_of(case.org).await?.into_iter().map(|c| (c.id, c)).collect();
-        for d in state.store.deployments_of(case.org).await? {
-            if affected_versions.contains(&d.product_version) {
-                let entry = by_customer.entry(d.customer_name.clone()).or_default();
-                entry.0 = customers.get(&d.customer).cloned();
-                entry.1.insert(labels.get(&d.product_version).cloned().unwrap_or_default());
-            }
-        }
-    }
-    let customers = by_customer
-        .into_values()
-        .filter_map(|(c, versions)| {
-            c.map(|c| AffectedCustomer {
-                id: c.id.to_string(),
-                name: c.name,
-                contact_email: c.contact_email,
-                jurisdiction: c.jurisdiction,
-                locale: c.locale.tag().to_owned(),
-                product_versions: versions.into_iter().collect(),
-            })
-        })
-        .collect();
+    let customers = customers_running(state, case.org, &affected_versions, &labels).await?;
     let mut upstream = Vec::new();
     let mut seen = BTreeSet::new();
     for c in &components {
@@ -962,6 +938,127 @@ pub(crate) async fn impact(state: &AppState, case: &Case) -> Result<Impact, AppE
     }
     let product_versions = affected_versions.iter().filter_map(|v| labels.get(v).cloned()).collect::<BTreeSet<_>>();
     Ok(Impact { components: out, product_versions: product_versions.into_iter().collect(), customers, upstream })
+}
+
+/// The customers running any of `versions`, by name, each with the versions they run.
+async fn customers_running(
+    state: &AppState,
+    org: OrgId,
+    versions: &BTreeSet<ProductVersionId>,
+    labels: &HashMap<ProductVersionId, String>,
+) -> Result<Vec<AffectedCustomer>, AppError> {
+    if versions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_customer: BTreeMap<String, (Option<Customer>, BTreeSet<String>)> = BTreeMap::new();
+    let customers: HashMap<CustomerId, Customer> =
+        state.store.customers_of(org).await?.into_iter().map(|c| (c.id, c)).collect();
+    for d in state.store.deployments_of(org).await? {
+        if versions.contains(&d.product_version) {
+            let entry = by_customer.entry(d.customer_name.clone()).or_default();
+            entry.0 = customers.get(&d.customer).cloned();
+            entry.1.insert(labels.get(&d.product_version).cloned().unwrap_or_default());
+        }
+    }
+    Ok(by_customer
+        .into_values()
+        .filter_map(|(c, versions)| {
+            c.map(|c| AffectedCustomer {
+                id: c.id.to_string(),
+                name: c.name,
+                contact_email: c.contact_email,
+                jurisdiction: c.jurisdiction,
+                locale: c.locale.tag().to_owned(),
+                product_versions: versions.into_iter().collect(),
+            })
+        })
+        .collect())
+}
+
+/// One package an advisory names, with the catalogue's product versions it affects.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct AdvisoryPackage {
+    /// The OSV ecosystem (`PyPI`, `Go`, `crates.io`, ...).
+    pub(crate) ecosystem: String,
+    pub(crate) name: String,
+    pub(crate) affected: Vec<AffectedVersion>,
+    /// Product versions holding the package at a version the advisory does not cover.
+    pub(crate) unaffected: usize,
+}
+
+/// The reverse query: what an imported advisory reaches in an organisation's catalogue.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct AdvisoryImpact {
+    pub(crate) advisory: String,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) summary: String,
+    pub(crate) severity: Option<String>,
+    /// A withdrawn advisory reaches nothing.
+    pub(crate) withdrawn: bool,
+    pub(crate) packages: Vec<AdvisoryPackage>,
+    /// Every affected product version once, as labels, sorted.
+    pub(crate) product_versions: Vec<String>,
+    pub(crate) customers: Vec<AffectedCustomer>,
+}
+
+/// What an advisory, named by its id or one of its aliases (`CVE-…`, `GHSA-…`), reaches in the
+/// organisation's catalogue: for each package it names, the catalogue's occurrences (one indexed
+/// lookup) tested against the advisory's ranges and version lists; then the customers.
+pub(crate) async fn advisory_impact(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    id: &str,
+) -> Result<AdvisoryImpact, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    let index = osv_index(state).await?;
+    let id = id.trim();
+    let advisory = index
+        .advisory(id)
+        .or_else(|| index.database().advisories().iter().find(|a| a.aliases.iter().any(|x| x.eq_ignore_ascii_case(id))))
+        .ok_or(AppError::NotFound)?;
+    let labels: HashMap<ProductVersionId, String> =
+        state.store.product_versions_of(org.id).await?.into_iter().map(|v| (v.id, v.label())).collect();
+    let mut packages = Vec::new();
+    let mut reached = BTreeSet::new();
+    for a in &advisory.affected {
+        let mut affected = Vec::new();
+        let mut unaffected = 0;
+        if !advisory.is_withdrawn() {
+            for o in state.store.occurrences(org.id, a.ecosystem.osv_name(), &a.key).await? {
+                if a.verdict_for_text(&o.version).affected() {
+                    reached.insert(o.product_version);
+                    affected.push(AffectedVersion {
+                        product_version: o.product_version.to_string(),
+                        label: labels.get(&o.product_version).cloned().unwrap_or_default(),
+                        component_version: o.version,
+                        purl: o.purl,
+                    });
+                } else {
+                    unaffected += 1;
+                }
+            }
+        }
+        affected.sort_by(|x, y| x.label.cmp(&y.label));
+        packages.push(AdvisoryPackage {
+            ecosystem: a.ecosystem.osv_name().to_owned(),
+            name: a.name.clone(),
+            affected,
+            unaffected,
+        });
+    }
+    let customers = customers_running(state, org.id, &reached, &labels).await?;
+    let product_versions = reached.iter().filter_map(|v| labels.get(v).cloned()).collect::<BTreeSet<_>>();
+    Ok(AdvisoryImpact {
+        advisory: advisory.id.clone(),
+        aliases: advisory.aliases.clone(),
+        summary: advisory.summary.clone().unwrap_or_default(),
+        severity: advisory.severity.clone(),
+        withdrawn: advisory.is_withdrawn(),
+        packages,
+        product_versions: product_versions.into_iter().collect(),
+        customers,
+    })
 }
 
 /// The upstream notice's draft, in Chinese for a supplier in China and in English otherwise.

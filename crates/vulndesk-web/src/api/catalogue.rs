@@ -15,8 +15,8 @@ use vulndesk_store::catalogue::{
 use super::{ApiJson, ErrorBody};
 use crate::auth::RequestCtx;
 use crate::catalogue::{
-    self, CaseComponentForm, CustomerForm, DeploymentForm, Impact, ProductForm, SbomSummary, SupplierForm,
-    VersionFinding, VersionForm,
+    self, AdvisoryImpact, CaseComponentForm, CustomerForm, DeploymentForm, Impact, ProductForm, SbomSummary,
+    SupplierForm, VersionFinding, VersionForm,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -492,6 +492,19 @@ pub(crate) async fn import_osv(
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<OsvImportDto>, AppError> {
     Ok(Json(catalogue::import_osv(&state, &ctx, body.to_vec()).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/advisories/{id}/impact", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "An imported OSV record's id, or one of its aliases (CVE-…, GHSA-…)")),
+    responses((status = 200, description = "The product versions and customers the advisory reaches", body = AdvisoryImpact),
+        (status = 403, body = ErrorBody), (status = 404, description = "No imported advisory has this id or alias", body = ErrorBody)))]
+pub(crate) async fn advisory_impact(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<Json<AdvisoryImpact>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(catalogue::advisory_impact(&state, &ctx, &org, &id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/cases/{number}/impact", tag = "catalogue", security(("bearer" = [])),

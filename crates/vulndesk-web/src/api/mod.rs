@@ -109,6 +109,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_customers, catalogue::create_customer))
         .routes(routes!(catalogue::list_deployments, catalogue::create_deployment))
         .routes(routes!(catalogue::impact))
+        .routes(routes!(catalogue::advisory_impact))
         .routes(routes!(catalogue::add_component))
         .routes(routes!(catalogue::remove_component))
         .routes(routes!(intake::tracking))

@@ -30,6 +30,10 @@ struct CataloguePage {
     deployments: Vec<(Deployment, String)>,
     version_options: Vec<Choice>,
     can_manage: bool,
+    /// The advisory looked up (id or alias), and what it reaches.
+    advisory_query: String,
+    advisory: Option<crate::catalogue::AdvisoryImpact>,
+    advisory_missing: bool,
 }
 
 async fn org_for_catalogue(state: &AppState, ctx: &RequestCtx, slug: &str) -> Result<Organisation, AppError> {
@@ -64,18 +68,36 @@ async fn catalogue_page(
             .map(|v| Choice { value: v.id.to_string(), label: v.label(), checked: false })
             .collect(),
         can_manage: ctx.require(Action::ManageCatalogue(org.id)).is_ok(),
+        advisory_query: String::new(),
+        advisory: None,
+        advisory_missing: false,
     })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CatalogueQuery {
+    done: Option<String>,
+    /// An advisory id or alias to look up in the catalogue.
+    advisory: Option<String>,
 }
 
 pub(crate) async fn show(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(slug): Path<String>,
-    Query(q): Query<Done>,
+    Query(q): Query<CatalogueQuery>,
 ) -> Result<Response, AppError> {
     let org = org_for_catalogue(&state, &ctx, &slug).await?;
     let mut page = catalogue_page(&state, &ctx, &org, Vec::new()).await?;
     page.chrome = page.chrome.with_notice(q.done.as_deref());
+    if let Some(id) = q.advisory.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        page.advisory_query = id.chars().take(100).collect();
+        match catalogue::advisory_impact(&state, &ctx, &org, id).await {
+            Ok(found) => page.advisory = Some(found),
+            Err(AppError::NotFound) => page.advisory_missing = true,
+            Err(other) => return Err(other),
+        }
+    }
     render(&page)
 }
 
@@ -363,5 +385,66 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError) -> AppError {
         AppError::PayloadTooLarge
     } else {
         AppError::BadRequest(e.body_text())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "osv.html")]
+struct OsvPage {
+    chrome: Chrome,
+    records: i64,
+    latest: String,
+    errors: Vec<String>,
+}
+
+async fn osv_page(state: &AppState, ctx: &RequestCtx, errors: Vec<String>) -> Result<OsvPage, AppError> {
+    ctx.require(Action::ImportAdvisories)?;
+    let (records, latest) = state.store.osv_stamp().await?;
+    Ok(OsvPage {
+        chrome: Chrome::new(ctx),
+        records,
+        latest: if latest == 0 { String::new() } else { vulndesk_core::Timestamp::from_micros(latest).to_rfc3339() },
+        errors,
+    })
+}
+
+/// The deployment's OSV data: how much is held, and an upload form (site administrators).
+pub(crate) async fn osv(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    let mut page = osv_page(&state, &ctx, Vec::new()).await?;
+    page.chrome = page.chrome.with_notice(q.done.as_deref());
+    render(&page)
+}
+
+/// The OSV upload form (multipart: a record, an array of records, or an `all.zip`).
+pub(crate) async fn upload_osv(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    ctx.require(Action::ImportAdvisories)?;
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e))? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(|e| multipart_error(&e))?,
+            "osv" => file = field.bytes().await.map_err(|e| multipart_error(&e))?.to_vec(),
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf)?;
+    if file.is_empty() {
+        let errors = vec![crate::error::FieldError::new("osv", "field-required").render(&ctx.tr)];
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &osv_page(&state, &ctx, errors).await?);
+    }
+    match catalogue::import_osv(&state, &ctx, file).await {
+        Ok(_) => Ok(see_other("/osv?done=notice-osv-imported")),
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &osv_page(&state, &ctx, errors).await?)
+        }
+        Err(other) => Err(other),
     }
 }

@@ -40,6 +40,7 @@ pub(crate) fn intake_router(max_body: usize) -> Router<AppState> {
         .merge(
             Router::new()
                 .route("/orgs/{slug}/versions/{id}/sbom", post(catalogue::upload_sbom))
+                .route("/osv", get(catalogue::osv).post(catalogue::upload_osv))
                 .layer(axum::extract::DefaultBodyLimit::max(crate::catalogue::SBOM_MAX_BYTES)),
         )
 }

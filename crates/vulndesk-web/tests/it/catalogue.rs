@@ -356,6 +356,22 @@ async fn imported_osv_records_give_findings_on_a_product_version_and_update_by_m
     assert_eq!(findings[0]["advisory"], "PYSEC-2099-1");
     assert_eq!(findings[0]["fixed"], json!(["4.2.1"]));
 
+    // The reverse query, by the advisory's alias: the product version and nothing else.
+    let r = s.app.api(Method::GET, &format!("{ORG}/advisories/cve-2099-0001/impact"), Some(&s.triager), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let impact = r.json();
+    assert_eq!(impact["advisory"], "PYSEC-2099-1");
+    assert_eq!(impact["product_versions"], json!(["Console Console 1.0"]));
+    assert_eq!(impact["packages"][0]["affected"][0]["component_version"], "4.2.0");
+    let r = s.app.api(Method::GET, &format!("{ORG}/advisories/CVE-1999-0000/impact"), Some(&s.triager), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = s.app.api(Method::GET, &format!("{ORG}/advisories/PYSEC-2099-1/impact"), Some(&s.outsider), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let mut b = Browser::new(&s.app);
+    b.login("li.wei", PASSWORD).await;
+    let page = b.get("/orgs/demo-networks/catalogue?advisory=CVE-2099-0001").await;
+    assert!(page.body.contains("Console Console 1.0") && page.body.contains("SQL injection"), "{}", page.body);
+
     // An older copy is kept out; a newer one that moves the fix below 4.2.0 clears the finding.
     let older = serde_json::to_vec(&record("2098-01-01T00:00:00Z", "4.0.1")).expect("json");
     let r = raw(&s.app, Method::POST, "/api/v1/osv", &root, "application/json", older).await;
@@ -366,6 +382,8 @@ async fn imported_osv_records_give_findings_on_a_product_version_and_update_by_m
     let findings =
         s.app.api(Method::GET, &format!("/api/v1/product-versions/{}/findings", v[0]), Some(&s.triager), None).await;
     assert_eq!(findings.json(), json!([]));
+    let impact = s.app.api(Method::GET, &format!("{ORG}/advisories/PYSEC-2099-1/impact"), Some(&s.triager), None).await;
+    assert_eq!(impact.json()["product_versions"], json!([]), "the newer record's range no longer reaches 4.2.0");
 
     let r = raw(&s.app, Method::POST, "/api/v1/osv", &root, "application/json", b"{\"id\": 5}".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -466,4 +484,18 @@ async fn the_pages_add_to_the_catalogue_and_show_a_case_s_impact() {
     let r = b.post("/orgs/demo-networks/cases/VD-2026-0001/components", &[("purl", "nonsense"), ("vers", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("受影响版本（vers 范围）"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn the_osv_page_is_for_site_administrators() {
+    let s = setup().await;
+    s.app.user("root", true).await;
+    let mut b = Browser::new(&s.app);
+    b.login("chen.jing", PASSWORD).await;
+    assert_eq!(b.get("/osv").await.status, StatusCode::FORBIDDEN);
+    let mut b = Browser::new(&s.app);
+    b.login("root", PASSWORD).await;
+    let page = b.get("/osv").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-testid=\"osv-records\">0<"), "{}", page.body);
 }
