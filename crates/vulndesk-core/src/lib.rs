@@ -43,6 +43,7 @@ macro_rules! named_enum {
 
 pub mod access;
 pub mod audit;
+pub mod authority;
 pub mod case;
 pub mod chain;
 pub mod deadline;

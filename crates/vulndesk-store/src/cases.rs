@@ -688,7 +688,7 @@ impl Store {
             reporter,
             upstream: case.upstream,
             grade,
-            authority_reported_at: None,
+            authority_reported_at: self.authority_reported_at(case.id).await?,
             upstream_notified_at: None,
             reporter_acknowledged_at: acknowledged,
             fixed_at: None,

@@ -10,6 +10,7 @@
 //! same transaction as the change: a change without its audit event cannot be committed.
 
 mod audit;
+pub mod authority;
 pub mod cases;
 pub mod catalogue;
 mod error;

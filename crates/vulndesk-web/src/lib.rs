@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod authority;
 mod cases;
 mod catalogue;
 mod dossier;

@@ -3,6 +3,7 @@
 //! handlers (served at `/api/v1/openapi.json`).
 
 mod audit;
+mod authority;
 mod cases;
 mod catalogue;
 mod health;
@@ -108,6 +109,9 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_suppliers, catalogue::create_supplier))
         .routes(routes!(catalogue::list_customers, catalogue::create_customer))
         .routes(routes!(catalogue::list_deployments, catalogue::create_deployment))
+        .routes(routes!(authority::list, authority::start))
+        .routes(routes!(authority::get, authority::save))
+        .routes(routes!(authority::submit))
         .routes(routes!(catalogue::impact))
         .routes(routes!(catalogue::advisory_impact))
         .routes(routes!(catalogue::add_component))

@@ -4,6 +4,7 @@
 
 mod account;
 mod audit;
+mod authority;
 pub(crate) mod cases;
 mod catalogue;
 mod home;
@@ -91,6 +92,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/deadlines", get(cases::board))
         .route("/orgs/{slug}/cases/{number}/components", post(cases::add_component))
         .route("/orgs/{slug}/cases/{number}/components/{id}/remove", post(cases::remove_component))
+        .route("/orgs/{slug}/cases/{number}/authority", get(authority::show).post(authority::start))
+        .route("/orgs/{slug}/cases/{number}/authority/{seq}", post(authority::save))
+        .route("/orgs/{slug}/cases/{number}/authority/{seq}/submission", post(authority::submit))
+        .route("/orgs/{slug}/cases/{number}/authority/{seq}/print", get(authority::print))
+        .route("/orgs/{slug}/cases/{number}/authority/{seq}/json", get(authority::json))
         .route("/orgs/{slug}/catalogue", get(catalogue::show))
         .route("/orgs/{slug}/catalogue/products", post(catalogue::add_product))
         .route("/orgs/{slug}/catalogue/suppliers", post(catalogue::add_supplier))

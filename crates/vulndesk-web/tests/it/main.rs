@@ -3,6 +3,7 @@
 //! area.
 
 mod api;
+mod authority;
 mod cases;
 mod catalogue;
 mod harness;

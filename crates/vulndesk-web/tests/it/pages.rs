@@ -176,6 +176,9 @@ async fn every_form_route_refuses_a_forged_token_before_doing_anything() {
         "/orgs/acme/catalogue/deployments",
         "/orgs/acme/catalogue/deployments.csv",
         "/orgs/acme/products/some-product/versions",
+        "/orgs/acme/cases/VD-2026-0001/authority",
+        "/orgs/acme/cases/VD-2026-0001/authority/1",
+        "/orgs/acme/cases/VD-2026-0001/authority/1/submission",
     ];
     for route in routes {
         for token in ["forged", ""] {

@@ -1,0 +1,204 @@
+//! A case's reports to the authority: the list with their state, the draft's form with what is
+//! still missing, recording a submission, the printable Chinese report and its JSON document.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use vulndesk_core::authority::SubLibrary;
+use vulndesk_core::case::Case;
+use vulndesk_core::{Action, Locale, Organisation};
+use vulndesk_store::authority::AuthorityReport;
+
+use super::{Choice, Chrome, CsrfOnly, Done, Form, render, render_status, see_other};
+use crate::auth::RequestCtx;
+use crate::authority::{self, AuthorityForm, SubmissionForm};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::{cases, ops};
+
+#[derive(Template)]
+#[template(path = "authority.html")]
+struct AuthorityPage {
+    chrome: Chrome,
+    org_slug: String,
+    number: String,
+    title: String,
+    aware_at: String,
+    due: String,
+    reports: Vec<AuthorityReport>,
+    draft: Option<AuthorityReport>,
+    missing: Vec<String>,
+    library_options: Vec<Choice>,
+    errors: Vec<String>,
+    can_manage: bool,
+}
+
+async fn the_case(
+    state: &AppState,
+    ctx: &RequestCtx,
+    slug: &str,
+    number: &str,
+) -> Result<(Organisation, Case), AppError> {
+    let org = ops::visible_org(state, ctx, slug).await?;
+    let case = cases::readable_case(state, ctx, &org, number).await?;
+    Ok((org, case))
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    case: &Case,
+    errors: Vec<String>,
+) -> Result<AuthorityPage, AppError> {
+    let reports = state.store.authority_reports_of(case.id).await?;
+    let draft = reports.iter().find(|r| r.status == "draft").cloned();
+    let current = draft.as_ref().map_or("", |d| d.sub_library.as_str()).to_owned();
+    Ok(AuthorityPage {
+        chrome: Chrome::new(ctx),
+        org_slug: org.slug.to_string(),
+        number: case.number.clone(),
+        title: case.title.clone(),
+        aware_at: case.aware_at.to_rfc3339(),
+        due: case.aware_at.plus(vulndesk_core::deadline::AUTHORITY_REPORT_LIMIT).to_rfc3339(),
+        missing: draft.as_ref().map(|d| authority::missing_labels(&ctx.tr, d)).unwrap_or_default(),
+        library_options: SubLibrary::ALL
+            .iter()
+            .map(|l| Choice {
+                value: l.as_str().into(),
+                label: ctx.tr.t(&format!("sub-library-{}", l.as_str())),
+                checked: l.as_str() == current,
+            })
+            .collect(),
+        reports,
+        draft,
+        errors,
+        can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
+    })
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    let (org, case) = the_case(&state, &ctx, &slug, &number).await?;
+    let mut p = page(&state, &ctx, &org, &case, Vec::new()).await?;
+    p.chrome = p.chrome.with_notice(q.done.as_deref());
+    render(&p)
+}
+
+/// Runs a change; a refusal or bad input shows the page again with the problems listed.
+async fn act<F, Fut>(state: AppState, ctx: RequestCtx, slug: String, number: String, f: F) -> Result<Response, AppError>
+where
+    F: FnOnce(AppState, RequestCtx, Organisation, Case) -> Fut,
+    Fut: std::future::Future<Output = Result<&'static str, AppError>>,
+{
+    let (org, case) = the_case(&state, &ctx, &slug, &number).await?;
+    match f(state.clone(), ctx.clone(), org.clone(), case.clone()).await {
+        Ok(notice) => Ok(see_other(&format!("/orgs/{slug}/cases/{number}/authority?done={notice}"))),
+        Err(e) => {
+            let (status, errors) = match e {
+                AppError::Validation(fields) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, fields.iter().map(|f| f.render(&ctx.tr)).collect())
+                }
+                AppError::Refused(m) => (StatusCode::CONFLICT, vec![m]),
+                AppError::Conflict(key, args) => (StatusCode::CONFLICT, vec![ctx.tr.t_args(key, &args)]),
+                other => return Err(other),
+            };
+            render_status(status, &page(&state, &ctx, &org, &case, errors).await?)
+        }
+    }
+}
+
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(_): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, org, case| async move {
+        authority::start(&s, &c, &org, &case).await.map(|_| "notice-authority-started")
+    })
+    .await
+}
+
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, seq)): Path<(String, String, String)>,
+    Form(f): Form<AuthorityForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, _, case| async move {
+        let r = authority::report(&s, &case, &seq).await?;
+        authority::save(&s, &c, &r, &f).await.map(|()| "notice-case-saved")
+    })
+    .await
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, seq)): Path<(String, String, String)>,
+    Form(f): Form<SubmissionForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, _, case| async move {
+        let r = authority::report(&s, &case, &seq).await?;
+        authority::submit_manual(&s, &c, &r, &f).await.map(|()| "notice-authority-submitted")
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "authority_print.html")]
+struct PrintPage {
+    tr: Tr,
+    number: String,
+    r: AuthorityReport,
+    library: String,
+    kind: String,
+    grade: String,
+    gbt: String,
+    aware_at: String,
+    submitted_at: String,
+    components: Vec<String>,
+}
+
+/// The report as filed, in Chinese whatever the reader's language, for printing (or saving as
+/// PDF from the browser's print dialogue).
+pub(crate) async fn print(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, seq)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let (_, case) = the_case(&state, &ctx, &slug, &number).await?;
+    let r = authority::report(&state, &case, &seq).await?;
+    let tr = Tr::new(Locale::ZhCn);
+    render(&PrintPage {
+        tr,
+        number: case.number.clone(),
+        library: tr.t(&format!("sub-library-{}", r.sub_library)),
+        grade: if r.grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", r.grade)) },
+        gbt: if r.gbt_grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", r.gbt_grade)) },
+        kind: tr.t(&format!("authority-kind-{}", r.kind)),
+        aware_at: r.aware_at.to_rfc3339(),
+        submitted_at: r.submitted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        components: r.components.lines().map(str::to_owned).collect(),
+        r,
+    })
+}
+
+/// The report's JSON document (`docs/authority-report.schema.json`).
+pub(crate) async fn json(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, seq)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let (org, case) = the_case(&state, &ctx, &slug, &number).await?;
+    let r = authority::report(&state, &case, &seq).await?;
+    Ok(Json(authority::document(&org, &case, &r)).into_response())
+}
