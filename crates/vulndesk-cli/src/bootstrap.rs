@@ -287,6 +287,7 @@ pub(crate) async fn load_demo(
     let cases = demo_cases(store, ctx, &report_ids).await?;
     if let Some((org, _)) = report_ids.first().copied() {
         demo_catalogue(store, ctx, org).await?;
+        demo_authority_report(store, ctx, org).await?;
     }
     Ok(Some(format!(
         "demo data loaded: {} organisations, {} programs, {} reports, {} cases; demo accounts {} log in with the password {}",
@@ -642,6 +643,59 @@ async fn demo_catalogue(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow
         };
         store.add_case_component(org, &component, ctx).await?;
     }
+    Ok(())
+}
+
+/// The scenario's step 5: the DHCP case's report to the authority, filed on the authority's site
+/// within the 48 hours and recorded with its receipt number.
+async fn demo_authority_report(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow::Result<()> {
+    use vulndesk_store::authority::{AuthorityReport, Submission};
+    let Some(case) = store.cases_of(org, false).await?.into_iter().find(|c| c.title.starts_with("Heap overflow in DHCP"))
+    else {
+        return Ok(());
+    };
+    let org_name = store.org_by_id(org).await?.map(|o| o.name).unwrap_or_default();
+    let draft = AuthorityReport {
+        id: demo_id().to_string(),
+        org,
+        case: case.id,
+        seq: 0,
+        kind: "initial".into(),
+        updates: None,
+        sub_library: "general".into(),
+        product_name: "AX3000 家用无线路由器".into(),
+        model: "AX3000、AX3000-Pro".into(),
+        versions: "固件 2.0.0–2.1.4".into(),
+        characteristics: case.characteristics.clone(),
+        harm: case.harm.clone(),
+        scope_of_impact: case.scope_of_impact.clone(),
+        cvss_vector: case.cvss_vector.clone(),
+        cvss_score: case.cvss_score.clone(),
+        grade: case.grade.clone(),
+        gbt_grade: String::new(),
+        identifiers: String::new(),
+        fix_status: "修补中".into(),
+        provider_name: org_name,
+        provider_contact: "陈静 Chen Jing <psirt@demo-networks.example>".into(),
+        aware_at: case.aware_at,
+        components: "pkg:generic/dnsmasq vers:generic/>=2.80|<2.90".into(),
+        status: "draft".into(),
+        submitted_at: None,
+        channel: String::new(),
+        receipt_number: String::new(),
+        evidence: String::new(),
+        submitted_by: String::new(),
+        created_at: ctx.at,
+        updated_at: ctx.at,
+    };
+    let report = store.create_authority_report(&draft, ctx).await?;
+    let submission = Submission {
+        at: ctx.at,
+        channel: "manual".into(),
+        receipt_number: "MIIT-DEMO-2026-0001".into(),
+        evidence: "demo data".into(),
+    };
+    store.record_authority_submission(&report, &submission, ctx).await?;
     Ok(())
 }
 
