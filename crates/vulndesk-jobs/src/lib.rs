@@ -5,6 +5,8 @@
 //! Several instances may sweep at once: each reminder is recorded under a unique key in the same
 //! transaction as its mail, so whichever instance records it first sends it and the others skip.
 
+pub mod deliver;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -121,7 +123,11 @@ pub async fn deadline_sweep(store: &Store, now: Timestamp) -> Result<SweepReport
     Ok(report)
 }
 
-/// Sweeps every `every` until `shutdown` resolves. A failed sweep is logged and retried at the
+/// How often queued deliveries are looked for.
+pub const DELIVERY_TICK: Duration = Duration::from_millis(500);
+
+/// Sweeps every `every`, and sends due deliveries every [`DELIVERY_TICK`], until `shutdown`
+/// resolves. A failed sweep is logged and retried at the
 /// next tick; nothing is lost, since a sweep only reads what is due and records what it sent.
 pub async fn run(
     store: Store,
@@ -131,10 +137,17 @@ pub async fn run(
 ) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut send = tokio::time::interval(DELIVERY_TICK);
+    send.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
+            _ = send.tick() => {
+                if let Err(e) = deliver::deliver_due(&store, clock.as_ref(), 100).await {
+                    tracing::warn!(error = %e, "sending deliveries failed; retrying at the next tick");
+                }
+            }
             _ = tick.tick() => {
                 match deadline_sweep(&store, clock.now()).await {
                     Ok(r) if r.notices > 0 => tracing::info!(notices = r.notices, mails = r.mails, "deadline reminders queued"),

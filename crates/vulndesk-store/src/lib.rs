@@ -19,6 +19,7 @@ mod org;
 mod postgres;
 mod session;
 mod settings;
+pub mod sharing;
 mod sqlite;
 pub mod testing;
 mod user;

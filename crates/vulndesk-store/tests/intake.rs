@@ -206,7 +206,7 @@ async fn reporter_thread_and_triage() {
     let (item, id) = inbound(&p, "DHCP crash", 2, Some(b"exploit bytes"));
     let tracking = match &item.kind {
         InboundKind::NewReport { tracking_hash, .. } => tracking_hash.clone(),
-        InboundKind::ReporterMessage { .. } => unreachable!("a new report"),
+        InboundKind::ReporterMessage { .. } | InboundKind::SharedReport { .. } => unreachable!("a new report"),
     };
     s.submit(item).await.expect("accepted");
     let report = s.report_by_tracking(&tracking).await.expect("read").expect("found by tracking token");

@@ -17,6 +17,7 @@ mod intake;
 mod ops;
 mod pages;
 mod security;
+mod sharing;
 mod state;
 mod validate;
 

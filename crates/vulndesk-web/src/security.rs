@@ -199,6 +199,11 @@ async fn resolve_token(
     let Some(secret) = auth.strip_prefix("Bearer ").map(str::trim) else {
         return Err(AppError::Unauthenticated);
     };
+    if secret.starts_with(crate::sharing::PROVIDER_TOKEN_PREFIX) {
+        // A provider's credential at a sharing platform: not an account's token; the one route
+        // that takes it checks it itself, and it grants nothing anywhere else.
+        return Ok(());
+    }
     let Some(token) = state.store.token_by_hash(&sha256_hex(secret), now).await? else {
         return Err(AppError::Unauthenticated);
     };

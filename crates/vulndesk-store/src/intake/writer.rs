@@ -86,6 +86,15 @@ pub enum InboundKind {
         /// The message.
         message: NewMessage,
     },
+    /// A provider's report to a sharing platform, with its relays to the agency subscribers:
+    /// stored, receipted and queued in one transaction, so a report is relayed exactly when it
+    /// is received.
+    SharedReport {
+        /// The report as stored (its `receipt_seq` is filled in by the writer).
+        report: Box<crate::sharing::SharedReport>,
+        /// One delivery per subscriber.
+        relays: Vec<crate::sharing::NewDelivery>,
+    },
 }
 
 /// One inbound message to commit durably with its receipt.
@@ -195,7 +204,7 @@ async fn commit(backend: Backend, pool: &sqlx::AnyPool, items: &[&Inbound]) -> R
         .iter()
         .filter_map(|r| match &r.item.kind {
             InboundKind::NewReport { report, tracking_hash } => Some((report.as_ref(), tracking_hash.as_str(), r.seq)),
-            InboundKind::ReporterMessage { .. } => None,
+            InboundKind::ReporterMessage { .. } | InboundKind::SharedReport { .. } => None,
         })
         .collect();
     insert_reports(&mut tx, &reports).await?;
@@ -203,6 +212,10 @@ async fn commit(backend: Backend, pool: &sqlx::AnyPool, items: &[&Inbound]) -> R
     for r in &rows {
         let message_id = match &r.item.kind {
             InboundKind::NewReport { .. } => None,
+            InboundKind::SharedReport { report, relays } => {
+                crate::sharing::insert_shared(&mut tx, report, r.seq, relays, r.item.received_at).await?;
+                None
+            }
             InboundKind::ReporterMessage { report, message } => {
                 insert_message(&mut tx, *report, message, r.item.received_at, Some(r.seq)).await?;
                 // A reply to a request for information puts the report back in the queue.
@@ -242,6 +255,7 @@ impl<'a> ReceiptRow<'a> {
         let report_id = match &item.kind {
             InboundKind::NewReport { report, .. } => report.id.to_string(),
             InboundKind::ReporterMessage { report, .. } => report.to_string(),
+            InboundKind::SharedReport { report, .. } => report.id.clone(),
         };
         let payload_sha256 = hex::encode(chain::sha256(&item.payload));
         let fields = ReceiptFields {

@@ -9,6 +9,7 @@ mod catalogue;
 mod health;
 mod intake;
 mod orgs;
+mod sharing;
 mod users;
 
 use axum::extract::rejection::JsonRejection;
@@ -96,6 +97,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::import_customers))
         .routes(routes!(catalogue::import_deployments))
         .routes(routes!(catalogue::import_osv))
+        .routes(routes!(sharing::receive))
         .layer(axum::extract::DefaultBodyLimit::max(crate::catalogue::SBOM_MAX_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(intake_routes)
@@ -109,6 +111,12 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_suppliers, catalogue::create_supplier))
         .routes(routes!(catalogue::list_customers, catalogue::create_customer))
         .routes(routes!(catalogue::list_deployments, catalogue::create_deployment))
+        .routes(routes!(sharing::get_endpoint, sharing::put_endpoint))
+        .routes(routes!(sharing::send))
+        .routes(routes!(sharing::report_deliveries))
+        .routes(routes!(sharing::list_providers, sharing::create_provider))
+        .routes(routes!(sharing::list_subscribers, sharing::create_subscriber))
+        .routes(routes!(sharing::list_reports))
         .routes(routes!(authority::list, authority::start))
         .routes(routes!(authority::get, authority::save))
         .routes(routes!(authority::submit))

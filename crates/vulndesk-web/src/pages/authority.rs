@@ -34,6 +34,9 @@ struct AuthorityPage {
     library_options: Vec<Choice>,
     errors: Vec<String>,
     can_manage: bool,
+    /// Sendings of the draft (or, once submitted, of the latest report), with their attempts.
+    deliveries: Vec<vulndesk_store::sharing::Delivery>,
+    endpoint_set: bool,
 }
 
 async fn the_case(
@@ -73,6 +76,11 @@ async fn page(
                 checked: l.as_str() == current,
             })
             .collect(),
+        deliveries: match draft.as_ref().or(reports.last()) {
+            Some(r) => state.store.deliveries_for(&r.id).await?,
+            None => Vec::new(),
+        },
+        endpoint_set: state.store.authority_endpoint(org.id).await?.is_some(),
         reports,
         draft,
         errors,
@@ -149,6 +157,19 @@ pub(crate) async fn submit(
     act(state, ctx, slug, number, |s, c, _, case| async move {
         let r = authority::report(&s, &case, &seq).await?;
         authority::submit_manual(&s, &c, &r, &f).await.map(|()| "notice-authority-submitted")
+    })
+    .await
+}
+
+pub(crate) async fn send(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, seq)): Path<(String, String, String)>,
+    Form(_): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, org, case| async move {
+        let r = authority::report(&s, &case, &seq).await?;
+        crate::sharing::send(&s, &c, &org, &case, &r).await.map(|()| "notice-authority-queued")
     })
     .await
 }

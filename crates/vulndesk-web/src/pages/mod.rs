@@ -15,6 +15,7 @@ pub(crate) mod programs;
 pub(crate) mod public;
 pub(crate) mod receipts;
 mod security_txt;
+mod sharing;
 mod users;
 
 use askama::Template;
@@ -95,6 +96,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/authority", get(authority::show).post(authority::start))
         .route("/orgs/{slug}/cases/{number}/authority/{seq}", post(authority::save))
         .route("/orgs/{slug}/cases/{number}/authority/{seq}/submission", post(authority::submit))
+        .route("/orgs/{slug}/cases/{number}/authority/{seq}/send", post(authority::send))
+        .route("/orgs/{slug}/authority-endpoint", post(orgs::set_endpoint))
+        .route("/orgs/{slug}/sharing", get(sharing::show))
+        .route("/orgs/{slug}/sharing/providers", post(sharing::add_provider))
+        .route("/orgs/{slug}/sharing/subscribers", post(sharing::add_subscriber))
         .route("/orgs/{slug}/cases/{number}/authority/{seq}/print", get(authority::print))
         .route("/orgs/{slug}/cases/{number}/authority/{seq}/json", get(authority::json))
         .route("/orgs/{slug}/catalogue", get(catalogue::show))

@@ -158,6 +158,9 @@ struct OrgPage {
     errors: Vec<String>,
     role_options: Vec<Choice>,
     kind_options: Vec<Choice>,
+    /// The reporting endpoint's URL, when one is set (admins only).
+    endpoint_url: Option<String>,
+    is_platform: bool,
 }
 
 async fn org_page(
@@ -198,8 +201,35 @@ async fn org_page(
         errors,
         role_options: role_choices(tr),
         kind_options: kind_choices(tr, &kinds),
+        endpoint_url: if ctx.require(Action::ManageOrganisation(org.id)).is_ok() {
+            state.store.authority_endpoint(org.id).await?.map(|e| e.url)
+        } else {
+            None
+        },
+        is_platform: org.kinds.contains(&OrgKind::SharingPlatform)
+            && ctx.require(Action::ViewAuditLog(Some(org.id))).is_ok(),
         chrome,
     })
+}
+
+pub(crate) async fn set_endpoint(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<crate::sharing::EndpointForm>,
+) -> Result<Response, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    match crate::sharing::set_endpoint(&state, &ctx, &org, &f).await {
+        Ok(()) => Ok(see_other(&format!("/orgs/{slug}?done=notice-endpoint-saved"))),
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &org_page(&state, &ctx, &org, Chrome::new(&ctx), errors).await?,
+            )
+        }
+        Err(other) => Err(other),
+    }
 }
 
 pub(crate) async fn show(

@@ -9,3 +9,4 @@ mod catalogue;
 mod harness;
 mod intake;
 mod pages;
+mod sharing;

@@ -179,6 +179,10 @@ async fn every_form_route_refuses_a_forged_token_before_doing_anything() {
         "/orgs/acme/cases/VD-2026-0001/authority",
         "/orgs/acme/cases/VD-2026-0001/authority/1",
         "/orgs/acme/cases/VD-2026-0001/authority/1/submission",
+        "/orgs/acme/cases/VD-2026-0001/authority/1/send",
+        "/orgs/acme/authority-endpoint",
+        "/orgs/acme/sharing/providers",
+        "/orgs/acme/sharing/subscribers",
     ];
     for route in routes {
         for token in ["forged", ""] {

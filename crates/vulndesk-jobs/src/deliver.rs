@@ -1,0 +1,149 @@
+//! Sending queued HTTP deliveries: reports to the authority's platform, and the platform's relays
+//! to its agency subscribers.
+//!
+//! Each delivery is claimed with a lease, POSTed with its JSON body, an `Idempotency-Key` (the
+//! same on every attempt), an optional bearer token, and a signature: `X-Vulndesk-Timestamp` (Unix
+//! seconds) and `X-Vulndesk-Signature: sha256=<hex HMAC-SHA256(key, timestamp + "." + body)>`, so
+//! a receiver can check both origin and freshness. A 2xx answer settles it; anything else is
+//! retried with backoff. When a report to the authority is accepted, the receipt number from
+//! the answer is recorded as the report's submission, which meets the 48-hour deadline.
+
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use vulndesk_core::audit::AuditContext;
+use vulndesk_core::{Clock, Timestamp};
+use vulndesk_store::sharing::{Attempt, Delivery};
+use vulndesk_store::{Store, StoreError};
+
+/// How long a claimed delivery stays with its sender before another instance may take it.
+pub const LEASE: Duration = Duration::from_secs(60);
+
+/// The answer to one attempt.
+struct Outcome {
+    status: u16,
+    body: String,
+    error: String,
+}
+
+/// The signature header's value for `body` signed at `timestamp` (Unix seconds) with `key`.
+pub fn signature(key: &str, timestamp: i64, body: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn post(d: &Delivery, timestamp: i64) -> Outcome {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent
+        .post(&d.new.url)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", &d.new.idempotency_key)
+        .header("X-Vulndesk-Timestamp", &timestamp.to_string())
+        .header("X-Vulndesk-Signature", &signature(&d.new.hmac_secret, timestamp, &d.new.body));
+    if !d.new.bearer.is_empty() {
+        req = req.header("Authorization", &format!("Bearer {}", d.new.bearer));
+    }
+    match req.send(d.new.body.as_str()) {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let body = resp.body_mut().with_config().limit(1 << 20).read_to_string().unwrap_or_default();
+            let error = if (200..300).contains(&status) {
+                String::new()
+            } else {
+                format!("HTTP {status}: {}", truncate(&body, 300))
+            };
+            Outcome { status, body, error }
+        }
+        Err(e) => Outcome { status: 0, body: String::new(), error: e.to_string() },
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Sends every delivery due now (at most `limit`), one after another. Returns how many were
+/// attempted.
+pub async fn deliver_due(store: &Store, clock: &dyn Clock, limit: usize) -> Result<usize, StoreError> {
+    let mut done = 0;
+    while done < limit {
+        let now = clock.now();
+        let Some(d) = store.claim_delivery(now, LEASE).await? else { break };
+        done += 1;
+        let timestamp = now.as_micros().div_euclid(1_000_000);
+        let started = Instant::now();
+        let sent = d.clone();
+        let outcome = tokio::task::spawn_blocking(move || post(&sent, timestamp)).await.unwrap_or_else(|e| Outcome {
+            status: 0,
+            body: String::new(),
+            error: format!("sender failed: {e}"),
+        });
+        let delivered = (200..300).contains(&outcome.status);
+        let attempt = Attempt {
+            at: clock.now(),
+            status_code: i64::from(outcome.status),
+            error: outcome.error.clone(),
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        };
+        store.record_attempt(&d, &attempt, delivered, &truncate(&outcome.body, 4000)).await?;
+        if delivered && d.new.kind == "authority_submission" {
+            record_submission(store, &d, &outcome.body, attempt.at).await?;
+        }
+        if !delivered {
+            tracing::warn!(delivery = %d.new.id, kind = %d.new.kind, error = %outcome.error, "delivery failed; will retry");
+        }
+    }
+    Ok(done)
+}
+
+/// Records an accepted report to the authority as submitted through the API, with the receipt
+/// number the platform answered.
+async fn record_submission(store: &Store, d: &Delivery, answer: &str, at: Timestamp) -> Result<(), StoreError> {
+    let Some(report) = store.authority_report(&d.new.related).await? else { return Ok(()) };
+    if report.status != "draft" {
+        return Ok(());
+    }
+    let receipt = serde_json::from_str::<serde_json::Value>(answer)
+        .ok()
+        .and_then(|v| v.get("receipt_number").and_then(|r| r.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    let submission = vulndesk_store::authority::Submission {
+        at,
+        channel: "api".into(),
+        receipt_number: receipt,
+        evidence: format!("delivery {}", d.new.id),
+    };
+    match store.record_authority_submission(&report, &submission, &AuditContext::system(at)).await {
+        Ok(()) | Err(StoreError::Refused(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_covers_the_timestamp_and_the_body() {
+        let a = signature("key", 1_700_000_000, "{}");
+        assert!(a.starts_with("sha256=") && a.len() == 7 + 64, "{a}");
+        assert_ne!(a, signature("key", 1_700_000_001, "{}"));
+        assert_ne!(a, signature("key", 1_700_000_000, "{ }"));
+        assert_ne!(a, signature("other", 1_700_000_000, "{}"));
+        // RFC 4231 test case 2 style check of the primitive: HMAC-SHA256("Jefe", "what do ya want for nothing?").
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").expect("key");
+        mac.update(b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(mac.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}
