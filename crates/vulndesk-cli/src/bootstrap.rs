@@ -650,7 +650,8 @@ async fn demo_catalogue(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow
 /// within the 48 hours and recorded with its receipt number.
 async fn demo_authority_report(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow::Result<()> {
     use vulndesk_store::authority::{AuthorityReport, Submission};
-    let Some(case) = store.cases_of(org, false).await?.into_iter().find(|c| c.title.starts_with("Heap overflow in DHCP"))
+    let Some(case) =
+        store.cases_of(org, false).await?.into_iter().find(|c| c.title.starts_with("Heap overflow in DHCP"))
     else {
         return Ok(());
     };
