@@ -47,9 +47,18 @@ impl Server {
         Self::spawn(database, true)
     }
 
+    /// `vulndesk serve` on `database`, listening on `listen` (to restart on the same address).
+    pub(crate) fn start_at(database: &str, listen: &str) -> Self {
+        Self::spawn_at(database, false, listen)
+    }
+
     fn spawn(database: &str, demo: bool) -> Self {
+        Self::spawn_at(database, demo, "127.0.0.1:0")
+    }
+
+    fn spawn_at(database: &str, demo: bool, listen: &str) -> Self {
         let mut cmd = Command::new(BIN);
-        cmd.args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
+        cmd.args(["--database", database, "serve", "--listen", listen])
             .env_remove("VULNDESK_DATABASE_URL")
             .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
