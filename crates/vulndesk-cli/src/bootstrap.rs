@@ -288,6 +288,7 @@ pub(crate) async fn load_demo(
     if let Some((org, _)) = report_ids.first().copied() {
         demo_catalogue(store, ctx, org).await?;
         demo_authority_report(store, ctx, org).await?;
+        demo_sharing(store, ctx).await?;
     }
     Ok(Some(format!(
         "demo data loaded: {} organisations, {} programs, {} reports, {} cases; demo accounts {} log in with the password {}",
@@ -697,6 +698,81 @@ async fn demo_authority_report(store: &Store, ctx: &AuditContext, org: OrgId) ->
         evidence: "demo data".into(),
     };
     store.record_authority_submission(&report, &submission, ctx).await?;
+    Ok(())
+}
+
+/// Scenario 4: the sharing platform with two registered providers and one agency subscriber,
+/// and two reports received: Demo Networks' DHCP report on time, and another provider's report
+/// 61 hours after it became aware, which the inbox flags as late. (Loaded reports are not
+/// relayed; reports received while vulndesk runs are.)
+async fn demo_sharing(store: &Store, ctx: &AuditContext) -> anyhow::Result<()> {
+    use vulndesk_core::intake::Channel;
+    use vulndesk_store::intake::{Inbound, InboundKind};
+    use vulndesk_store::sharing::{Provider, SharedReport, Subscriber};
+    let Some(platform) = store.org_by_slug("demo-sharing").await? else { return Ok(()) };
+    let mut providers = Vec::new();
+    for name in ["Demo Networks 演示网络", "Example Cameras 示例摄像头"] {
+        let p = Provider {
+            id: demo_id().to_string(),
+            org: platform.id,
+            name: name.into(),
+            hmac_secret: hex::encode(rand::random::<[u8; 32]>()),
+        };
+        // Nobody knows the demo providers' tokens: a random one, hashed and forgotten.
+        let token_hash = hex::encode(vulndesk_core::chain::sha256(&rand::random::<[u8; 32]>()));
+        store.create_provider(&p, &token_hash, ctx).await?;
+        providers.push(p);
+    }
+    let subscriber = Subscriber {
+        id: demo_id().to_string(),
+        org: platform.id,
+        name: "公安部网络安全通报中心 MPS notification centre".into(),
+        url: "https://mps-notification.example/webhook".into(),
+        secret: hex::encode(rand::random::<[u8; 16]>()),
+    };
+    store.create_subscriber(&subscriber, ctx).await?;
+    let hours = |h: u64| std::time::Duration::from_secs(h * 3600);
+    let late_aware = Timestamp::from_micros(ctx.at.as_micros() - i64::try_from(hours(61).as_micros()).unwrap_or(0));
+    let reports = [
+        (&providers[0], "VD-2026-0001", "AX3000 家用无线路由器", "high", ctx.at, "general"),
+        (&providers[1], "EC-2026-0017", "IPC-200 网络摄像机", "critical", late_aware, "general"),
+    ];
+    for (provider, number, product, grade, aware_at, library) in reports {
+        let document = serde_json::json!({"schema": "vulndesk-authority-report/1", "id": demo_id().to_string(), "kind": "initial",
+            "sub_library": library, "provider": {"name": provider.name}, "case": {"number": number, "aware_at": aware_at.to_rfc3339()},
+            "product_name": product, "severity": {"grade": grade}, "demo": true});
+        let shared = SharedReport {
+            id: demo_id().to_string(),
+            org: platform.id,
+            provider: provider.id.clone(),
+            idempotency_key: demo_id().to_string(),
+            receipt_seq: 0,
+            report_id: document["id"].as_str().unwrap_or_default().to_owned(),
+            kind: "initial".into(),
+            updates: String::new(),
+            case_number: number.into(),
+            aware_at,
+            received_at: ctx.at,
+            sub_library: library.into(),
+            grade: grade.into(),
+            product_name: product.into(),
+            document: document.to_string(),
+        };
+        store
+            .submit(Inbound {
+                received_at: ctx.at,
+                channel: Channel::Api,
+                org: platform.id,
+                program: None,
+                source: String::new(),
+                user_agent: "vulndesk demo loader".into(),
+                payload: document.to_string().into_bytes(),
+                kind: InboundKind::SharedReport { report: Box::new(shared), relays: Vec::new() },
+                attachments: Vec::new(),
+                outbox: Vec::new(),
+            })
+            .await?;
+    }
     Ok(())
 }
 
