@@ -636,3 +636,6 @@ sharing-new-provider = The provider's credentials (shown once — hand them over
 sharing-relays = Relayed
 sharing-provider-count = { $count } reports, { $late } late
 notice-sharing-saved = Saved.
+sharing-statistics = Statistics
+sharing-chart-provider = By provider
+sharing-chart-timeliness = Timeliness (48 hours)

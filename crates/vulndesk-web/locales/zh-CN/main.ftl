@@ -636,3 +636,6 @@ sharing-new-provider = 报送单位凭据（仅显示一次，请安全交付）
 sharing-relays = 已转发
 sharing-provider-count = 共 { $count } 份，其中超时 { $late } 份
 notice-sharing-saved = 已保存。
+sharing-statistics = 统计
+sharing-chart-provider = 按报送单位
+sharing-chart-timeliness = 时效（48 小时）

@@ -15,6 +15,27 @@ use crate::ops;
 use crate::sharing::{self, ProviderCredentials, ReceivedReport, SubscriberForm};
 use crate::state::AppState;
 
+/// One bar of a chart: a label, a count, and the bar's width in the SVG (0–300).
+struct Bar {
+    label: String,
+    count: usize,
+    width: usize,
+}
+
+/// A horizontal bar chart drawn as SVG on the server (no script; the page's CSP allows none).
+struct Chart {
+    title: String,
+    bars: Vec<Bar>,
+    height: usize,
+}
+
+fn chart(title: String, counts: std::collections::BTreeMap<String, usize>) -> Chart {
+    let max = counts.values().copied().max().unwrap_or(1).max(1);
+    let bars: Vec<Bar> =
+        counts.into_iter().map(|(label, count)| Bar { label, count, width: count * 300 / max }).collect();
+    Chart { title, height: bars.len() * 22 + 4, bars }
+}
+
 struct ProviderRow {
     name: String,
     reports: usize,
@@ -33,6 +54,7 @@ struct SharingPage {
     new_provider: Option<ProviderCredentials>,
     errors: Vec<String>,
     can_manage: bool,
+    charts: Vec<Chart>,
 }
 
 async fn page(
@@ -53,7 +75,28 @@ async fn page(
             name: p.name,
         })
         .collect();
+    let tr = &ctx.tr;
+    let count = |key: &dyn Fn(&ReceivedReport) -> String| {
+        let mut m = std::collections::BTreeMap::new();
+        for r in &received {
+            *m.entry(key(r)).or_insert(0) += 1;
+        }
+        m
+    };
+    let grade = |r: &ReceivedReport| {
+        if r.report.grade.is_empty() { "—".to_owned() } else { tr.t(&format!("grade-{}", r.report.grade)) }
+    };
+    let library = |r: &ReceivedReport| tr.t(&format!("sub-library-{}", r.report.sub_library));
+    let provider = |r: &ReceivedReport| r.provider.clone();
+    let timeliness = |r: &ReceivedReport| if r.report.late() { tr.t("sharing-late") } else { tr.t("sharing-on-time") };
+    let charts = vec![
+        chart(tr.t("sharing-chart-provider"), count(&provider)),
+        chart(tr.t("case-grade"), count(&grade)),
+        chart(tr.t("authority-sub-library"), count(&library)),
+        chart(tr.t("sharing-chart-timeliness"), count(&timeliness)),
+    ];
     Ok(SharingPage {
+        charts,
         chrome: Chrome::new(ctx),
         org_slug: org.slug.to_string(),
         org_name: org.name.clone(),
