@@ -35,6 +35,13 @@ test('the platform analyst sees received reports, the late one flagged, and regi
   assert.match(await received.locator('tr.warn').innerText(), /超时/);
   assert.equal(await page.locator('[data-testid=sharing-charts] svg').count(), 4);
 
+  // One provider's history.
+  await page.getByTestId('providers').locator('a', { hasText: 'Example Cameras' }).click();
+  await page.waitForURL(/provider=/);
+  assert.equal(await page.getByTestId('received').locator('tbody tr').count(), 1);
+  assert.match(await page.getByTestId('received').innerText(), /EC-2026-0017/);
+  await page.goto(`${server.url}/orgs/demo-sharing/sharing`);
+
   await page.fill('[data-testid=provider-form] input[name=name]', '第三方厂商 Third Vendor');
   await page.click('[data-testid=provider-form] button');
   const creds = page.getByTestId('provider-credentials');

@@ -639,3 +639,4 @@ notice-sharing-saved = Saved.
 sharing-statistics = Statistics
 sharing-chart-provider = By provider
 sharing-chart-timeliness = Timeliness (48 hours)
+sharing-all = all providers

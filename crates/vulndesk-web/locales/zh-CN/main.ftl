@@ -639,3 +639,4 @@ notice-sharing-saved = 已保存。
 sharing-statistics = 统计
 sharing-chart-provider = 按报送单位
 sharing-chart-timeliness = 时效（48 小时）
+sharing-all = 全部报送单位

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use vulndesk_core::{Action, Organisation};
 
-use super::{Chrome, Done, Form, render, render_status, see_other};
+use super::{Chrome, Form, render, render_status, see_other};
 use crate::auth::RequestCtx;
 use crate::error::AppError;
 use crate::ops;
@@ -37,6 +37,7 @@ fn chart(title: String, counts: std::collections::BTreeMap<String, usize>) -> Ch
 }
 
 struct ProviderRow {
+    id: String,
     name: String,
     reports: usize,
     late: usize,
@@ -55,6 +56,8 @@ struct SharingPage {
     errors: Vec<String>,
     can_manage: bool,
     charts: Vec<Chart>,
+    /// The provider whose history is shown, when one is chosen.
+    provider_filter: Option<String>,
 }
 
 async fn page(
@@ -72,6 +75,7 @@ async fn page(
         .map(|p| ProviderRow {
             reports: received.iter().filter(|r| r.report.provider == p.id).count(),
             late: received.iter().filter(|r| r.report.provider == p.id && r.report.late()).count(),
+            id: p.id,
             name: p.name,
         })
         .collect();
@@ -96,6 +100,7 @@ async fn page(
         chart(tr.t("sharing-chart-timeliness"), count(&timeliness)),
     ];
     Ok(SharingPage {
+        provider_filter: None,
         charts,
         chrome: Chrome::new(ctx),
         org_slug: org.slug.to_string(),
@@ -109,15 +114,26 @@ async fn page(
     })
 }
 
+#[derive(Deserialize)]
+pub(crate) struct SharingQuery {
+    done: Option<String>,
+    /// Show one provider's history only (its id).
+    provider: Option<String>,
+}
+
 pub(crate) async fn show(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(slug): Path<String>,
-    Query(q): Query<Done>,
+    Query(q): Query<SharingQuery>,
 ) -> Result<Response, AppError> {
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     let mut p = page(&state, &ctx, &org, Vec::new()).await?;
     p.chrome = p.chrome.with_notice(q.done.as_deref());
+    if let Some(id) = q.provider.filter(|id| p.providers.iter().any(|x| &x.id == id)) {
+        p.received.retain(|r| r.report.provider == id);
+        p.provider_filter = p.providers.iter().find(|x| x.id == id).map(|x| x.name.clone());
+    }
     render(&p)
 }
 
