@@ -44,8 +44,8 @@ fn token_for(database: &str) -> String {
     text(&out.stdout).split_whitespace().find(|w| w.starts_with("vd_")).expect("token").to_owned()
 }
 
-/// What the receiver got: the timestamp and signature headers, and the body.
-type Relayed = Arc<Mutex<Vec<(String, String, String)>>>;
+/// What the receiver got: the timestamp, signature and idempotency-key headers, and the body.
+type Relayed = Arc<Mutex<Vec<(String, String, String, String)>>>;
 
 /// A webhook receiver: one thread, answers 200 and keeps what it got.
 fn receiver() -> (String, Relayed) {
@@ -84,7 +84,12 @@ fn receiver() -> (String, Relayed) {
                             .unwrap_or_default()
                     };
                     let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
-                    break Some((find("x-vulndesk-timestamp"), find("x-vulndesk-signature"), body));
+                    break Some((
+                        find("x-vulndesk-timestamp"),
+                        find("x-vulndesk-signature"),
+                        find("idempotency-key"),
+                        body,
+                    ));
                 }
             };
             if let Some(r) = request {
@@ -102,6 +107,67 @@ fn wait_for(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
         assert!(started.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Registers the provider and one agency on the platform `s`, and on the provider `p` an
+/// organisation whose endpoint is `target`, a case and a complete report; returns the case's URL.
+fn prepare(s: &str, p: &str, pt: &str, st: &str, hook: &str, target: &str) -> String {
+    let (code, _) = call(
+        "POST",
+        &format!("{s}/api/v1/organisations"),
+        st,
+        Some(json!({"slug": "demo-sharing", "name": "Demo Sharing Platform", "kinds": ["sharing_platform"]})),
+    );
+    assert_eq!(code, 201);
+    let (code, creds) = call(
+        "POST",
+        &format!("{s}/api/v1/organisations/demo-sharing/sharing/providers"),
+        st,
+        Some(json!({"name": "Demo Networks"})),
+    );
+    assert_eq!(code, 201, "{creds}");
+    let (code, _) = call(
+        "POST",
+        &format!("{s}/api/v1/organisations/demo-sharing/sharing/subscribers"),
+        st,
+        Some(json!({"name": "MPS notification centre", "url": hook, "secret": "agency-signing-key-0001"})),
+    );
+    assert_eq!(code, 201);
+    let (code, _) = call(
+        "POST",
+        &format!("{p}/api/v1/organisations"),
+        pt,
+        Some(json!({"slug": "demo-networks", "name": "Demo Networks", "kinds": ["provider"]})),
+    );
+    assert_eq!(code, 201);
+    for role in ["admin", "coordinator"] {
+        let (code, body) = call(
+            "POST",
+            &format!("{p}/api/v1/organisations/demo-networks/members"),
+            pt,
+            Some(json!({"username": "admin", "role": role})),
+        );
+        assert!(code == 201 || code == 200, "{code} {body}");
+    }
+    let endpoint = json!({"url": target, "token": creds["token"], "hmac_secret": creds["hmac_secret"]});
+    let (code, body) =
+        call("PUT", &format!("{p}/api/v1/organisations/demo-networks/authority-endpoint"), pt, Some(endpoint));
+    assert_eq!(code, 200, "{body}");
+    let (code, _) = call(
+        "POST",
+        &format!("{p}/api/v1/organisations/demo-networks/cases"),
+        pt,
+        Some(json!({"title": "DHCP overflow"})),
+    );
+    assert_eq!(code, 201);
+    let case = format!("{p}/api/v1/organisations/demo-networks/cases/VD-2026-0001");
+    let (code, _) = call("POST", &format!("{case}/authority-reports"), pt, None);
+    assert_eq!(code, 201);
+    let fill = json!({"product_name": "AX3000", "model": "AX3000", "versions": "2.1.4", "characteristics": "堆溢出",
+        "harm": "远程代码执行", "scope_of_impact": "家用路由器", "provider_contact": "psirt@demo.example"});
+    let (code, _) = call("PUT", &format!("{case}/authority-reports/1"), pt, Some(fill));
+    assert_eq!(code, 200);
+    case
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -122,44 +188,9 @@ async fn a_report_reaches_the_platform_once_despite_an_outage_and_is_relayed_onc
     let s = platform.url.clone();
     let p = provider.url.clone();
 
-    let out = tokio::task::spawn_blocking(move || {
-        // The platform registers the provider and the agency.
-        let (code, _) = call("POST", &format!("{s}/api/v1/organisations"), &st,
-            Some(json!({"slug": "demo-sharing", "name": "Demo Sharing Platform", "kinds": ["sharing_platform"]})));
-        assert_eq!(code, 201);
-        let (code, creds) = call("POST", &format!("{s}/api/v1/organisations/demo-sharing/sharing/providers"), &st,
-            Some(json!({"name": "Demo Networks"})));
-        assert_eq!(code, 201, "{creds}");
-        let (code, _) = call("POST", &format!("{s}/api/v1/organisations/demo-sharing/sharing/subscribers"), &st,
-            Some(json!({"name": "MPS notification centre", "url": hook, "secret": "agency-signing-key-0001"})));
-        assert_eq!(code, 201);
-
-        // The provider: an organisation, its endpoint, a case and a complete report.
-        let (code, _) = call("POST", &format!("{p}/api/v1/organisations"), &pt,
-            Some(json!({"slug": "demo-networks", "name": "Demo Networks", "kinds": ["provider"]})));
-        assert_eq!(code, 201);
-        for role in ["admin", "coordinator"] {
-            let (code, body) = call("POST", &format!("{p}/api/v1/organisations/demo-networks/members"), &pt,
-                Some(json!({"username": "admin", "role": role})));
-            assert!(code == 201 || code == 200, "{code} {body}");
-        }
-        let endpoint = json!({"url": format!("{s}/api/v1/authority/reports"), "token": creds["token"], "hmac_secret": creds["hmac_secret"]});
-        let (code, body) = call("PUT", &format!("{p}/api/v1/organisations/demo-networks/authority-endpoint"), &pt, Some(endpoint));
-        assert_eq!(code, 200, "{body}");
-        let (code, _) = call("POST", &format!("{p}/api/v1/organisations/demo-networks/cases"), &pt, Some(json!({"title": "DHCP overflow"})));
-        assert_eq!(code, 201);
-        let case = format!("{p}/api/v1/organisations/demo-networks/cases/VD-2026-0001");
-        let (code, _) = call("POST", &format!("{case}/authority-reports"), &pt, None);
-        assert_eq!(code, 201);
-        let fill = json!({"product_name": "AX3000", "model": "AX3000", "versions": "2.1.4", "characteristics": "堆溢出",
-            "harm": "远程代码执行", "scope_of_impact": "家用路由器", "provider_contact": "psirt@demo.example"});
-        let (code, _) = call("PUT", &format!("{case}/authority-reports/1"), &pt, Some(fill));
-        assert_eq!(code, 200);
-        (case, pt, st)
-    })
-    .await
-    .expect("setup");
-    let (case, pt, st) = out;
+    let (pt2, st2) = (pt.clone(), st.clone());
+    let target = format!("{s}/api/v1/authority/reports");
+    let case = tokio::task::spawn_blocking(move || prepare(&s, &p, &pt2, &st2, &hook, &target)).await.expect("setup");
 
     // The platform goes down; the provider sends; the first attempt fails.
     platform.kill();
@@ -187,7 +218,7 @@ async fn a_report_reaches_the_platform_once_despite_an_outage_and_is_relayed_onc
     std::thread::sleep(Duration::from_secs(2));
     let got = relayed.lock().expect("lock").clone();
     assert_eq!(got.len(), 1, "relayed exactly once");
-    let (ts, sig, body) = &got[0];
+    let (ts, sig, _, body) = &got[0];
     let ts: i64 = ts.parse().expect("timestamp");
     assert_eq!(sig, &vulndesk_jobs::deliver::signature("agency-signing-key-0001", ts, body));
     let (code, received) =
@@ -201,4 +232,113 @@ async fn a_report_reaches_the_platform_once_despite_an_outage_and_is_relayed_onc
         let out = vulndesk(&["--database", db, "audit", "verify"]);
         assert!(out.status.success(), "{}", text(&out.stdout));
     }
+}
+
+/// Reads one HTTP message (head and `Content-Length` body) from `sock`.
+fn read_message(sock: &mut std::net::TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = sock.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let Some(end) = text.find("\r\n\r\n") else { continue };
+        let len: usize = text[..end]
+            .to_ascii_lowercase()
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        if buf.len() >= end + 4 + len {
+            return Some(buf);
+        }
+    }
+}
+
+/// A proxy in front of the platform that, while `lose` is set, passes a request on, waits for
+/// the platform's answer (so the platform has committed), then drops the connection instead of
+/// answering, and clears `lose`: the provider sees a failure after the platform stored the report.
+fn losing_proxy(upstream: String, lose: Arc<std::sync::atomic::AtomicBool>, lost: Arc<Mutex<Vec<String>>>) -> String {
+    use std::sync::atomic::Ordering;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/api/v1/authority/reports", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            let Some(request) = read_message(&mut client) else { continue };
+            let Ok(mut server) = std::net::TcpStream::connect(&upstream) else { continue };
+            // One request per connection upstream, so the answer ends where the body ends.
+            let request = String::from_utf8_lossy(&request).replacen("\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1);
+            if server.write_all(request.as_bytes()).is_err() {
+                continue;
+            }
+            let Some(answer) = read_message(&mut server) else { continue };
+            if lose.swap(false, Ordering::SeqCst) {
+                lost.lock().expect("lock").push(String::from_utf8_lossy(&answer).into_owned());
+                drop(client);
+                continue;
+            }
+            let _ = client.write_all(&answer);
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_answer_and_a_killed_platform_still_give_one_report_and_one_relay() {
+    let backend = vulndesk_store::testing::backend_under_test();
+    let provider_db = TestDb::empty_on(backend).await;
+    let platform_db = TestDb::empty_on(backend).await;
+    let (p_url, s_url) = (provider_db.url.clone(), platform_db.url.clone());
+    let free = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let platform_addr = free.local_addr().expect("addr").to_string();
+    drop(free);
+    let mut platform = Server::start_at(&s_url, &platform_addr);
+    let provider = Server::start(&p_url);
+    let (pt, st) = (token_for(&p_url), token_for(&s_url));
+    let (hook, relayed) = receiver();
+    let lose = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let lost: Arc<Mutex<Vec<String>>> = Arc::default();
+    let proxy = losing_proxy(platform_addr.clone(), lose.clone(), lost.clone());
+    let (s, p, pt2, st2) = (platform.url.clone(), provider.url.clone(), pt.clone(), st.clone());
+    let case = tokio::task::spawn_blocking(move || prepare(&s, &p, &pt2, &st2, &hook, &proxy)).await.expect("setup");
+
+    let (code, body) = call("POST", &format!("{case}/authority-reports/1/send"), &pt, None);
+    assert_eq!(code, 202, "{body}");
+    // The platform stores the report and answers; the answer is lost; the platform is killed.
+    wait_for("the platform's lost answer", Duration::from_secs(20), || !lost.lock().expect("lock").is_empty());
+    let first = lost.lock().expect("lock")[0].clone();
+    assert!(first.starts_with("HTTP/1.1 201"), "{first}");
+    let first_receipt =
+        first.split("\"receipt_number\":\"").nth(1).and_then(|r| r.split('"').next()).expect("receipt").to_owned();
+    platform.kill();
+    let deliveries = format!("{case}/authority-reports/1/deliveries");
+    wait_for("the provider to record the failure", Duration::from_secs(20), || {
+        let (_, d) = call("GET", &deliveries, &pt, None);
+        d[0]["attempts"].as_i64().unwrap_or(0) >= 1
+    });
+
+    // Back up: the retry carries the same idempotency key and gets the first answer.
+    let platform = Server::start_at(&s_url, &platform_addr);
+    wait_for("the report to be recorded as submitted", Duration::from_secs(40), || {
+        let (_, r) = call("GET", &format!("{case}/authority-reports/1"), &pt, None);
+        r["status"] == "submitted"
+    });
+    let (_, r) = call("GET", &format!("{case}/authority-reports/1"), &pt, None);
+    assert_eq!(r["submission"]["receipt_number"], first_receipt.as_str(), "the receipt of the first, lost answer");
+    let (_, d) = call("GET", &deliveries, &pt, None);
+    assert_eq!(d[0]["attempts"], 2, "{d}");
+    let (code, received) =
+        call("GET", &format!("{}/api/v1/organisations/demo-sharing/sharing/reports", platform.url), &st, None);
+    assert_eq!(code, 200);
+    assert_eq!(received.as_array().map(Vec::len), Some(1), "stored once: {received}");
+    wait_for("the relay", Duration::from_secs(20), || !relayed.lock().expect("lock").is_empty());
+    std::thread::sleep(Duration::from_secs(2));
+    // A platform killed between sending a relay and recording it sends it again after its
+    // restart, under the same key, which is how the agency drops the repeat: one key, one report.
+    let keys: std::collections::BTreeSet<String> = relayed.lock().expect("lock").iter().map(|r| r.2.clone()).collect();
+    assert_eq!(keys.len(), 1, "relayed under one idempotency key");
 }
