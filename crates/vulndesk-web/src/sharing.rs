@@ -383,6 +383,8 @@ fn answer(org: &Organisation, r: &SharedReport, relayed_to: usize) -> Received {
 pub(crate) struct ReceivedReport {
     pub(crate) report: SharedReport,
     pub(crate) receipt_number: String,
+    /// For an update: the receipt number of the report it updates, when the platform has it.
+    pub(crate) updates_receipt: Option<String>,
     pub(crate) provider: String,
     pub(crate) relays: usize,
     pub(crate) relays_delivered: usize,
@@ -398,9 +400,16 @@ pub(crate) async fn received(
     let providers: std::collections::HashMap<String, String> =
         state.store.providers_of(org.id).await?.into_iter().map(|p| (p.id, p.name)).collect();
     let mut out = Vec::new();
-    for r in state.store.shared_reports_of(org.id).await? {
+    let all = state.store.shared_reports_of(org.id).await?;
+    // The provider names the report it updates by its own id; the chain links them here.
+    let by_report: std::collections::HashMap<(String, String), i64> =
+        all.iter().map(|r| ((r.provider.clone(), r.report_id.clone()), r.receipt_seq)).collect();
+    for r in all {
         let deliveries = state.store.deliveries_for(&r.id).await?;
         out.push(ReceivedReport {
+            updates_receipt: (!r.updates.is_empty())
+                .then(|| by_report.get(&(r.provider.clone(), r.updates.clone())).map(|seq| receipt_number(org, *seq)))
+                .flatten(),
             receipt_number: receipt_number(org, r.receipt_seq),
             provider: providers.get(&r.provider).cloned().unwrap_or_default(),
             relays: deliveries.len(),

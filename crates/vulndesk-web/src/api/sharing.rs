@@ -216,6 +216,8 @@ pub(crate) struct SharedReportDto {
     late: bool,
     relays_delivered: usize,
     relays: usize,
+    /// For an update: the receipt number of the report it updates.
+    updates: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/sharing/reports", tag = "sharing", security(("bearer" = [])),
@@ -244,6 +246,7 @@ pub(crate) async fn list_reports(
                 late: r.report.late(),
                 relays_delivered: r.relays_delivered,
                 relays: r.relays,
+                updates: r.updates_receipt.clone(),
             })
             .collect(),
     ))

@@ -217,6 +217,28 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
     let r = app.api(Method::GET, "/api/v1/organisations/demo-sharing/sharing/reports", Some(&t), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a provider does not read the platform's inbox");
 
+    // An update report follows on the first; the platform links it to the first's receipt.
+    assert_eq!(
+        app.api(Method::POST, &format!("{case}/authority-reports"), Some(&t), None).await.status,
+        StatusCode::CREATED
+    );
+    let fill = json!({"product_name": "AX3000", "model": "AX3000", "versions": "2.1.4", "characteristics": "堆溢出",
+        "harm": "远程代码执行", "scope_of_impact": "家用路由器（已修复于 2.1.5）", "provider_contact": "psirt@demo.example"});
+    assert_eq!(
+        app.api(Method::PUT, &format!("{case}/authority-reports/2"), Some(&t), Some(fill)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.api(Method::POST, &format!("{case}/authority-reports/2/send"), Some(&t), None).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), 10).await.expect("update"), 2);
+    let received =
+        app.api(Method::GET, "/api/v1/organisations/demo-sharing/sharing/reports", Some(&a), None).await.json();
+    assert_eq!(received[0]["kind"], "update");
+    assert_eq!(received[0]["updates"], receipt.as_str(), "the update names the first report's receipt");
+    assert_eq!(received[1]["updates"], Value::Null);
+
     // A replay of the same request: the first answer, no second relay.
     let doc = report.to_string();
     let now = app.clock.now().as_micros().div_euclid(1_000_000);
@@ -235,7 +257,7 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["receipt_number"], receipt.as_str());
     assert_eq!(vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), 10).await.expect("none"), 0);
-    assert_eq!(relayed.lock().expect("lock").len(), 1, "never relayed twice");
+    assert_eq!(relayed.lock().expect("lock").len(), 2, "the report and its update, nothing twice");
 
     // Wrong credentials and signatures are 401; a new key with gaps is 422 naming each field.
     let wrong_token = [("authorization", "Bearer vdp_nope"), headers[1], headers[2], headers[3], headers[4]];
