@@ -222,6 +222,7 @@ pub(crate) async fn product(
 
 /// The product version with this id, if the actor may read its organisation's catalogue.
 pub(crate) async fn product_version(state: &AppState, ctx: &RequestCtx, id: &str) -> Result<ProductVersion, AppError> {
+    ctx.user()?;
     let id: ProductVersionId = id.parse().map_err(|_| AppError::NotFound)?;
     let v = state.store.product_version(id).await?.ok_or(AppError::NotFound)?;
     ctx.require(Action::ViewCatalogue(v.org)).map_err(|_| AppError::NotFound)?;

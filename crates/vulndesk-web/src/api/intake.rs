@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
 use vulndesk_core::intake::{Channel, Filing, Report, ReportStatus};
 
-use super::{ApiJson, ApiQuery, ErrorBody};
+use super::{ApiJson, ApiQuery, ErrorBody, PublicJson};
 use crate::auth::{RequestCtx, sha256_hex};
 use crate::error::{AppError, FieldError};
 use crate::intake::{self, SubmissionInput};
@@ -72,7 +72,7 @@ async fn read_submission(state: &AppState, req: Request) -> Result<SubmissionInp
         let mp = Multipart::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
         intake::read_multipart(mp, &state.config.intake).await
     } else {
-        let ApiJson(s) = ApiJson::<SubmissionInput>::from_request(req, state).await?;
+        let PublicJson(s) = PublicJson::<SubmissionInput>::from_request(req, state).await?;
         Ok(s)
     }
 }
@@ -255,7 +255,7 @@ pub(crate) async fn reply(
         let mp = Multipart::from_request(req, &state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
         intake::read_multipart(mp, &state.config.intake).await?
     } else {
-        let ApiJson(body) = ApiJson::<ReplyJson>::from_request(req, &state).await?;
+        let PublicJson(body) = PublicJson::<ReplyJson>::from_request(req, &state).await?;
         let attachments = serde_json::from_value(serde_json::Value::Array(body.attachments)).map_err(|e| {
             AppError::Validation(vec![FieldError::new("attachments", "json-data-error").with("detail", e)])
         })?;

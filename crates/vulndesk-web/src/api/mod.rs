@@ -177,12 +177,32 @@ pub(crate) struct FieldProblem {
     message: String,
 }
 
-/// A JSON request body. Whatever is wrong with it becomes the error shape: malformed JSON is a 400
-/// naming the line and column, a wrong content type a 415, a missing or mistyped field a 422
-/// naming the field, an oversized body a 413.
+/// A JSON request body on a route that needs a credential: a caller without one gets 401 before
+/// the body is read (so the body's shape is no answer to strangers), then as [`PublicJson`].
 pub(crate) struct ApiJson<T>(pub(crate) T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let signed_in = req
+            .extensions()
+            .get::<crate::auth::RequestCtx>()
+            .is_some_and(|ctx| !matches!(ctx.actor, vulndesk_core::Actor::Anonymous));
+        if !signed_in {
+            return Err(AppError::Unauthenticated);
+        }
+        PublicJson::from_request(req, state).await.map(|PublicJson(v)| Self(v))
+    }
+}
+
+/// A JSON request body. Whatever is wrong with it becomes the error shape: malformed JSON is a 400
+/// naming the line and column, a wrong content type a 415, a missing or mistyped field a 422
+/// naming the field, an oversized body a 413. Public routes take it as is; others take
+/// [`ApiJson`].
+pub(crate) struct PublicJson<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PublicJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {

@@ -2,6 +2,7 @@
 //! backend under test (`VULNDESK_TEST_DATABASE`), with a fixed clock. One binary, one module per
 //! area.
 
+mod access_matrix;
 mod api;
 mod authority;
 mod cases;
