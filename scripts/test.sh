@@ -37,7 +37,8 @@ install_prerequisites() {
   step "installing referee packages (pip, pinned)"
   if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/referee/requirements.txt \
-    -r tests/referee/requirements-match.txt -r tests/referee/requirements-api.txt
+    -r tests/referee/requirements-match.txt -r tests/referee/requirements-api.txt \
+    -r tests/referee/requirements-mail.txt
 }
 
 ensure_postgres() {

@@ -47,6 +47,12 @@ pub(crate) struct Config {
     pub(crate) intake_per_program_per_minute: u32,
     /// The organisation (short name) whose security.txt `/.well-known/security.txt` serves.
     pub(crate) security_txt_org: Option<String>,
+    /// The SMTP relay mail goes through: `smtp://host:25`, `smtp://host:587?tls=required`,
+    /// `smtps://user:password@host` (a password here belongs in `VULNDESK_SMTP_URL_FILE`).
+    /// Without it, mail waits in the outbox and is retried.
+    pub(crate) smtp_url: Option<String>,
+    /// The sender of vulndesk's mail.
+    pub(crate) mail_from: String,
 }
 
 impl Default for Config {
@@ -69,6 +75,8 @@ impl Default for Config {
             intake_per_source_per_minute: 20,
             intake_per_program_per_minute: 600,
             security_txt_org: None,
+            smtp_url: None,
+            mail_from: "vulndesk <vulndesk@localhost>".into(),
         }
     }
 }
@@ -91,6 +99,8 @@ const KEYS: &[&str] = &[
     "intake_per_source_per_minute",
     "intake_per_program_per_minute",
     "security_txt_org",
+    "smtp_url",
+    "mail_from",
 ];
 
 /// Flags that override the file and the environment.

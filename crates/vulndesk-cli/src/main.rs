@@ -249,6 +249,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.clone(),
                 Arc::new(SystemClock),
                 std::time::Duration::from_secs(60),
+                mailer(&config)?,
                 shutdown_signal(),
             )
             .await;
@@ -332,6 +333,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The mailer from `smtp_url` and `mail_from`, if a relay is configured.
+fn mailer(config: &Config) -> anyhow::Result<Option<vulndesk_jobs::deliver::Mailer>> {
+    config
+        .smtp_url
+        .as_deref()
+        .map(|url| {
+            vulndesk_jobs::deliver::Mailer::new(url, &config.mail_from).map_err(|e| anyhow::anyhow!("smtp_url: {e}"))
+        })
+        .transpose()
 }
 
 fn new_uuid() -> uuid::Uuid {
@@ -630,12 +642,18 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
     if let Some(line) = demo_report {
         println!("{line}");
     }
+    let mailer = mailer(&config)?;
     let jobs = (!no_jobs).then(|| {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task =
-            tokio::spawn(vulndesk_jobs::run(store.clone(), clock.clone(), std::time::Duration::from_secs(60), async {
+        let task = tokio::spawn(vulndesk_jobs::run(
+            store.clone(),
+            clock.clone(),
+            std::time::Duration::from_secs(60),
+            mailer.clone(),
+            async {
                 let _ = stopped.await;
-            }));
+            },
+        ));
         (stop, task)
     });
     let state = vulndesk_web::AppState::new(store.clone(), clock, web);

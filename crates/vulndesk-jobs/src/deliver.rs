@@ -20,6 +20,64 @@ use vulndesk_store::{Store, StoreError};
 /// How long a claimed delivery stays with its sender before another instance may take it.
 pub const LEASE: Duration = Duration::from_secs(60);
 
+/// Sends mail: an SMTP relay (from a URL such as `smtp://host:25`, `smtp://host:587?tls=required`
+/// or `smtps://user:password@host`) and the sender's address.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// A mailer for the relay at `url`, sending as `from`.
+    pub fn new(url: &str, from: &str) -> Result<Self, String> {
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("the SMTP URL cannot be used: {e}"))?
+            .timeout(Some(Duration::from_secs(30)))
+            .build();
+        let from = from.parse().map_err(|e| format!("the sender address {from:?} is not valid: {e}"))?;
+        Ok(Self { transport, from })
+    }
+
+    async fn send(&self, d: &Delivery) -> Outcome {
+        use lettre::AsyncTransport;
+        let fail = |error: String| Outcome { status: 0, body: String::new(), error };
+        let to = d.new.url.trim_start_matches("mailto:");
+        let Ok(to) = to.parse::<lettre::message::Mailbox>() else {
+            return fail(format!("{to:?} is not an e-mail address"));
+        };
+        let Ok(content) = serde_json::from_str::<serde_json::Value>(&d.new.body) else {
+            return fail("the queued mail is not JSON".into());
+        };
+        let text = |k: &str| content.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(text("subject"))
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .message_id(Some(format!("<{}@vulndesk>", d.new.idempotency_key)))
+            .body(text("text"));
+        let message = match message {
+            Ok(m) => m,
+            Err(e) => return fail(format!("the mail cannot be built: {e}")),
+        };
+        match self.transport.send(message).await {
+            Ok(response) => Outcome {
+                status: response.code().into(),
+                body: response.message().collect::<Vec<_>>().join(" "),
+                error: String::new(),
+            },
+            Err(e) => fail(format!("SMTP: {e}")),
+        }
+    }
+}
+
 /// The answer to one attempt.
 struct Outcome {
     status: u16,
@@ -70,9 +128,15 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// Sends every delivery due now (at most `limit`), one after another. Returns how many were
-/// attempted.
-pub async fn deliver_due(store: &Store, clock: &dyn Clock, limit: usize) -> Result<usize, StoreError> {
+/// Sends every delivery due now (at most `limit`), one after another: `mailto:` destinations by
+/// mail through `mailer` (retried while none is configured), others over HTTP. Returns how many
+/// were attempted.
+pub async fn deliver_due(
+    store: &Store,
+    clock: &dyn Clock,
+    mailer: Option<&Mailer>,
+    limit: usize,
+) -> Result<usize, StoreError> {
     let mut done = 0;
     while done < limit {
         let now = clock.now();
@@ -80,12 +144,22 @@ pub async fn deliver_due(store: &Store, clock: &dyn Clock, limit: usize) -> Resu
         done += 1;
         let timestamp = now.as_micros().div_euclid(1_000_000);
         let started = Instant::now();
-        let sent = d.clone();
-        let outcome = tokio::task::spawn_blocking(move || post(&sent, timestamp)).await.unwrap_or_else(|e| Outcome {
-            status: 0,
-            body: String::new(),
-            error: format!("sender failed: {e}"),
-        });
+        let outcome = if d.new.url.starts_with("mailto:") {
+            match mailer {
+                Some(m) => m.send(&d).await,
+                None => {
+                    Outcome { status: 0, body: String::new(), error: "no SMTP relay is configured (smtp_url)".into() }
+                }
+            }
+        } else {
+            let sent = d.clone();
+            tokio::task::spawn_blocking(move || post(&sent, timestamp)).await.unwrap_or_else(|e| Outcome {
+                status: 0,
+                body: String::new(),
+                error: format!("sender failed: {e}"),
+            })
+        };
+        // HTTP: any 2xx answer; SMTP: the relay's 2xx reply to the message.
         let delivered = (200..300).contains(&outcome.status);
         let attempt = Attempt {
             at: clock.now(),

@@ -689,7 +689,7 @@ impl Store {
             upstream: case.upstream,
             grade,
             authority_reported_at: self.authority_reported_at(case.id).await?,
-            upstream_notified_at: None,
+            upstream_notified_at: self.first_delivered("upstream_notice", &case.id.to_string()).await?,
             reporter_acknowledged_at: acknowledged,
             fixed_at: None,
         })

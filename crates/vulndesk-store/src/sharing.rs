@@ -435,6 +435,18 @@ impl Store {
         rows.iter().map(delivery_from_row).collect()
     }
 
+    /// When the first delivery of `kind` about `related` was delivered, if one was.
+    pub async fn first_delivered(&self, kind: &str, related: &str) -> Result<Option<Timestamp>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(delivered_at) FROM deliveries WHERE kind = $1 AND related = $2 AND status = 'delivered'",
+        )
+        .bind(kind)
+        .bind(related)
+        .fetch_one(self.read())
+        .await?;
+        Ok(at.map(Timestamp::from_micros))
+    }
+
     /// The attempts of a delivery, oldest first.
     pub async fn attempts_of(&self, delivery: &str) -> Result<Vec<Attempt>> {
         let rows = sqlx::query(

@@ -340,7 +340,11 @@ pub(crate) async fn facts(state: &AppState, case: &Case, reason_given: bool) -> 
         severity_assessed: !case.cvss_score.is_empty() || !case.grade.is_empty(),
         scope_of_impact: !case.scope_of_impact.trim().is_empty() || !case.scope_of_impact_en.trim().is_empty(),
         upstream: case.upstream,
-        upstream_notice_delivered: false,
+        upstream_notice_delivered: state
+            .store
+            .first_delivered("upstream_notice", &case.id.to_string())
+            .await?
+            .is_some(),
         users_must_act: case.users_must_act,
         customer_notices_delivered: false,
         fix_or_mitigation: false,

@@ -865,6 +865,8 @@ pub(crate) struct AffectedCustomer {
 /// The notice an upstream supplier is owed (R6): a draft until notifications send it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct UpstreamDraft {
+    /// The supplier's id.
+    pub(crate) supplier_id: String,
     pub(crate) supplier: String,
     pub(crate) to: String,
     pub(crate) jurisdiction: String,
@@ -1083,6 +1085,7 @@ fn upstream_draft(case: &Case, s: &Supplier, components: &[String]) -> UpstreamD
         a
     };
     UpstreamDraft {
+        supplier_id: s.id.to_string(),
         supplier: s.name.clone(),
         to: s.contact_email.clone(),
         jurisdiction: s.jurisdiction.clone(),
@@ -1129,4 +1132,41 @@ pub(crate) async fn version_findings(
     out.sort_by(|a, b| (&a.purl, &a.advisory).cmp(&(&b.purl, &b.advisory)));
     out.dedup_by(|a, b| a.purl == b.purl && a.advisory == b.advisory);
     Ok(out)
+}
+
+/// Sends the case's upstream notices (R6): each supplier's draft goes out by mail to its
+/// contact, through the delivery queue; the first one delivered meets the 24-hour deadline and
+/// lets an upstream case close. A supplier without an e-mail address, or whose notice is still
+/// being sent, is refused. Returns how many were queued.
+pub(crate) async fn send_upstream_notices(state: &AppState, ctx: &RequestCtx, case: &Case) -> Result<usize, AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let impact = impact(state, case).await?;
+    if impact.upstream.is_empty() {
+        return Err(AppError::Conflict("conflict-no-upstream-draft", Vec::new()));
+    }
+    let sent = state.store.deliveries_for(&case.id.to_string()).await?;
+    let mut queued = 0;
+    for d in &impact.upstream {
+        if d.to.trim().is_empty() {
+            return Err(AppError::Conflict("conflict-supplier-no-email", vec![("supplier", d.supplier.clone())]));
+        }
+        let mailto = format!("mailto:{}", d.to.trim());
+        if sent.iter().any(|x| x.new.kind == "upstream_notice" && x.new.url == mailto && x.status == "pending") {
+            continue;
+        }
+        let delivery = vulndesk_store::sharing::NewDelivery {
+            id: uuid().to_string(),
+            org: case.org,
+            kind: "upstream_notice".into(),
+            url: mailto,
+            bearer: String::new(),
+            hmac_secret: String::new(),
+            idempotency_key: uuid().to_string(),
+            body: serde_json::json!({"subject": d.subject, "text": d.body}).to_string(),
+            related: case.id.to_string(),
+        };
+        state.store.queue_delivery(&delivery, &ctx.audit(state.clock.now())).await?;
+        queued += 1;
+    }
+    Ok(queued)
 }

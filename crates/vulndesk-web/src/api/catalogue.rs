@@ -553,3 +553,61 @@ pub(crate) async fn remove_component(
     catalogue::remove_case_component(&state, &ctx, &case, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// An upstream notice's sending.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct NoticeDto {
+    /// `mailto:` and the supplier's address.
+    to: String,
+    /// `pending`, `delivered` or `failed`.
+    status: String,
+    attempts: i64,
+    last_error: String,
+    delivered_at: Option<String>,
+}
+
+async fn notices(state: &AppState, case: &vulndesk_core::case::Case) -> Result<Vec<NoticeDto>, AppError> {
+    Ok(state
+        .store
+        .deliveries_for(&case.id.to_string())
+        .await?
+        .into_iter()
+        .filter(|d| d.new.kind == "upstream_notice")
+        .map(|d| NoticeDto {
+            to: d.new.url,
+            status: d.status,
+            attempts: d.attempts,
+            last_error: d.last_error,
+            delivered_at: d.delivered_at.map(|t| t.to_rfc3339()),
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/cases/{number}/upstream-notices", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    responses((status = 200, body = [NoticeDto]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_notices(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+) -> Result<Json<Vec<NoticeDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    Ok(Json(notices(&state, &case).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/upstream-notices", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    responses((status = 202, description = "Each supplier's notice queued for mail; the first delivered meets the 24-hour deadline", body = [NoticeDto]),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "No upstream component names a supplier, or a supplier has no e-mail address", body = ErrorBody)))]
+pub(crate) async fn send_notices(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<Vec<NoticeDto>>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    catalogue::send_upstream_notices(&state, &ctx, &case).await?;
+    Ok((StatusCode::ACCEPTED, Json(notices(&state, &case).await?)))
+}

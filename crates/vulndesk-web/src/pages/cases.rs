@@ -170,6 +170,8 @@ struct CasePage {
     can_manage: bool,
     impact: crate::catalogue::Impact,
     suppliers: Vec<Choice>,
+    /// The upstream notices sent (or being sent).
+    notices: Vec<vulndesk_store::sharing::Delivery>,
 }
 
 struct GbtField {
@@ -454,6 +456,13 @@ async fn case_page(
             .collect(),
         can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
         impact: crate::catalogue::impact(state, c).await?,
+        notices: state
+            .store
+            .deliveries_for(&c.id.to_string())
+            .await?
+            .into_iter()
+            .filter(|d| d.new.kind == "upstream_notice")
+            .collect(),
         suppliers: state
             .store
             .suppliers_of(org.id)
@@ -553,6 +562,18 @@ pub(crate) async fn add_component(
 ) -> Result<Response, AppError> {
     act(state, ctx, slug, number, |s, c, case| async move {
         crate::catalogue::add_case_component(&s, &c, &case, &f).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn send_notices(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(_): Form<super::CsrfOnly>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, case| async move {
+        crate::catalogue::send_upstream_notices(&s, &c, &case).await.map(|_| ())
     })
     .await
 }

@@ -92,6 +92,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/reports/{id}/merge", post(cases::merge))
         .route("/orgs/{slug}/deadlines", get(cases::board))
         .route("/orgs/{slug}/cases/{number}/components", post(cases::add_component))
+        .route("/orgs/{slug}/cases/{number}/upstream-notices", post(cases::send_notices))
         .route("/orgs/{slug}/cases/{number}/components/{id}/remove", post(cases::remove_component))
         .route("/orgs/{slug}/cases/{number}/authority", get(authority::show).post(authority::start))
         .route("/orgs/{slug}/cases/{number}/authority/{seq}", post(authority::save))

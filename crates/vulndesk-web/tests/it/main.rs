@@ -9,5 +9,6 @@ mod cases;
 mod catalogue;
 mod harness;
 mod intake;
+mod mail;
 mod pages;
 mod sharing;

@@ -183,6 +183,7 @@ async fn every_form_route_refuses_a_forged_token_before_doing_anything() {
         "/orgs/acme/authority-endpoint",
         "/orgs/acme/sharing/providers",
         "/orgs/acme/sharing/subscribers",
+        "/orgs/acme/cases/VD-2026-0001/upstream-notices",
     ];
     for route in routes {
         for token in ["forged", ""] {
