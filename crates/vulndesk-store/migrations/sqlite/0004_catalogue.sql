@@ -102,7 +102,9 @@ CREATE TABLE components (
     direct BIGINT,
     PRIMARY KEY (product_version_id, seq)
 );
-CREATE INDEX components_by_package ON components (ecosystem, package_key);
+-- Covers the reverse query (which product versions hold a package, at which version) without
+-- reading the table.
+CREATE INDEX components_by_package ON components (ecosystem, package_key, product_version_id, version, purl);
 
 CREATE TABLE component_edges (
     product_version_id TEXT NOT NULL REFERENCES product_versions (id),
