@@ -346,11 +346,23 @@ pub(crate) async fn facts(state: &AppState, case: &Case, reason_given: bool) -> 
             .await?
             .is_some(),
         users_must_act: case.users_must_act,
-        customer_notices_delivered: false,
+        customer_notices_delivered: customer_notices_delivered(state, case).await?,
         fix_or_mitigation: false,
         publication_approved: false,
         reason_given,
     })
+}
+
+/// Whether customer notices went out and every one of them was delivered.
+async fn customer_notices_delivered(state: &AppState, case: &Case) -> Result<bool, AppError> {
+    let notices: Vec<_> = state
+        .store
+        .deliveries_for(&case.id.to_string())
+        .await?
+        .into_iter()
+        .filter(|d| d.new.kind == "customer_notice")
+        .collect();
+    Ok(!notices.is_empty() && notices.iter().all(|d| d.status == "delivered"))
 }
 
 /// The localized sentence for a refusal.

@@ -1170,3 +1170,95 @@ pub(crate) async fn send_upstream_notices(state: &AppState, ctx: &RequestCtx, ca
     }
     Ok(queued)
 }
+
+/// What a customer notice says beyond the case: how to fix or mitigate, and whom to ask.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct CustomerNoticeForm {
+    /// The fix or mitigation: what the customer must do (upgrade to …, disable …).
+    #[serde(default)]
+    pub(crate) remedy: String,
+    /// Who to ask: a support address or telephone number.
+    #[serde(default)]
+    pub(crate) support_contact: String,
+}
+
+/// What sending customer notices did.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CustomerNoticesSent {
+    /// Customers whose notice was queued.
+    pub(crate) queued: Vec<String>,
+    /// Customers without an e-mail address in the catalogue (to reach another way).
+    pub(crate) without_address: Vec<String>,
+}
+
+/// Sends the customer notices (R10): every customer running an affected product version gets
+/// the risk, the fix or mitigation and the support contact, in the customer's language, by mail
+/// through the delivery queue. A customer whose notice is still being sent is skipped.
+pub(crate) async fn send_customer_notices(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    f: &CustomerNoticeForm,
+) -> Result<CustomerNoticesSent, AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let mut e = Vec::new();
+    let remedy = validate::text("remedy", &f.remedy, 4000).map_err(|x| e.push(x)).ok();
+    let support = validate::text("support_contact", &f.support_contact, 500).map_err(|x| e.push(x)).ok();
+    let (Some(remedy), Some(support)) = (remedy, support) else { return Err(AppError::Validation(e)) };
+    let impact = impact(state, case).await?;
+    if impact.customers.is_empty() {
+        return Err(AppError::Conflict("conflict-no-affected-customers", Vec::new()));
+    }
+    let pending: Vec<String> = state
+        .store
+        .deliveries_for(&case.id.to_string())
+        .await?
+        .into_iter()
+        .filter(|d| d.new.kind == "customer_notice" && d.status == "pending")
+        .map(|d| d.new.url)
+        .collect();
+    let mut out = CustomerNoticesSent::default();
+    for c in &impact.customers {
+        if c.contact_email.trim().is_empty() {
+            out.without_address.push(c.name.clone());
+            continue;
+        }
+        let mailto = format!("mailto:{}", c.contact_email.trim());
+        if pending.contains(&mailto) {
+            continue;
+        }
+        let locale = Locale::from_tag(&c.locale).unwrap_or(Locale::ZhCn);
+        let tr = crate::i18n::Tr::new(locale);
+        let (characteristics, harm) = if locale == Locale::En && !case.characteristics_en.is_empty() {
+            (case.characteristics_en.clone(), case.harm_en.clone())
+        } else {
+            (case.characteristics.clone(), case.harm.clone())
+        };
+        let args = vec![
+            ("number", case.number.clone()),
+            ("title", case.title.clone()),
+            ("customer", c.name.clone()),
+            ("versions", c.product_versions.join(", ")),
+            ("characteristics", characteristics),
+            ("harm", harm),
+            ("grade", if case.grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", case.grade)) }),
+            ("remedy", remedy.clone()),
+            ("support", support.clone()),
+        ];
+        let delivery = vulndesk_store::sharing::NewDelivery {
+            id: uuid().to_string(),
+            org: case.org,
+            kind: "customer_notice".into(),
+            url: mailto,
+            bearer: String::new(),
+            hmac_secret: String::new(),
+            idempotency_key: uuid().to_string(),
+            body: serde_json::json!({"subject": tr.t_args("customer-notice-subject", &args), "text": tr.t_args("customer-notice-body", &args)})
+                .to_string(),
+            related: case.id.to_string(),
+        };
+        state.store.queue_delivery(&delivery, &ctx.audit(state.clock.now())).await?;
+        out.queued.push(c.name.clone());
+    }
+    Ok(out)
+}

@@ -646,3 +646,20 @@ delivery-delivered = delivered
 delivery-failed = failed
 conflict-no-upstream-draft = No affected component names a supplier: there is no upstream notice to send.
 conflict-supplier-no-email = The supplier { $supplier } has no contact e-mail address in the catalogue.
+field-remedy = Fix or mitigation (what customers must do)
+field-support-contact = Support contact
+customer-notices-send = Notify these customers by e-mail
+conflict-no-affected-customers = No customer runs an affected product version: there is nobody to notify.
+customer-notice-subject = [{ $number }] Security notice: { $title }
+customer-notice-body =
+    Dear { $customer },
+
+    A security vulnerability affects product versions you run: { $versions }.
+
+    What it is: { $characteristics }
+    What it can do: { $harm }
+    Severity: { $grade }
+
+    What to do: { $remedy }
+
+    Questions: { $support }

@@ -646,3 +646,20 @@ delivery-delivered = 已送达
 delivery-failed = 发送失败
 conflict-no-upstream-draft = 受影响组件均未指明供应商，没有需要发送的上游通知。
 conflict-supplier-no-email = 目录中供应商 { $supplier } 没有联系邮箱。
+field-remedy = 修补或缓解措施（客户须采取的行动）
+field-support-contact = 技术支持联系方式
+customer-notices-send = 通过电子邮件通知这些客户
+conflict-no-affected-customers = 没有客户使用受影响的产品版本，无需通知。
+customer-notice-subject = 【{ $number }】安全通告：{ $title }
+customer-notice-body =
+    { $customer }：
+
+    贵方使用的以下产品版本存在安全漏洞：{ $versions }。
+
+    漏洞情况：{ $characteristics }
+    可能的危害：{ $harm }
+    危害等级：{ $grade }
+
+    处置建议：{ $remedy }
+
+    如有疑问请联系：{ $support }

@@ -15,8 +15,8 @@ use vulndesk_store::catalogue::{
 use super::{ApiJson, ErrorBody};
 use crate::auth::RequestCtx;
 use crate::catalogue::{
-    self, AdvisoryImpact, CaseComponentForm, CustomerForm, DeploymentForm, Impact, ProductForm, SbomSummary,
-    SupplierForm, VersionFinding, VersionForm,
+    self, AdvisoryImpact, CaseComponentForm, CustomerForm, CustomerNoticeForm, CustomerNoticesSent, DeploymentForm,
+    Impact, ProductForm, SbomSummary, SupplierForm, VersionFinding, VersionForm,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -566,13 +566,13 @@ pub(crate) struct NoticeDto {
     delivered_at: Option<String>,
 }
 
-async fn notices(state: &AppState, case: &vulndesk_core::case::Case) -> Result<Vec<NoticeDto>, AppError> {
+async fn notices(state: &AppState, case: &vulndesk_core::case::Case, kind: &str) -> Result<Vec<NoticeDto>, AppError> {
     Ok(state
         .store
         .deliveries_for(&case.id.to_string())
         .await?
         .into_iter()
-        .filter(|d| d.new.kind == "upstream_notice")
+        .filter(|d| d.new.kind == kind)
         .map(|d| NoticeDto {
             to: d.new.url,
             status: d.status,
@@ -593,7 +593,7 @@ pub(crate) async fn list_notices(
 ) -> Result<Json<Vec<NoticeDto>>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
     let case = cases::readable_case(&state, &ctx, &org, &number).await?;
-    Ok(Json(notices(&state, &case).await?))
+    Ok(Json(notices(&state, &case, "upstream_notice").await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/upstream-notices", tag = "catalogue", security(("bearer" = [])),
@@ -609,5 +609,35 @@ pub(crate) async fn send_notices(
     let org = ops::visible_org(&state, &ctx, &org).await?;
     let case = cases::readable_case(&state, &ctx, &org, &number).await?;
     catalogue::send_upstream_notices(&state, &ctx, &case).await?;
-    Ok((StatusCode::ACCEPTED, Json(notices(&state, &case).await?)))
+    Ok((StatusCode::ACCEPTED, Json(notices(&state, &case, "upstream_notice").await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/cases/{number}/customer-notices", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    responses((status = 200, body = [NoticeDto]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_customer_notices(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+) -> Result<Json<Vec<NoticeDto>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    Ok(Json(notices(&state, &case, "customer_notice").await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/customer-notices", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = CustomerNoticeForm,
+    responses((status = 202, description = "A notice queued for every affected customer with an address, in the customer's language", body = CustomerNoticesSent),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "No customer runs an affected version", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn send_customer_notices(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(f): ApiJson<CustomerNoticeForm>,
+) -> Result<(StatusCode, Json<CustomerNoticesSent>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let case = cases::readable_case(&state, &ctx, &org, &number).await?;
+    Ok((StatusCode::ACCEPTED, Json(catalogue::send_customer_notices(&state, &ctx, &case, &f).await?)))
 }

@@ -122,6 +122,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(authority::submit))
         .routes(routes!(catalogue::impact))
         .routes(routes!(catalogue::list_notices, catalogue::send_notices))
+        .routes(routes!(catalogue::list_customer_notices, catalogue::send_customer_notices))
         .routes(routes!(catalogue::advisory_impact))
         .routes(routes!(catalogue::add_component))
         .routes(routes!(catalogue::remove_component))

@@ -461,7 +461,7 @@ async fn case_page(
             .deliveries_for(&c.id.to_string())
             .await?
             .into_iter()
-            .filter(|d| d.new.kind == "upstream_notice")
+            .filter(|d| d.new.kind == "upstream_notice" || d.new.kind == "customer_notice")
             .collect(),
         suppliers: state
             .store
@@ -574,6 +574,18 @@ pub(crate) async fn send_notices(
 ) -> Result<Response, AppError> {
     act(state, ctx, slug, number, |s, c, case| async move {
         crate::catalogue::send_upstream_notices(&s, &c, &case).await.map(|_| ())
+    })
+    .await
+}
+
+pub(crate) async fn send_customer_notices(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<crate::catalogue::CustomerNoticeForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, case| async move {
+        crate::catalogue::send_customer_notices(&s, &c, &case, &f).await.map(|_| ())
     })
     .await
 }

@@ -93,6 +93,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/deadlines", get(cases::board))
         .route("/orgs/{slug}/cases/{number}/components", post(cases::add_component))
         .route("/orgs/{slug}/cases/{number}/upstream-notices", post(cases::send_notices))
+        .route("/orgs/{slug}/cases/{number}/customer-notices", post(cases::send_customer_notices))
         .route("/orgs/{slug}/cases/{number}/components/{id}/remove", post(cases::remove_component))
         .route("/orgs/{slug}/cases/{number}/authority", get(authority::show).post(authority::start))
         .route("/orgs/{slug}/cases/{number}/authority/{seq}", post(authority::save))

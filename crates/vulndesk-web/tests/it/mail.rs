@@ -152,3 +152,129 @@ async fn the_upstream_notice_goes_to_the_supplier_by_mail_and_meets_its_deadline
         "one delivered, one pending; the pending one is not queued twice"
     );
 }
+
+#[tokio::test]
+async fn every_affected_customer_is_notified_in_its_own_language() {
+    let smtp = smtp_server();
+    let app = TestApp::new().await;
+    let admin = app.user("chen.jing", false).await;
+    let org = app.org("demo-networks").await;
+    for role in [PersonRole::Admin, PersonRole::Coordinator] {
+        app.member(org, admin, role).await;
+    }
+    let t = app.token(admin, None, None).await;
+    let base = "/api/v1/organisations/demo-networks";
+    let r = app.api(Method::POST, &format!("{base}/products"), Some(&t), Some(json!({"name": "AX3000"}))).await;
+    let product = r.json()["id"].as_str().expect("product").to_owned();
+    let mut versions = Vec::new();
+    for v in ["2.1.4", "2.1.5"] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("{base}/products/{product}/versions"),
+                Some(&t),
+                Some(json!({"model": "AX3000", "version": v})),
+            )
+            .await;
+        let id = r.json()["id"].as_str().expect("id").to_owned();
+        let dnsmasq = if v == "2.1.4" { "2.89" } else { "2.90" };
+        let bom = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [
+            {"type": "library", "bom-ref": "d", "name": "dnsmasq", "version": dnsmasq, "purl": format!("pkg:generic/dnsmasq@{dnsmasq}")}]});
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/product-versions/{id}/sbom"))
+            .header("authorization", format!("Bearer {t}"))
+            .header("content-type", "application/json")
+            .body(Body::from(bom.to_string()))
+            .expect("request");
+        assert_eq!(app.send(req).await.status, StatusCode::CREATED);
+        versions.push(id);
+    }
+    for (name, email, locale, version) in [
+        ("深圳宽带", "noc@isp.example", "zh-CN", &versions[0]),
+        ("Lion City Distribution", "ops@lion.example", "en", &versions[0]),
+        ("West Lake Hotels", "it@hotels.example", "zh-CN", &versions[1]),
+        ("No Address Ltd", "", "en", &versions[0]),
+    ] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("{base}/customers"),
+                Some(&t),
+                Some(json!({"name": name, "contact_email": email, "jurisdiction": "CN", "locale": locale})),
+            )
+            .await;
+        let customer = r.json()["id"].as_str().expect("customer").to_owned();
+        let r = app
+            .api(
+                Method::POST,
+                &format!("{base}/deployments"),
+                Some(&t),
+                Some(json!({"customer": customer, "product_version": version})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    app.api(Method::POST, &format!("{base}/cases"), Some(&t), Some(json!({"title": "DHCP overflow"}))).await;
+    let case = format!("{base}/cases/VD-2026-0001");
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("{case}/assessment"),
+            Some(&t),
+            Some(json!({"grade": "high", "characteristics": "堆溢出", "harm": "远程代码执行", "characteristics_en": "Heap overflow",
+                "harm_en": "Remote code execution", "users_must_act": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notice = json!({"remedy": "Upgrade to firmware 2.1.5", "support_contact": "support@demo.example"});
+    let r = app.api(Method::POST, &format!("{case}/customer-notices"), Some(&t), Some(notice.clone())).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "no component named yet, so no customer is affected");
+    app.api(
+        Method::POST,
+        &format!("{case}/components"),
+        Some(&t),
+        Some(json!({"purl": "pkg:generic/dnsmasq", "vers": "<2.90"})),
+    )
+    .await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{case}/customer-notices"),
+            Some(&t),
+            Some(json!({"remedy": "", "support_contact": ""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.api(Method::POST, &format!("{case}/customer-notices"), Some(&t), Some(notice)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let sent = r.json();
+    assert_eq!(sent["queued"], json!(["Lion City Distribution", "深圳宽带"]), "the hotel chain runs the fixed version");
+    assert_eq!(sent["without_address"], json!(["No Address Ltd"]));
+
+    let mailer = Mailer::new(&format!("smtp://127.0.0.1:{}", smtp.port), "psirt@demo.example").expect("mailer");
+    assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"), 2);
+    let started = Instant::now();
+    let mails = loop {
+        let m = messages(&smtp.maildir);
+        if m.len() == 2 {
+            break m;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "mail did not arrive: {m:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let to = |addr: &str| mails.iter().find(|m| m.contains(&format!("X-RcptTo: {addr}"))).cloned().expect("mail");
+    let en = to("ops@lion.example");
+    assert!(en.contains("Subject: [VD-2026-0001] Security notice: DHCP overflow"), "{en}");
+    assert!(
+        en.contains("Heap overflow") && en.contains("Upgrade to firmware 2.1.5") && en.contains("support@demo.example"),
+        "{en}"
+    );
+    let zh = to("noc@isp.example");
+    let parsed = mail_parser::MessageParser::default().parse(zh.as_bytes()).expect("a mail");
+    assert_eq!(parsed.subject(), Some("【VD-2026-0001】安全通告：DHCP overflow"), "in the customer's language");
+    let body = parsed.body_text(0).expect("text").into_owned();
+    assert!(body.contains("堆溢出") && body.contains("远程代码执行") && body.contains("高危"), "{body}");
+    let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
+    assert!(notices.as_array().expect("list").iter().all(|n| n["status"] == "delivered"), "{notices}");
+}

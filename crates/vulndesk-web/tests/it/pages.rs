@@ -184,6 +184,7 @@ async fn every_form_route_refuses_a_forged_token_before_doing_anything() {
         "/orgs/acme/sharing/providers",
         "/orgs/acme/sharing/subscribers",
         "/orgs/acme/cases/VD-2026-0001/upstream-notices",
+        "/orgs/acme/cases/VD-2026-0001/customer-notices",
     ];
     for route in routes {
         for token in ["forged", ""] {
