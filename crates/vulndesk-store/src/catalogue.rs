@@ -299,8 +299,7 @@ const EDGE_BATCH: usize = 64;
 
 /// `INSERT INTO component_edges … VALUES …` for `n` rows, from constants only.
 fn edge_insert(n: usize) -> String {
-    let rows: Vec<String> =
-        (0..n).map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3)).collect();
+    let rows: Vec<String> = (0..n).map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3)).collect();
     format!("INSERT INTO component_edges (product_version_id, from_ref, to_ref) VALUES {}", rows.join(", "))
 }
 
