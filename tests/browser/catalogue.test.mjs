@@ -87,6 +87,8 @@ test('an engineer imports an SBOM; the case shows the versions, customers and up
   assert.match(customers, /深圳宽带网络有限公司/);
   assert.match(customers, /Lion City Distribution.*\ben\b/s);
   assert.match(await triager.getByTestId('upstream-draft').innerText(), /security@dnsmasq\.example/);
+  // The Singapore distributor is abroad and the case is undisclosed: its notice is withheld (Art. 9(7)).
+  assert.match(await triager.getByTestId('withheld-abroad').innerText(), /境外客户/);
   await shot(triager, 'case-impact');
   await ctx.close();
   await ctx2.close();

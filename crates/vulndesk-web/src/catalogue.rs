@@ -1189,11 +1189,16 @@ pub(crate) struct CustomerNoticesSent {
     pub(crate) queued: Vec<String>,
     /// Customers without an e-mail address in the catalogue (to reach another way).
     pub(crate) without_address: Vec<String>,
+    /// Customers outside China whose notice is withheld while the vulnerability is undisclosed
+    /// (Art. 9(7): undisclosed information goes abroad only to the product's own provider).
+    /// Each refusal is audited; they can be notified once the case is disclosed.
+    pub(crate) withheld_abroad: Vec<String>,
 }
 
 /// Sends the customer notices (R10): every customer running an affected product version gets
 /// the risk, the fix or mitigation and the support contact, in the customer's language, by mail
-/// through the delivery queue. A customer whose notice is still being sent is skipped.
+/// through the delivery queue. A customer whose notice is still being sent is skipped. While the
+/// case is undisclosed, customers outside China are withheld and the refusal audited (R21).
 pub(crate) async fn send_customer_notices(
     state: &AppState,
     ctx: &RequestCtx,
@@ -1218,7 +1223,25 @@ pub(crate) async fn send_customer_notices(
         .map(|d| d.new.url)
         .collect();
     let mut out = CustomerNoticesSent::default();
+    let disclosed =
+        matches!(case.state, vulndesk_core::case::CaseState::Disclosed | vulndesk_core::case::CaseState::Closed);
     for c in &impact.customers {
+        if !disclosed && c.jurisdiction != "CN" {
+            let details =
+                serde_json::json!({"recipient": c.name, "jurisdiction": c.jurisdiction, "kind": "customer_notice"});
+            state
+                .store
+                .record_audit(&ctx.audit(state.clock.now()).event(
+                    "share.denied_abroad",
+                    "case",
+                    &case.id.to_string(),
+                    Some(case.org.to_string()),
+                    details.to_string(),
+                ))
+                .await?;
+            out.withheld_abroad.push(c.name.clone());
+            continue;
+        }
         if c.contact_email.trim().is_empty() {
             out.without_address.push(c.name.clone());
             continue;

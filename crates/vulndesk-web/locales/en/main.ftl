@@ -663,3 +663,4 @@ customer-notice-body =
     What to do: { $remedy }
 
     Questions: { $support }
+customer-notices-withheld = Customers outside China are not sent the notice while the vulnerability is undisclosed (Art. 9(7)); each such refusal is recorded in the audit log.

@@ -663,3 +663,4 @@ customer-notice-body =
     处置建议：{ $remedy }
 
     如有疑问请联系：{ $support }
+customer-notices-withheld = 漏洞未公开前，不向境外客户发送通知（第九条第七项）；每次拒绝均记入审计日志。

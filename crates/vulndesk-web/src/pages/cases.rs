@@ -172,6 +172,8 @@ struct CasePage {
     suppliers: Vec<Choice>,
     /// The upstream notices sent (or being sent).
     notices: Vec<vulndesk_store::sharing::Delivery>,
+    /// Some affected customer is outside China and the case is undisclosed (Art. 9(7)).
+    withheld_abroad: bool,
 }
 
 struct GbtField {
@@ -394,6 +396,7 @@ async fn case_page(
             checked: !g.is_empty() && *g == c.grade,
         })
         .collect();
+    let impact = crate::catalogue::impact(state, c).await?;
     Ok(CasePage {
         chrome: Chrome::new(ctx),
         org_slug: org.slug.to_string(),
@@ -455,7 +458,11 @@ async fn case_page(
             .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })
             .collect(),
         can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
-        impact: crate::catalogue::impact(state, c).await?,
+        withheld_abroad: !matches!(
+            c.state,
+            vulndesk_core::case::CaseState::Disclosed | vulndesk_core::case::CaseState::Closed
+        ) && impact.customers.iter().any(|x| x.jurisdiction != "CN"),
+        impact,
         notices: state
             .store
             .deliveries_for(&c.id.to_string())

@@ -195,13 +195,15 @@ async fn every_affected_customer_is_notified_in_its_own_language() {
         ("Lion City Distribution", "ops@lion.example", "en", &versions[0]),
         ("West Lake Hotels", "it@hotels.example", "zh-CN", &versions[1]),
         ("No Address Ltd", "", "en", &versions[0]),
+        ("Singapore Integrator", "sec@integrator.example", "en", &versions[0]),
     ] {
         let r = app
             .api(
                 Method::POST,
                 &format!("{base}/customers"),
                 Some(&t),
-                Some(json!({"name": name, "contact_email": email, "jurisdiction": "CN", "locale": locale})),
+                Some(json!({"name": name, "contact_email": email, "locale": locale,
+                    "jurisdiction": if name.starts_with("Singapore") { "SG" } else { "CN" }})),
             )
             .await;
         let customer = r.json()["id"].as_str().expect("customer").to_owned();
@@ -251,6 +253,9 @@ async fn every_affected_customer_is_notified_in_its_own_language() {
     let sent = r.json();
     assert_eq!(sent["queued"], json!(["Lion City Distribution", "深圳宽带"]), "the hotel chain runs the fixed version");
     assert_eq!(sent["without_address"], json!(["No Address Ltd"]));
+    assert_eq!(sent["withheld_abroad"], json!(["Singapore Integrator"]), "Art. 9(7): not abroad while undisclosed");
+    let audit = app.api(Method::GET, "/api/v1/audit?organisation=demo-networks", Some(&t), None).await.body;
+    assert!(audit.contains("share.denied_abroad") && audit.contains("Singapore Integrator"), "the refusal is audited");
 
     let mailer = Mailer::new(&format!("smtp://127.0.0.1:{}", smtp.port), "psirt@demo.example").expect("mailer");
     assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"), 2);
