@@ -511,9 +511,7 @@ fn demo_cyclonedx(firmware: &str, components: &[(&str, &str, &str)]) -> Vec<u8> 
 /// in Hangzhou in Chinese, a distributor in Singapore in English) and their deployments; the
 /// DHCP case names dnsmasq before 2.90 as its affected component.
 async fn demo_catalogue(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow::Result<()> {
-    use vulndesk_store::catalogue::{
-        CaseComponent, Customer, Deployment, Product, ProductVersion, SbomRecord, Supplier, Vendor,
-    };
+    use vulndesk_store::catalogue::{CaseComponent, Customer, Deployment, Product, ProductVersion, Supplier, Vendor};
     let org_name = store.org_by_id(org).await?.map(|o| o.name).unwrap_or_default();
     let vendor =
         Vendor { id: vulndesk_core::VendorId::from_uuid(demo_id()), org, name: org_name, website: String::new() };
@@ -576,21 +574,8 @@ async fn demo_catalogue(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow
                 )
             };
             let (sbom, diagnostics) = vulndesk_formats::sbom::read_sbom(&bytes).context("demo SBOM")?;
-            let components = vulndesk_web::stored_components(&sbom);
-            let edges: Vec<(String, String)> = sbom
-                .dependencies
-                .iter()
-                .flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone())))
-                .collect();
-            let record = SbomRecord {
-                format: sbom.format.as_str().into(),
-                spec_version: sbom.spec_version.clone(),
-                sha256: hex::encode(vulndesk_core::chain::sha256(&bytes)),
-                components: i64::try_from(components.len()).unwrap_or(0),
-                warnings: i64::try_from(diagnostics.len()).unwrap_or(0),
-                imported_by: String::new(),
-                imported_at: ctx.at,
-            };
+            let sha256 = hex::encode(vulndesk_core::chain::sha256(&bytes));
+            let (components, edges, record) = vulndesk_web::sbom_rows(&sbom, &sha256, diagnostics.len(), ctx.at);
             store.import_sbom(&v, &record, &components, &edges, ctx).await?;
             versions.push(v);
         }

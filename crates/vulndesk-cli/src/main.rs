@@ -281,16 +281,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
-            let mut db = vulndesk_match::osv::Database::new();
-            let mut report = vulndesk_match::LoadReport::default();
-            for body in &bodies {
-                if let Ok(advisory) = vulndesk_match::osv::parse_advisory(body.as_bytes(), &mut report) {
-                    db.upsert(advisory);
-                }
+            let (index, unreadable) = vulndesk_match::Index::from_records(&bodies);
+            eprintln!("{} OSV records from the database", index.database().len());
+            if unreadable > 0 {
+                eprintln!("warning: {unreadable} stored OSV records could not be read; import them again");
             }
-            eprintln!("{} OSV records from the database", db.len());
             let Some(parsed) = read_sbom_file(&sbom) else { return Ok(ExitCode::from(2)) };
-            Ok(report_scan(&parsed, &vulndesk_match::Index::new(db), &format, no_fail))
+            Ok(report_scan(&parsed, &index, &format, no_fail))
         }
         Command::Cvss { command: CvssCommand::Score } => {
             cvss_score()?;
@@ -359,7 +356,7 @@ async fn sbom_import(
     version: &str,
     file: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
-    use vulndesk_store::catalogue::{Product, ProductVersion, SbomRecord, Vendor};
+    use vulndesk_store::catalogue::{Product, ProductVersion, Vendor};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (sbom, diagnostics) = match vulndesk_formats::sbom::read_sbom(&bytes) {
         Ok(x) => x,
@@ -425,18 +422,8 @@ async fn sbom_import(
             v
         }
     };
-    let components = vulndesk_web::stored_components(&sbom);
-    let edges: Vec<(String, String)> =
-        sbom.dependencies.iter().flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone()))).collect();
-    let record = SbomRecord {
-        format: sbom.format.as_str().to_owned(),
-        spec_version: sbom.spec_version.clone(),
-        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
-        components: i64::try_from(components.len()).unwrap_or(i64::MAX),
-        warnings: i64::try_from(diagnostics.len()).unwrap_or(i64::MAX),
-        imported_by: String::new(),
-        imported_at: ctx.at,
-    };
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let (components, edges, record) = vulndesk_web::sbom_rows(&sbom, &sha256, diagnostics.len(), ctx.at);
     store.import_sbom(&pv, &record, &components, &edges, &ctx).await?;
     println!("{} {} components ({} {}) {}", pv.id, components.len(), record.format, record.spec_version, pv.label());
     Ok(ExitCode::SUCCESS)

@@ -115,6 +115,24 @@ impl Index {
         Index { db, packages }
     }
 
+    /// Builds the index from OSV records as stored (JSON text, one per record), as the server
+    /// keeps them. Returns it with the number of records that could not be read (none, unless
+    /// the stored text was damaged: every record was read once when it was imported).
+    pub fn from_records<T: AsRef<[u8]>>(records: impl IntoIterator<Item = T>) -> (Index, usize) {
+        let mut db = Database::new();
+        let mut report = crate::LoadReport::default();
+        let mut unreadable = 0;
+        for record in records {
+            match crate::osv::parse_advisory(record.as_ref(), &mut report) {
+                Ok(advisory) => {
+                    db.upsert(advisory);
+                }
+                Err(_) => unreadable += 1,
+            }
+        }
+        (Index::new(db), unreadable)
+    }
+
     /// The database the index was built from.
     pub fn database(&self) -> &Database {
         &self.db
@@ -288,6 +306,15 @@ mod tests {
         );
         assert_eq!((coverage[1].key, coverage[1].versions.is_some()), ("b-c", true));
         assert!(index.coverage("nope").is_none());
+    }
+
+    #[test]
+    fn stored_records_build_the_index_and_damaged_ones_are_counted() {
+        let good = br#"{"id":"PYSEC-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"Django"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"4.2"}]}]}]}"#;
+        let (index, unreadable) = Index::from_records([&good[..], b"{not json", b"{\"id\": 5}"]);
+        assert_eq!(unreadable, 2);
+        assert_eq!(index.database().len(), 1);
+        assert_eq!(index.query(Ecosystem::PyPI, "django", "4.1").expect("query").len(), 1);
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub(crate) fn sha256_hex(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// A random (version 4) UUID for a new object's id.
+pub(crate) fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
 /// 256 random bits as 64 hex digits.
 pub(crate) fn random_secret() -> String {
     hex::encode(rand::random::<[u8; 32]>())

@@ -21,10 +21,6 @@ use crate::state::AppState;
 /// The schema name and version of the JSON document.
 pub(crate) const SCHEMA: &str = "vulndesk-authority-report/1";
 
-fn uuid() -> uuid::Uuid {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
-}
-
 /// The report's editable content (page form and API body).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct AuthorityForm {
@@ -115,7 +111,7 @@ pub(crate) async fn prefill(
     let user = ctx.user()?;
     let now = state.clock.now();
     Ok(AuthorityReport {
-        id: uuid().to_string(),
+        id: crate::auth::random_uuid().to_string(),
         org: org.id,
         case: case.id,
         seq: 0,

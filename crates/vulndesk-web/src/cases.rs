@@ -15,10 +15,6 @@ use crate::error::{AppError, FieldError};
 use crate::i18n::Tr;
 use crate::state::AppState;
 
-fn uuid() -> uuid::Uuid {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
-}
-
 /// The organisation's case with `number`, if the actor may read it; the read is audited.
 pub(crate) async fn readable_case(
     state: &AppState,
@@ -57,7 +53,7 @@ pub(crate) async fn promote(
         return Err(AppError::Conflict("conflict-report-closed", Vec::new()));
     }
     let new = NewCase {
-        id: CaseId::from_uuid(uuid()),
+        id: CaseId::from_uuid(crate::auth::random_uuid()),
         org: org.id,
         title: report.title.clone(),
         aware_at: report.received_at,
@@ -82,7 +78,13 @@ pub(crate) async fn open(
         e.push(FieldError::new("aware_at", "date-time-invalid").with("value", aware_at));
     }
     let (Some(title), Some(aware_at)) = (title, aware) else { return Err(AppError::Validation(e)) };
-    let new = NewCase { id: CaseId::from_uuid(uuid()), org: org.id, title, aware_at, reports: Vec::new() };
+    let new = NewCase {
+        id: CaseId::from_uuid(crate::auth::random_uuid()),
+        org: org.id,
+        title,
+        aware_at,
+        reports: Vec::new(),
+    };
     Ok(state.store.create_case(&new, &ctx.audit(state.clock.now())).await?)
 }
 
@@ -315,7 +317,7 @@ pub(crate) async fn verify(
         return Err(AppError::Validation(e));
     };
     let v = Verification {
-        id: VerificationId::from_uuid(uuid()),
+        id: VerificationId::from_uuid(crate::auth::random_uuid()),
         verified_by: if f.verified_by.trim().is_empty() {
             user.username.to_string()
         } else {
@@ -442,7 +444,7 @@ pub(crate) async fn comment(
     let user = ctx.user()?;
     let body = crate::validate::text("body", body, 20_000).map_err(|e| AppError::Validation(vec![e]))?;
     let c = vulndesk_store::cases::Comment {
-        id: vulndesk_core::CommentId::from_uuid(uuid()),
+        id: vulndesk_core::CommentId::from_uuid(crate::auth::random_uuid()),
         author: user.id.to_string(),
         shared,
         body,

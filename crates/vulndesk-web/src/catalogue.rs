@@ -28,10 +28,6 @@ use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 use crate::validate;
 
-fn uuid() -> uuid::Uuid {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
-}
-
 fn conflict(field: &str, value: &str) -> impl FnOnce(StoreError) -> AppError {
     let (field, value) = (field.to_owned(), value.to_owned());
     move |e| match e {
@@ -177,7 +173,12 @@ async fn vendor_named(state: &AppState, ctx: &RequestCtx, org: &Organisation, na
     if let Some(v) = vendors.into_iter().find(|v| v.name == name) {
         return Ok(v);
     }
-    let v = Vendor { id: VendorId::from_uuid(uuid()), org: org.id, name: name.to_owned(), website: String::new() };
+    let v = Vendor {
+        id: VendorId::from_uuid(crate::auth::random_uuid()),
+        org: org.id,
+        name: name.to_owned(),
+        website: String::new(),
+    };
     state.store.create_vendor(&v, &ctx.audit(state.clock.now())).await.map_err(conflict("vendor", name))?;
     Ok(v)
 }
@@ -197,7 +198,7 @@ pub(crate) async fn create_product(
     );
     let vendor = vendor_named(state, ctx, org, &vendor_name).await?;
     let p = Product {
-        id: ProductId::from_uuid(uuid()),
+        id: ProductId::from_uuid(crate::auth::random_uuid()),
         org: org.id,
         vendor: vendor.id,
         vendor_name: vendor.name,
@@ -257,7 +258,7 @@ pub(crate) async fn create_version(
         },
     );
     let v = ProductVersion {
-        id: ProductVersionId::from_uuid(uuid()),
+        id: ProductVersionId::from_uuid(crate::auth::random_uuid()),
         org: product.org,
         product: product.id,
         product_name: product.name.clone(),
@@ -289,7 +290,7 @@ pub(crate) async fn create_supplier(
         website = optional("website", &f.website, 500),
     );
     let s = Supplier {
-        id: SupplierId::from_uuid(uuid()),
+        id: SupplierId::from_uuid(crate::auth::random_uuid()),
         org: org.id,
         name: name.clone(),
         contact_name,
@@ -313,7 +314,7 @@ fn customer_from(org: OrgId, f: &CustomerForm) -> Result<Customer, Vec<FieldErro
             if problems.is_empty() =>
         {
             Ok(Customer {
-                id: CustomerId::from_uuid(uuid()),
+                id: CustomerId::from_uuid(crate::auth::random_uuid()),
                 org,
                 name,
                 contact_name,
@@ -354,7 +355,7 @@ pub(crate) async fn create_deployment(
         note = optional("note", &f.note, 500),
     );
     let d = Deployment {
-        id: DeploymentId::from_uuid(uuid()),
+        id: DeploymentId::from_uuid(crate::auth::random_uuid()),
         org: org.id,
         customer,
         customer_name: String::new(),
@@ -479,7 +480,7 @@ pub(crate) async fn import_deployments(
         }
         if let (Some(&customer), Some(&version)) = (customer, version) {
             deployments.push(Deployment {
-                id: DeploymentId::from_uuid(uuid()),
+                id: DeploymentId::from_uuid(crate::auth::random_uuid()),
                 org: org.id,
                 customer,
                 customer_name: String::new(),
@@ -534,18 +535,7 @@ pub(crate) async fn import_sbom(
         vulndesk_formats::sbom::SbomError::TooLarge { .. } => AppError::PayloadTooLarge,
         other => AppError::Validation(vec![FieldError::new("sbom", "sbom-invalid").with("reason", other)]),
     })?;
-    let components = stored_components(&sbom);
-    let edges: Vec<(String, String)> =
-        sbom.dependencies.iter().flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone()))).collect();
-    let record = SbomRecord {
-        format: sbom.format.as_str().to_owned(),
-        spec_version: sbom.spec_version.clone(),
-        sha256: sha256.clone(),
-        components: i64::try_from(components.len()).unwrap_or(i64::MAX),
-        warnings: i64::try_from(diagnostics.len()).unwrap_or(i64::MAX),
-        imported_by: String::new(),
-        imported_at: state.clock.now(),
-    };
+    let (components, edges, record) = sbom_rows(&sbom, &sha256, diagnostics.len(), state.clock.now());
     state.store.import_sbom(version, &record, &components, &edges, &ctx.audit(state.clock.now())).await?;
     Ok(SbomSummary {
         format: record.format,
@@ -557,6 +547,30 @@ pub(crate) async fn import_sbom(
         warning_count: diagnostics.len(),
         warnings: diagnostics.iter().take(50).map(ToString::to_string).collect(),
     })
+}
+
+/// What an SBOM becomes in the store: its components, its dependency edges `(from, to)`, and the
+/// record of the import (the file's SHA-256 in hex, how many warnings the reader gave). The one
+/// place this is built, for the API and page import, `vulndesk sbom import` and the demo.
+pub fn sbom_rows(
+    sbom: &vulndesk_formats::sbom::Sbom,
+    sha256: &str,
+    warnings: usize,
+    at: vulndesk_core::Timestamp,
+) -> (Vec<StoredComponent>, Vec<(String, String)>, SbomRecord) {
+    let components = stored_components(sbom);
+    let edges: Vec<(String, String)> =
+        sbom.dependencies.iter().flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone()))).collect();
+    let record = SbomRecord {
+        format: sbom.format.as_str().to_owned(),
+        spec_version: sbom.spec_version.clone(),
+        sha256: sha256.to_owned(),
+        components: i64::try_from(components.len()).unwrap_or(i64::MAX),
+        warnings: i64::try_from(warnings).unwrap_or(i64::MAX),
+        imported_by: String::new(),
+        imported_at: at,
+    };
+    (components, edges, record)
 }
 
 /// The ecosystem whose version order applies to a package URL, and the package's name
@@ -627,14 +641,11 @@ pub(crate) async fn osv_index(state: &AppState) -> Result<Arc<Index>, AppError> 
     }
     let bodies = state.store.osv_bodies().await?;
     let index = tokio::task::spawn_blocking(move || {
-        let mut db = vulndesk_match::osv::Database::new();
-        let mut report = vulndesk_match::LoadReport::default();
-        for body in bodies {
-            if let Ok(advisory) = vulndesk_match::osv::parse_advisory(body.as_bytes(), &mut report) {
-                db.upsert(advisory);
-            }
+        let (index, unreadable) = Index::from_records(&bodies);
+        if unreadable > 0 {
+            tracing::warn!(unreadable, "stored OSV records could not be read; import them again");
         }
-        Arc::new(Index::new(db))
+        Arc::new(index)
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -685,7 +696,7 @@ fn osv_rows_of_upload(bytes: &[u8]) -> Result<Vec<OsvRow>, String> {
     let mut report = vulndesk_match::LoadReport::default();
     let mut rows = Vec::new();
     if bytes.starts_with(b"PK\x03\x04") {
-        let dir = std::env::temp_dir().join(format!("vulndesk-osv-{}", uuid()));
+        let dir = std::env::temp_dir().join(format!("vulndesk-osv-{}", crate::auth::random_uuid()));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let path = dir.join("upload.zip");
         let written = std::fs::write(&path, bytes).map_err(|e| e.to_string());
@@ -791,7 +802,7 @@ pub(crate) async fn add_case_component(
     };
     let checked = checked.map_err(AppError::Validation)?;
     let component = CaseComponent {
-        id: CaseComponentId::from_uuid(uuid()),
+        id: CaseComponentId::from_uuid(crate::auth::random_uuid()),
         case: case.id,
         purl: checked.purl.to_string(),
         ecosystem: checked.ecosystem.osv_name().to_owned(),
@@ -1155,13 +1166,13 @@ pub(crate) async fn send_upstream_notices(state: &AppState, ctx: &RequestCtx, ca
             continue;
         }
         let delivery = vulndesk_store::sharing::NewDelivery {
-            id: uuid().to_string(),
+            id: crate::auth::random_uuid().to_string(),
             org: case.org,
             kind: "upstream_notice".into(),
             url: mailto,
             bearer: String::new(),
             hmac_secret: String::new(),
-            idempotency_key: uuid().to_string(),
+            idempotency_key: crate::auth::random_uuid().to_string(),
             body: serde_json::json!({"subject": d.subject, "text": d.body}).to_string(),
             related: case.id.to_string(),
         };
@@ -1269,13 +1280,13 @@ pub(crate) async fn send_customer_notices(
             ("support", support.clone()),
         ];
         let delivery = vulndesk_store::sharing::NewDelivery {
-            id: uuid().to_string(),
+            id: crate::auth::random_uuid().to_string(),
             org: case.org,
             kind: "customer_notice".into(),
             url: mailto,
             bearer: String::new(),
             hmac_secret: String::new(),
-            idempotency_key: uuid().to_string(),
+            idempotency_key: crate::auth::random_uuid().to_string(),
             body: serde_json::json!({"subject": tr.t_args("customer-notice-subject", &args), "text": tr.t_args("customer-notice-body", &args)})
                 .to_string(),
             related: case.id.to_string(),

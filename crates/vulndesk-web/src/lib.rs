@@ -22,7 +22,7 @@ mod state;
 mod validate;
 
 pub use auth::{hash_password, new_api_token, verify_password};
-pub use catalogue::{osv_row, stored_components};
+pub use catalogue::{osv_row, sbom_rows, stored_components};
 pub use i18n::{Tr, missing_translations};
 pub use intake::IntakeLimits;
 pub use state::{AppState, WebConfig};

@@ -31,10 +31,6 @@ pub(crate) const PROVIDER_TOKEN_PREFIX: &str = "vdp_";
 /// How far a signature's timestamp may be from the platform's clock.
 const SIGNATURE_WINDOW_SECS: i64 = 300;
 
-fn uuid() -> String {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
-}
-
 fn is_http_url(s: &str) -> bool {
     url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
@@ -107,7 +103,7 @@ pub(crate) async fn send(
     }
     let body = crate::authority::document(org, case, report).to_string();
     let delivery = NewDelivery {
-        id: uuid(),
+        id: crate::auth::random_uuid().to_string(),
         org: org.id,
         kind: "authority_submission".into(),
         url: endpoint.url,
@@ -151,7 +147,12 @@ pub(crate) async fn create_provider(
     require_platform(ctx, org)?;
     let name = crate::validate::text("name", name, 200).map_err(|e| AppError::Validation(vec![e]))?;
     let token = format!("{PROVIDER_TOKEN_PREFIX}{}", random_secret());
-    let p = Provider { id: uuid(), org: org.id, name: name.clone(), hmac_secret: random_secret() };
+    let p = Provider {
+        id: crate::auth::random_uuid().to_string(),
+        org: org.id,
+        name: name.clone(),
+        hmac_secret: random_secret(),
+    };
     state.store.create_provider(&p, &sha256_hex(&token), &ctx.audit(state.clock.now())).await.map_err(|e| match e {
         StoreError::Conflict(_) => {
             AppError::Validation(vec![FieldError::new("name", "conflict-name").with("value", &name)])
@@ -191,7 +192,7 @@ pub(crate) async fn create_subscriber(
     }
     let Some(name) = name.filter(|_| e.is_empty()) else { return Err(AppError::Validation(e)) };
     let s = Subscriber {
-        id: uuid(),
+        id: crate::auth::random_uuid().to_string(),
         org: org.id,
         name: name.clone(),
         url: f.url.trim().into(),
@@ -306,7 +307,7 @@ pub(crate) async fn receive(
     let text = |pointer: &str| doc.pointer(pointer).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     let now = state.clock.now();
     let shared = SharedReport {
-        id: uuid(),
+        id: crate::auth::random_uuid().to_string(),
         org: org.id,
         provider: provider.id.clone(),
         idempotency_key: key.clone(),
@@ -335,7 +336,7 @@ pub(crate) async fn receive(
     let relays: Vec<NewDelivery> = subscribers
         .iter()
         .map(|s| NewDelivery {
-            id: uuid(),
+            id: crate::auth::random_uuid().to_string(),
             org: org.id,
             kind: "relay".into(),
             url: s.url.clone(),
