@@ -34,6 +34,8 @@ install_prerequisites() {
   fi
   step "installing browser-test packages (npm ci)"
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  step "installing the CSAF referee (npm ci)"
+  (cd tests/referee/csaf && npm ci --no-audit --no-fund --silent)
   step "installing referee packages (pip, pinned)"
   if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/referee/requirements.txt \
@@ -83,6 +85,13 @@ step "referee: OSV range evaluation against packaging (PyPI) and univers (Go, cr
 cargo build --locked -q -p vulndesk-match --example osv_affected
 .venv/bin/python tests/referee/osv_pypi_referee.py --binary "$root/target/debug/examples/osv_affected" \
   --ecosystems PyPI Go crates.io
+
+step "referee: generated CSAF against the BSI csaf-validator-lib (schema and mandatory tests)"
+cargo build --locked -q -p vulndesk-formats --example csaf_write
+csaf_out=$(mktemp -d)
+"$root/target/debug/examples/csaf_write" "$csaf_out"
+(cd tests/referee/csaf && node validate.mjs "$csaf_out")
+rm -rf "$csaf_out"
 
 step "API robustness: schemathesis against the OpenAPI document"
 cargo build --locked -q -p vulndesk-cli

@@ -9,10 +9,16 @@
 //!
 //! The crate does no IO: callers read and write.
 
+pub mod advisory;
+pub mod csaf;
+pub mod csaf_provider;
+pub mod cve5;
 pub mod cvss;
 pub mod cwe;
 pub mod gbt30279;
 pub mod ident;
+pub mod openpgp;
+pub mod osv_out;
 pub mod purl;
 pub mod sbom;
 pub mod securitytxt;
