@@ -106,6 +106,12 @@ pub enum Action {
     ManageCatalogue(OrgId),
     /// Import vulnerability data (OSV) shared by every organisation of the deployment.
     ImportAdvisories,
+    /// Draft and review a case's advisory: the people who work cases, and publishers.
+    EditAdvisories(OrgId),
+    /// Publish an advisory through the publication gate: coordinators and publishers.
+    PublishAdvisories(OrgId),
+    /// Set blackout windows for every organisation (Art. 9(6)).
+    ManageBlackouts,
     /// Issue an API token for `user`, scoped to `org` or (for `None`) carrying all their rights.
     CreateToken {
         /// The account the token acts for.
@@ -150,6 +156,9 @@ const CASE_READERS: &[PersonRole] =
     &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer, PersonRole::Publisher, PersonRole::Auditor];
 const CATALOGUE_KEEPERS: &[PersonRole] = &[PersonRole::Admin, PersonRole::Coordinator, PersonRole::Engineer];
 const CASE_WORKERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer];
+const ADVISORY_EDITORS: &[PersonRole] =
+    &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer, PersonRole::Publisher];
+const PUBLISHERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Publisher];
 
 /// Decides whether `actor` may perform `action`. Pure: the same inputs always give the same answer.
 pub fn authorize(actor: &Actor, action: Action) -> Decision {
@@ -164,7 +173,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         if actor.has_any(org, roles) { Ok(()) } else { Err(Denied::MissingRole(roles)) }
     };
     match action {
-        Action::CreateOrganisation | Action::ListUsers | Action::ManageUsers | Action::ImportAdvisories => {
+        Action::CreateOrganisation
+        | Action::ListUsers
+        | Action::ManageUsers
+        | Action::ImportAdvisories
+        | Action::ManageBlackouts => {
             if site_admin { Ok(()) } else { Err(Denied::SiteAdminOnly) }
         }
         Action::ViewAuditLog(None) => {
@@ -186,6 +199,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         Action::ManageCases(org) => members_only(org, CASE_WORKERS),
         Action::ViewCatalogue(org) => in_org(org, ANY_ROLE),
         Action::ManageCatalogue(org) => in_org(org, CATALOGUE_KEEPERS),
+        Action::EditAdvisories(org) => members_only(org, ADVISORY_EDITORS),
+        Action::PublishAdvisories(org) => members_only(org, PUBLISHERS),
         Action::CreateToken { user, org } => {
             if site_admin {
                 return Ok(());

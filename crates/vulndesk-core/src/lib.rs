@@ -47,6 +47,7 @@ pub mod authority;
 pub mod case;
 pub mod chain;
 pub mod deadline;
+pub mod gate;
 pub mod id;
 pub mod intake;
 pub mod locale;
