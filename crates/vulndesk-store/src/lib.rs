@@ -17,6 +17,7 @@ mod error;
 pub mod intake;
 mod org;
 mod postgres;
+pub mod publication;
 mod session;
 mod settings;
 pub mod sharing;
