@@ -178,7 +178,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         | Action::ManageUsers
         | Action::ImportAdvisories
         | Action::ManageBlackouts => {
-            if site_admin { Ok(()) } else { Err(Denied::SiteAdminOnly) }
+            if site_admin {
+                Ok(())
+            } else {
+                Err(Denied::SiteAdminOnly)
+            }
         }
         Action::ViewAuditLog(None) => {
             if site_admin {

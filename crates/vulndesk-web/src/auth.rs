@@ -96,6 +96,11 @@ impl RequestCtx {
         AuditContext { at, actor, source: self.source.clone() }
     }
 
+    /// Who is acting, as recorded (the username, or `anonymous`).
+    pub(crate) fn actor_name(&self) -> String {
+        self.actor.user().map_or_else(|| "anonymous".to_owned(), |u| u.to_string())
+    }
+
     /// Asks the access decision; a refusal becomes the matching error.
     pub(crate) fn require(&self, action: Action) -> Result<(), AppError> {
         vulndesk_core::authorize(&self.actor, action).map_err(AppError::from)

@@ -332,9 +332,8 @@ pub(crate) async fn verify(
     Ok(state.store.add_verification(case, &v, &ctx.audit(state.clock.now())).await?)
 }
 
-/// What the guards know about a case today. Supplier and customer notices, fixes and the
-/// publication gate come with the notification and publication work; until then those guards
-/// refuse and say what is missing.
+/// What the guards know about a case today: verification and assessment, delivered supplier and
+/// customer notices, recorded fixes, and the advisory published through the gate.
 pub(crate) async fn facts(state: &AppState, case: &Case, reason_given: bool) -> Result<CaseFacts, AppError> {
     let verifications = state.store.verifications_of(case.id).await?;
     Ok(CaseFacts {
@@ -349,8 +348,8 @@ pub(crate) async fn facts(state: &AppState, case: &Case, reason_given: bool) -> 
             .is_some(),
         users_must_act: case.users_must_act,
         customer_notices_delivered: customer_notices_delivered(state, case).await?,
-        fix_or_mitigation: false,
-        publication_approved: false,
+        fix_or_mitigation: crate::publication::fix_or_mitigation(state, case).await?,
+        publication_approved: crate::publication::publication_approved(state, case).await?,
         reason_given,
     })
 }

@@ -1234,22 +1234,14 @@ pub(crate) async fn send_customer_notices(
         .map(|d| d.new.url)
         .collect();
     let mut out = CustomerNoticesSent::default();
-    let disclosed =
-        matches!(case.state, vulndesk_core::case::CaseState::Disclosed | vulndesk_core::case::CaseState::Closed);
     for c in &impact.customers {
-        if !disclosed && c.jurisdiction != "CN" {
-            let details =
-                serde_json::json!({"recipient": c.name, "jurisdiction": c.jurisdiction, "kind": "customer_notice"});
-            state
-                .store
-                .record_audit(&ctx.audit(state.clock.now()).event(
-                    "share.denied_abroad",
-                    "case",
-                    &case.id.to_string(),
-                    Some(case.org.to_string()),
-                    details.to_string(),
-                ))
-                .await?;
+        // Art. 9(7) through the one gate: a customer is never the product's provider.
+        let recipient = vulndesk_core::gate::Recipient {
+            name: c.name.clone(),
+            jurisdiction: c.jurisdiction.clone(),
+            is_product_provider: false,
+        };
+        if !crate::publication::gate_share(state, ctx, case, recipient, "customer_notice").await? {
             out.withheld_abroad.push(c.name.clone());
             continue;
         }

@@ -123,7 +123,10 @@ pub(crate) async fn csrf_origin_guard(State(state): State<AppState>, mut req: Re
         path: path_and_query,
         host,
     };
-    let resolved = if api {
+    // CSAF clients (aggregators, operators' feed pullers) read TLP:AMBER and RED documents of the
+    // provider tree with an API token; browsers use their session there as anywhere else.
+    let csaf_client = path.starts_with("/.well-known/csaf/") && req.headers().contains_key(header::AUTHORIZATION);
+    let resolved = if api || csaf_client {
         resolve_token(&state, req.headers(), now, &mut ctx).await
     } else {
         resolve_session(&state, &jar, now, &mut ctx).await

@@ -45,6 +45,15 @@ pub(crate) fn text(field: &str, s: &str, max: usize) -> Result<String, FieldErro
     Ok(s.to_owned())
 }
 
+/// Optional text: trimmed, at most `max` characters, may be empty.
+pub(crate) fn optional_text(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    let s = s.trim();
+    if s.chars().count() > max {
+        return Err(FieldError::new(field, "text-too-long").with("max", max));
+    }
+    Ok(s.to_owned())
+}
+
 pub(crate) fn email(field: &str, s: &str) -> Result<String, FieldError> {
     let s = s.trim();
     if s.is_empty() {

@@ -1,3 +1,6 @@
+//! The gate's rules, one test per rule: each blocks with its evidence, and the paths the law
+//! allows pass only with every record present.
+
 use super::*;
 
 fn at() -> Timestamp {

@@ -9,6 +9,7 @@ mod catalogue;
 mod health;
 mod intake;
 mod orgs;
+mod publication;
 mod sharing;
 mod users;
 
@@ -120,6 +121,13 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(authority::list, authority::start))
         .routes(routes!(authority::get, authority::save))
         .routes(routes!(authority::submit))
+        .routes(routes!(publication::fixes, publication::put_fix))
+        .routes(routes!(publication::get_advisory, publication::save_advisory))
+        .routes(routes!(publication::review))
+        .routes(routes!(publication::evidence))
+        .routes(routes!(publication::gate))
+        .routes(routes!(publication::publish))
+        .routes(routes!(publication::blackout))
         .routes(routes!(catalogue::impact))
         .routes(routes!(catalogue::list_notices, catalogue::send_notices))
         .routes(routes!(catalogue::list_customer_notices, catalogue::send_customer_notices))

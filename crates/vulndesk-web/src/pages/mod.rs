@@ -3,10 +3,12 @@
 //! notice, or the same page again with the problems listed.
 
 mod account;
+pub(crate) mod advisory;
 mod audit;
 mod authority;
 pub(crate) mod cases;
 mod catalogue;
+mod csaf;
 mod home;
 pub(crate) mod inbox;
 mod login;
@@ -118,6 +120,20 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/receipts", get(receipts::page))
         .route("/orgs/{slug}/receipts.csv", get(receipts::csv))
         .route("/orgs/{slug}/receipts.json", get(receipts::json))
+        .route("/orgs/{slug}/cases/{number}/advisory", get(advisory::show).post(advisory::save))
+        .route("/orgs/{slug}/cases/{number}/advisory/review", post(advisory::review))
+        .route("/orgs/{slug}/cases/{number}/advisory/evidence", post(advisory::evidence))
+        .route("/orgs/{slug}/cases/{number}/advisory/publish", post(advisory::publish))
+        .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
+        .route("/orgs/{slug}/cases/{number}/fixes/{id}/remove", post(advisory::remove_fix))
+        .route("/advisories", get(csaf::list))
+        .route("/advisories.atom", get(csaf::atom))
+        .route("/advisories/{id}", get(csaf::show))
+        .route("/advisories/{id}/{kind}/{file}", get(csaf::rendering))
+        .route("/.well-known/csaf/provider-metadata.json", get(csaf::provider_metadata))
+        .route("/.well-known/csaf/openpgp/{file}", get(csaf::public_key))
+        .route("/.well-known/csaf/{folder}/{file}", get(csaf::folder_file))
+        .route("/.well-known/csaf/{folder}/{year}/{file}", get(csaf::document_file))
 }
 
 async fn stylesheet() -> Response {

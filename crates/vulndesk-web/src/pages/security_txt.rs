@@ -34,7 +34,7 @@ fn document(s: &SecurityTxtSettings) -> SecurityTxt {
     }
 }
 
-pub(crate) async fn well_known(State(state): State<AppState>) -> Result<Response, AppError> {
+pub(crate) async fn well_known(State(state): State<AppState>, ctx: RequestCtx) -> Result<Response, AppError> {
     let orgs = state.store.list_orgs().await?;
     let mut configured = Vec::new();
     for o in &orgs {
@@ -48,8 +48,12 @@ pub(crate) async fn well_known(State(state): State<AppState>) -> Result<Response
         None => None,
     };
     let Some((_, settings)) = chosen else { return Err(AppError::NotFound) };
-    let text =
-        document(&settings).render().map_err(|e| AppError::Internal(format!("stored security.txt is invalid: {e}")))?;
+    let mut doc = document(&settings);
+    // Once anything is published, security.txt points at the CSAF provider (CSAF 2.0 §7.1.8).
+    if super::csaf::provider_published(&state).await? {
+        doc.csaf = Some(format!("{}/.well-known/csaf/provider-metadata.json", state.public_base(&ctx)));
+    }
+    let text = doc.render().map_err(|e| AppError::Internal(format!("stored security.txt is invalid: {e}")))?;
     let mut resp = text.into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));

@@ -11,4 +11,5 @@ mod harness;
 mod intake;
 mod mail;
 mod pages;
+mod publication;
 mod sharing;
