@@ -1165,6 +1165,16 @@ pub(crate) async fn send_upstream_notices(state: &AppState, ctx: &RequestCtx, ca
         if sent.iter().any(|x| x.new.kind == "upstream_notice" && x.new.url == mailto && x.status == "pending") {
             continue;
         }
+        // Art. 9(7) through the one gate: the supplier provides the affected component, so it may be
+        // told wherever it is; the decision is recorded like every other sharing.
+        let recipient = vulndesk_core::gate::Recipient {
+            name: d.supplier.clone(),
+            jurisdiction: d.jurisdiction.clone(),
+            is_product_provider: true,
+        };
+        if !crate::publication::gate_share(state, ctx, case, recipient, "upstream_notice").await? {
+            continue;
+        }
         let delivery = vulndesk_store::sharing::NewDelivery {
             id: crate::auth::random_uuid().to_string(),
             org: case.org,

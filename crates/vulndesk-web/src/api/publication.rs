@@ -256,7 +256,7 @@ pub(crate) struct PublishBody {
     request_body = PublishBody,
     responses((status = 201, description = "Published: the version and the documents", body = PublishOutcome),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "The gate refused (every rule's outcome is in the answer), or the advisory is not saved", body = PublishOutcome)))]
+        (status = 409, description = "The gate refused: a PublishOutcome with every rule's outcome; or the advisory is not saved (an error)", body = Object)))]
 pub(crate) async fn publish(
     State(state): State<AppState>,
     ctx: RequestCtx,
