@@ -157,6 +157,7 @@ const DEMO_MARK: &str = "demo_loaded";
 /// tell the person starting the server.
 pub(crate) async fn load_demo(
     store: &Store,
+    clock: std::sync::Arc<dyn vulndesk_core::Clock>,
     ctx: &AuditContext,
     configured: Option<&str>,
     public_url: &str,
@@ -285,17 +286,25 @@ pub(crate) async fn load_demo(
         report_ids.push((program.org, submit_demo_report(store, ctx, program, r).await?));
     }
     let cases = demo_cases(store, ctx, &report_ids).await?;
+    let mut advisories = Vec::new();
     if let Some((org, _)) = report_ids.first().copied() {
         demo_catalogue(store, ctx, org).await?;
         demo_authority_report(store, ctx, org).await?;
         demo_sharing(store, ctx).await?;
+        let web = vulndesk_web::WebConfig {
+            public_url: Some(public_url.trim_end_matches('/').to_owned()),
+            ..vulndesk_web::WebConfig::default()
+        };
+        let state = vulndesk_web::AppState::new(store.clone(), clock, web);
+        advisories = demo_advisories(&state, ctx, org).await?;
     }
     Ok(Some(format!(
-        "demo data loaded: {} organisations, {} programs, {} reports, {} cases; demo accounts {} log in with the password {}",
+        "demo data loaded: {} organisations, {} programs, {} reports, {} cases, advisories {} published; demo accounts {} log in with the password {}",
         orgs.len(),
         programs.len(),
         set.reports.len(),
         cases,
+        advisories.join(", "),
         names.join(", "),
         if configured.is_some() { "from VULNDESK_DEMO_PASSWORD".to_owned() } else { password }
     )))
@@ -369,12 +378,13 @@ async fn submit_demo_report(
     Ok(report_id)
 }
 
-/// Demo cases in every state the lifecycle can reach before fixes and publication exist: the
-/// scenario's DHCP overflow confirmed and in remediation (upstream: dnsmasq), the EdgeGate XSS in
-/// triage, the AX3000-Pro report as its duplicate, and cases received, rejected and not applicable.
-/// Each move goes through the core's lifecycle, guards included.
+/// Demo cases up to remediation (fixes and advisories need the catalogue; `demo_advisories`
+/// takes the first two on to disclosed): the scenario's DHCP overflow confirmed and in
+/// remediation (upstream: dnsmasq), the EdgeGate XSS likewise, the AX3000-Pro report as the DHCP
+/// case's duplicate, and cases received, rejected and not applicable. Each move goes through the
+/// core's lifecycle, guards included.
 async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, ReportId)]) -> anyhow::Result<usize> {
-    use vulndesk_core::case::{Case, CaseEvent, CaseFacts, transition};
+    use vulndesk_core::case::{CaseEvent, CaseFacts};
     use vulndesk_store::cases::{Assessment, NewCase};
     let Some((org, _)) = reports.first().copied() else { return Ok(0) };
     let open = |title: &str, reports: Vec<ReportId>| NewCase {
@@ -384,20 +394,6 @@ async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, Report
         aware_at: ctx.at,
         reports,
     };
-    async fn step(
-        store: &Store,
-        ctx: &AuditContext,
-        case: Case,
-        event: CaseEvent,
-        facts: &CaseFacts,
-        reason: &str,
-        dup: Option<vulndesk_core::CaseId>,
-    ) -> anyhow::Result<Case> {
-        let t = transition(case.state, event, facts, ctx.at)
-            .map_err(|r| anyhow::anyhow!("demo case {}: {r}", case.number))?;
-        store.apply_transition(&case, &t, reason, dup, ctx).await?;
-        store.case(case.id).await?.context("demo case")
-    }
     let report = |i: usize| reports.get(i).map(|(_, r)| *r).into_iter().collect::<Vec<_>>();
     // The scenario's case: confirmed and in remediation.
     let c = store.create_case(&open("Heap overflow in DHCP option parsing (AX3000)", report(0)), ctx).await?;
@@ -442,9 +438,49 @@ async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, Report
     let c = step(store, ctx, c, CaseEvent::StartTriage, &ready, "", None).await?;
     let c = step(store, ctx, c, CaseEvent::Confirm, &ready, "", None).await?;
     let c = step(store, ctx, c, CaseEvent::StartRemediation, &ready, "", None).await?;
-    // The EdgeGate XSS, in triage.
+    // The EdgeGate XSS: reproduced, scored and in remediation (its fix and advisory come with
+    // the catalogue, in `demo_advisories`).
     let x = store.create_case(&open("Stored XSS in the EdgeGate device list", report(1)), ctx).await?;
-    step(store, ctx, x, CaseEvent::StartTriage, &CaseFacts::default(), "", None).await?;
+    let a = Assessment {
+        aware_at: None,
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N".into(),
+        cvss_score: "5.4".into(),
+        grade: "medium".into(),
+        cwe: "CWE-79".into(),
+        characteristics: "EdgeGate 管理页面的设备列表未对设备名称做输出编码，存在存储型跨站脚本。".into(),
+        harm: "可在管理员的浏览器中执行脚本，窃取管理员会话。".into(),
+        scope_of_impact: "EdgeGate 工业网关，固件 1.4.0".into(),
+        characteristics_en:
+            "The device list of the EdgeGate management page does not encode device names: stored cross-site scripting."
+                .into(),
+        harm_en: "Script runs in an administrator's browser and can take over the administrator's session.".into(),
+        scope_of_impact_en: "EdgeGate industrial gateway, firmware 1.4.0".into(),
+        upstream: false,
+        upstream_supplier: String::new(),
+        users_must_act: true,
+    };
+    store.set_assessment(&x, &a, ctx).await?;
+    let v = vulndesk_core::case::Verification {
+        id: vulndesk_core::VerificationId::mint(ctx.at, rand::random()),
+        verified_by: "zhao.min".into(),
+        verified_at: ctx.at,
+        environment: "EdgeGate firmware 1.4.0, lab network".into(),
+        method: "Set a device name to an <img onerror> payload, then opened the device list as an administrator".into(),
+        result: "The script ran in the administrator's session".into(),
+        reproduced: true,
+    };
+    store.add_verification(&x, &v, ctx).await?;
+    let assessed = CaseFacts {
+        verified: true,
+        severity_assessed: true,
+        scope_of_impact: true,
+        users_must_act: true,
+        ..CaseFacts::default()
+    };
+    let x = store.case(x.id).await?.context("demo case")?;
+    let x = step(store, ctx, x, CaseEvent::StartTriage, &assessed, "", None).await?;
+    let x = step(store, ctx, x, CaseEvent::Confirm, &assessed, "", None).await?;
+    step(store, ctx, x, CaseEvent::StartRemediation, &assessed, "", None).await?;
     // The AX3000-Pro report: a duplicate of the first case.
     let reason = CaseFacts { reason_given: true, ..CaseFacts::default() };
     let d = store.create_case(&open("AX3000-Pro reboots on a long DHCP vendor-class option", report(2)), ctx).await?;
@@ -458,6 +494,22 @@ async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, Report
     let n = store.create_case(&open("BusyBox ash flaw in a component we do not ship", Vec::new()), ctx).await?;
     step(store, ctx, n, CaseEvent::MarkNotApplicable, &reason, "Our firmware ships BusyBox without ash", None).await?;
     Ok(6)
+}
+
+/// Moves a demo case through the core's lifecycle, guards included.
+async fn step(
+    store: &Store,
+    ctx: &AuditContext,
+    case: vulndesk_core::case::Case,
+    event: vulndesk_core::case::CaseEvent,
+    facts: &vulndesk_core::case::CaseFacts,
+    reason: &str,
+    dup: Option<vulndesk_core::CaseId>,
+) -> anyhow::Result<vulndesk_core::case::Case> {
+    let t = vulndesk_core::case::transition(case.state, event, facts, ctx.at)
+        .map_err(|r| anyhow::anyhow!("demo case {}: {r}", case.number))?;
+    store.apply_transition(&case, &t, reason, dup, ctx).await?;
+    store.case(case.id).await?.context("demo case")
 }
 
 /// Sets a new password for `username` and prints it (or takes it from `VULNDESK_NEW_PASSWORD`).
@@ -759,6 +811,100 @@ async fn demo_sharing(store: &Store, ctx: &AuditContext) -> anyhow::Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// Scenario 1, step 7, and the EdgeGate XSS after it: each case's fix recorded for every
+/// affected firmware version, its advisory (Chinese and English, TLP:CLEAR; the DHCP one with
+/// CSAF VEX) edited by the coordinator, its wording confirmed by someone else, published through
+/// the gate (signed CSAF in the provider tree and the ROLIE feed, OSV, the public pages), and the
+/// case marked fixed and disclosed. The cases stay disclosed: closing needs the upstream and
+/// customer notices delivered, which happens by mail once vulndesk runs. Returns the advisories.
+async fn demo_advisories(
+    state: &vulndesk_web::AppState,
+    ctx: &AuditContext,
+    org: OrgId,
+) -> anyhow::Result<Vec<String>> {
+    use vulndesk_core::case::{CaseEvent, CaseFacts};
+    use vulndesk_web::ScriptedAdvisory;
+    let store = &state.store;
+    let org_slug = store.org_by_id(org).await?.context("demo organisation")?.slug.to_string();
+    let cases = store.cases_of(org, false).await?;
+    let number = |prefix: &str| {
+        cases
+            .iter()
+            .find(|c| c.title.starts_with(prefix))
+            .map(|c| c.number.clone())
+            .with_context(|| format!("demo case {prefix:?}"))
+    };
+    let fix = |label: &str, fixed_in: &str, details: &str, details_en: &str, url: &str| {
+        (
+            label.to_owned(),
+            "vendor_fix".to_owned(),
+            fixed_in.to_owned(),
+            details.to_owned(),
+            details_en.to_owned(),
+            url.to_owned(),
+        )
+    };
+    let ax3000 = "https://www.demo-networks.example/support/ax3000/firmware";
+    let dhcp = ScriptedAdvisory {
+        org: org_slug.clone(),
+        case_number: number("Heap overflow in DHCP")?,
+        editor: "chen.jing".into(),
+        reviewer: "sun.li".into(),
+        tlp: "CLEAR".into(),
+        title: "AX3000 系列路由器 DHCP 选项解析堆溢出漏洞".into(),
+        title_en: "Heap overflow in DHCP option parsing on AX3000 routers".into(),
+        summary: "AX3000 与 AX3000-Pro 路由器固件 2.0.0 至 2.1.4 所含的 dnsmasq 在解析 DHCP 选项时存在堆缓冲区溢出：局域网内的攻击者无需认证即可使路由器重启，并可能以 root 权限执行代码。固件 2.1.5 已修复。".into(),
+        summary_en: "The dnsmasq in AX3000 and AX3000-Pro firmware 2.0.0 to 2.1.4 overflows a heap buffer while parsing DHCP options: an attacker on the LAN can, without authentication, make the router reboot and possibly run code as root. Firmware 2.1.5 fixes it.".into(),
+        description: "dnsmasq 的 DHCP 选项解析存在堆缓冲区溢出，局域网内无需认证即可触发。\n\n可致路由器拒绝服务，并可能以 root 权限执行代码。\n\n解决方案：升级至固件 2.1.5（包含 dnsmasq 2.90）。升级之前，请只允许可信设备接入局域网。".into(),
+        description_en: "Heap buffer overflow in dnsmasq's DHCP option parsing, reachable from the LAN without authentication.\n\nDenial of service; possibly code execution as root on the router.\n\nSolution: upgrade to firmware 2.1.5 (with dnsmasq 2.90). Until then, let only trusted devices join the LAN.".into(),
+        refs: "https://thekelleys.org.uk/dnsmasq/CHANGELOG dnsmasq changelog".into(),
+        acknowledgments: "匿名安全研究人员 An anonymous security researcher".into(),
+        cve: String::new(),
+        vex: true,
+        fixes: ["AX3000 AX3000 2.1.3", "AX3000 AX3000 2.1.4", "AX3000 AX3000-Pro 2.1.4"]
+            .iter()
+            .map(|label| fix(label, "2.1.5", "升级至固件 2.1.5（dnsmasq 2.90）。", "Upgrade to firmware 2.1.5 (dnsmasq 2.90).", ax3000))
+            .collect(),
+    };
+    let xss = ScriptedAdvisory {
+        org: org_slug,
+        case_number: number("Stored XSS in the EdgeGate")?,
+        editor: "chen.jing".into(),
+        reviewer: "li.wei".into(),
+        tlp: "CLEAR".into(),
+        title: "EdgeGate 工业网关管理页面存储型跨站脚本漏洞".into(),
+        title_en: "Stored cross-site scripting in the EdgeGate management page".into(),
+        summary: "EdgeGate 固件 1.4.0 的管理页面在设备列表中未对设备名称做输出编码：能设置设备名称的攻击者可在管理员的浏览器中执行脚本并窃取其会话。固件 1.4.1 已修复。".into(),
+        summary_en: "EdgeGate firmware 1.4.0 does not encode device names in the management page's device list: an attacker who can set a device name can run script in an administrator's browser and take over the session. Firmware 1.4.1 fixes it.".into(),
+        description: "EdgeGate 管理页面的设备列表未对设备名称做输出编码，存在存储型跨站脚本。\n\n可在管理员的浏览器中执行脚本，窃取管理员会话。\n\n解决方案：升级至固件 1.4.1。升级之前，请只允许可信网络访问管理页面。".into(),
+        description_en: "The device list of the EdgeGate management page does not encode device names: stored cross-site scripting.\n\nScript runs in an administrator's browser and can take over the administrator's session.\n\nSolution: upgrade to firmware 1.4.1. Until then, allow access to the management page from trusted networks only.".into(),
+        refs: String::new(),
+        acknowledgments: "张三 Zhang San".into(),
+        cve: String::new(),
+        vex: false,
+        fixes: vec![fix(
+            "EdgeGate EdgeGate 1.4.0",
+            "1.4.1",
+            "升级至固件 1.4.1；升级之前只允许可信网络访问管理页面。",
+            "Upgrade to firmware 1.4.1; until then, allow access to the management page from trusted networks only.",
+            "https://www.demo-networks.example/support/edgegate/firmware",
+        )],
+    };
+    let mut published = Vec::new();
+    for s in [dhcp, xss] {
+        vulndesk_web::publish_scripted(state, &s).await.map_err(|e| anyhow::anyhow!("demo advisory {e}"))?;
+        let case = store.case_by_number(org, &s.case_number).await?.context("demo case")?;
+        // The guards' facts, from the records just made.
+        let fixed = store.fixes_of(case.id).await?.iter().any(vulndesk_store::publication::CaseFix::is_remedy);
+        let approved = store.advisory_of(case.id).await?.is_some_and(|a| a.status == "published");
+        let facts = CaseFacts { fix_or_mitigation: fixed, publication_approved: approved, ..CaseFacts::default() };
+        let case = step(store, ctx, case, CaseEvent::MarkFixed, &facts, "", None).await?;
+        step(store, ctx, case, CaseEvent::Disclose, &facts, "", None).await?;
+        published.push(format!("{} ({}{})", s.case_number, s.tlp, if s.vex { ", VEX" } else { "" }));
+    }
+    Ok(published)
 }
 
 #[cfg(test)]

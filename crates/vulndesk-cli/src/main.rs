@@ -4,6 +4,7 @@
 
 mod bootstrap;
 mod config;
+mod csaf;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +98,27 @@ enum Command {
     Osv {
         #[command(subcommand)]
         command: OsvCommand,
+    },
+    /// CSAF 2.0 documents, offline.
+    Csaf {
+        #[command(subcommand)]
+        command: CsafCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CsafCommand {
+    /// Checks CSAF 2.0 documents: that vulndesk reads them, vulndesk's implementation of the 43
+    /// mandatory tests (6.1), the `.sha256`/`.sha512` files beside each when present, and with
+    /// `--key` the provider's `.asc` signature beside each. Exit codes: 0 all pass, 1 any fails,
+    /// 2 the key cannot be read.
+    Check {
+        /// The provider's public OpenPGP key (ASCII-armored); then every document needs a valid `.asc`.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// The documents.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -227,6 +249,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     {
         return Ok(scan(sbom, osv, format, *no_fail));
     }
+    if let Command::Csaf { command: CsafCommand::Check { key, files } } = &cli.command {
+        return Ok(csaf::check(files, key.as_deref()));
+    }
     if matches!(cli.command, Command::Cvss { .. }) {
         // Pure computation: no configuration or database needed.
         cvss_score()?;
@@ -289,6 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some(parsed) = read_sbom_file(&sbom) else { return Ok(ExitCode::from(2)) };
             Ok(report_scan(&parsed, &index, &format, no_fail))
         }
+        Command::Csaf { command: CsafCommand::Check { key, files } } => Ok(csaf::check(&files, key.as_deref())),
         Command::Cvss { command: CvssCommand::Score } => {
             cvss_score()?;
             Ok(ExitCode::SUCCESS)
@@ -594,17 +620,17 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
     let now = clock.now();
     let ctx = AuditContext::system(now);
     let admin = bootstrap::ensure_admin(&store, &ctx, config.admin_password.as_deref()).await?;
-    let public_url = config.public_url.clone().unwrap_or_default();
-    let demo_report = if demo {
-        bootstrap::load_demo(&store, &ctx, config.demo_password.as_deref(), &public_url).await?
-    } else {
-        None
-    };
-
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}/"));
+    // The demo's advisories name the address people reach this server at (before it serves).
+    let demo_report = if demo {
+        bootstrap::load_demo(&store, clock.clone(), &ctx, config.demo_password.as_deref(), &url).await?
+    } else {
+        None
+    };
     let web = vulndesk_web::WebConfig {
         session_ttl: std::time::Duration::from_secs(config.session_hours * 3600),
         secure_cookies: config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
@@ -621,7 +647,6 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         },
         ..vulndesk_web::WebConfig::default()
     };
-    let url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}/"));
     println!("vulndesk {} is listening on {url} (database: {})", env!("CARGO_PKG_VERSION"), store.display_url());
     if let Some(line) = admin {
         println!("{line}");

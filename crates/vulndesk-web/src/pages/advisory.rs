@@ -82,6 +82,8 @@ struct AdvisoryPage {
     a: Advisory,
     saved: bool,
     assessed: String,
+    /// The reviewer's name as people know it.
+    reviewer: String,
     gate: Vec<GateRow>,
     evidence: Vec<GateEvidence>,
     decisions: Vec<StoredGateDecision>,
@@ -176,7 +178,15 @@ async fn page(
         assessed: publication::assessed_severity(case),
         gate: gate_rows(tr, &gate),
         evidence: state.store.gate_evidence_of(case.id).await?,
-        decisions: state.store.gate_decisions_of(case.id).await?.into_iter().take(20).collect(),
+        decisions: {
+            let mut d: Vec<StoredGateDecision> =
+                state.store.gate_decisions_of(case.id).await?.into_iter().take(20).collect();
+            for x in &mut d {
+                x.requested_by = person(state, &x.requested_by).await?;
+            }
+            d
+        },
+        reviewer: person(state, &a.reviewed_by).await?,
         documents: if a.status == "published" { document_links(state, &a).await? } else { Vec::new() },
         preview: body_html(&doc)?,
         lines,
@@ -186,6 +196,12 @@ async fn page(
         can_edit: ctx.require(Action::EditAdvisories(org.id)).is_ok(),
         can_publish: ctx.require(Action::PublishAdvisories(org.id)).is_ok(),
     })
+}
+
+/// The username behind a recorded actor id (the id itself when the account is gone).
+async fn person(state: &AppState, actor: &str) -> Result<String, AppError> {
+    let Ok(id) = actor.parse::<vulndesk_core::UserId>() else { return Ok(actor.to_owned()) };
+    Ok(state.store.user_by_id(id).await?.map_or_else(|| actor.to_owned(), |u| u.username.to_string()))
 }
 
 async fn the_case(

@@ -49,9 +49,12 @@ pub(crate) async fn well_known(State(state): State<AppState>, ctx: RequestCtx) -
     };
     let Some((_, settings)) = chosen else { return Err(AppError::NotFound) };
     let mut doc = document(&settings);
-    // Once anything is published, security.txt points at the CSAF provider (CSAF 2.0 §7.1.8).
-    if super::csaf::provider_published(&state).await? {
-        doc.csaf = Some(format!("{}/.well-known/csaf/provider-metadata.json", state.public_base(&ctx)));
+    // Once anything is published, security.txt points at the CSAF provider (CSAF 2.0 §7.1.8),
+    // when vulndesk is reached over HTTPS: RFC 9116 takes only https: web URIs, so a deployment
+    // reached over plain HTTP (the demo, a first start) leaves the line out.
+    let base = state.public_base(&ctx);
+    if base.starts_with("https://") && super::csaf::provider_published(&state).await? {
+        doc.csaf = Some(format!("{base}/.well-known/csaf/provider-metadata.json"));
     }
     let text = doc.render().map_err(|e| AppError::Internal(format!("stored security.txt is invalid: {e}")))?;
     let mut resp = text.into_response();
