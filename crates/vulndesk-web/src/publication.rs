@@ -215,6 +215,16 @@ pub(crate) async fn advisory_or_draft(state: &AppState, case: &Case) -> Result<A
         return Ok(a);
     }
     let aliases = state.store.aliases_of(case.id).await?;
+    // Credit goes to the reporters who gave a credit name (the report form's consent to be named).
+    let mut credits: Vec<String> = Vec::new();
+    for id in state.store.case_reports(case.id).await? {
+        if let Some(r) = state.store.report(id).await? {
+            let name = r.credit_name.trim().to_owned();
+            if !name.is_empty() && !credits.contains(&name) {
+                credits.push(name);
+            }
+        }
+    }
     let now = state.clock.now();
     let mut a = Advisory {
         id: crate::auth::random_uuid().to_string(),
@@ -229,7 +239,7 @@ pub(crate) async fn advisory_or_draft(state: &AppState, case: &Case) -> Result<A
         description: [case.characteristics.as_str(), case.harm.as_str()].join("\n\n").trim().to_owned(),
         description_en: [case.characteristics_en.as_str(), case.harm_en.as_str()].join("\n\n").trim().to_owned(),
         refs: String::new(),
-        acknowledgments: String::new(),
+        acknowledgments: credits.join("\n"),
         cve: aliases.iter().find(|a| a.starts_with("CVE-")).cloned().unwrap_or_default(),
         severity: assessed_severity(case),
         vex: false,

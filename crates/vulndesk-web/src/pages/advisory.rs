@@ -135,8 +135,17 @@ async fn page(
     let gate = publication::preview_gate(state, case, &a).await?;
     let now = state.clock.now();
     let base = state.public_base(ctx);
-    let zh = ctx.tr.locale == Locale::ZhCn;
-    let doc = publication::build_doc(state, org, case, &a, zh, a.version + 1, now, &base).await?;
+    // The preview in both languages, the reader's first.
+    let zh_first = ctx.tr.locale == Locale::ZhCn;
+    let mut preview = String::new();
+    for (i, zh) in [zh_first, !zh_first].into_iter().enumerate() {
+        let has_text = if zh { !a.title.trim().is_empty() } else { !a.title_en.trim().is_empty() };
+        if i > 0 && !has_text {
+            continue;
+        }
+        let doc = publication::build_doc(state, org, case, &a, zh, a.version + 1, now, &base).await?;
+        preview.push_str(&body_html(&doc)?);
+    }
     let versions = state.store.product_versions_of(case.org).await?;
     Ok(AdvisoryPage {
         chrome: Chrome::new(ctx),
@@ -188,7 +197,7 @@ async fn page(
         },
         reviewer: person(state, &a.reviewed_by).await?,
         documents: if a.status == "published" { document_links(state, &a).await? } else { Vec::new() },
-        preview: body_html(&doc)?,
+        preview,
         lines,
         saved,
         a,
