@@ -47,10 +47,10 @@ impl Mailer {
 
     async fn send(&self, d: &Delivery) -> Outcome {
         use lettre::AsyncTransport;
-        let fail = |error: String| Outcome { status: 0, body: String::new(), error };
+        let fail = |error: String| Outcome { status: 0, body: String::new(), error, permanent: false };
         let to = d.new.url.trim_start_matches("mailto:");
         let Ok(to) = to.parse::<lettre::message::Mailbox>() else {
-            return fail(format!("{to:?} is not an e-mail address"));
+            return Outcome { permanent: true, ..fail(format!("{to:?} is not an e-mail address")) };
         };
         let Ok(content) = serde_json::from_str::<serde_json::Value>(&d.new.body) else {
             return fail("the queued mail is not JSON".into());
@@ -72,7 +72,10 @@ impl Mailer {
                 status: response.code().into(),
                 body: response.message().collect::<Vec<_>>().join(" "),
                 error: String::new(),
+                permanent: false,
             },
+            // A 5xx reply is the relay's final word (no such mailbox, refused): a bounce.
+            Err(e) if e.is_permanent() => Outcome { permanent: true, ..fail(format!("SMTP (bounced): {e}")) },
             Err(e) => fail(format!("SMTP: {e}")),
         }
     }
@@ -83,6 +86,8 @@ struct Outcome {
     status: u16,
     body: String,
     error: String,
+    /// No retry can succeed (an SMTP 5xx, a malformed address).
+    permanent: bool,
 }
 
 /// The signature header's value for `body` signed at `timestamp` (Unix seconds) with `key`.
@@ -118,9 +123,9 @@ fn post(d: &Delivery, timestamp: i64) -> Outcome {
             } else {
                 format!("HTTP {status}: {}", truncate(&body, 300))
             };
-            Outcome { status, body, error }
+            Outcome { status, body, error, permanent: false }
         }
-        Err(e) => Outcome { status: 0, body: String::new(), error: e.to_string() },
+        Err(e) => Outcome { status: 0, body: String::new(), error: e.to_string(), permanent: false },
     }
 }
 
@@ -147,9 +152,12 @@ pub async fn deliver_due(
         let outcome = if d.new.url.starts_with("mailto:") {
             match mailer {
                 Some(m) => m.send(&d).await,
-                None => {
-                    Outcome { status: 0, body: String::new(), error: "no SMTP relay is configured (smtp_url)".into() }
-                }
+                None => Outcome {
+                    status: 0,
+                    body: String::new(),
+                    error: "no SMTP relay is configured (smtp_url)".into(),
+                    permanent: false,
+                },
             }
         } else {
             let sent = d.clone();
@@ -157,6 +165,7 @@ pub async fn deliver_due(
                 status: 0,
                 body: String::new(),
                 error: format!("sender failed: {e}"),
+                permanent: false,
             })
         };
         // HTTP: any 2xx answer; SMTP: the relay's 2xx reply to the message.
@@ -167,7 +176,7 @@ pub async fn deliver_due(
             error: outcome.error.clone(),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         };
-        store.record_attempt(&d, &attempt, delivered, &truncate(&outcome.body, 4000)).await?;
+        store.record_attempt(&d, &attempt, delivered, outcome.permanent, &truncate(&outcome.body, 4000)).await?;
         if delivered && d.new.kind == "authority_submission" {
             record_submission(store, &d, &outcome.body, attempt.at).await?;
         }

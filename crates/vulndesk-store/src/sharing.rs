@@ -372,7 +372,16 @@ impl Store {
 
     /// Records an attempt. A success settles the delivery; a failure schedules the next attempt
     /// with [`backoff_secs`], or gives up after [`MAX_ATTEMPTS`].
-    pub async fn record_attempt(&self, d: &Delivery, a: &Attempt, delivered: bool, response: &str) -> Result<()> {
+    /// `permanent` marks a refusal that no retry can change (an SMTP 5xx: the address does not
+    /// exist, the domain refuses): the delivery fails at once, as a bounce.
+    pub async fn record_attempt(
+        &self,
+        d: &Delivery,
+        a: &Attempt,
+        delivered: bool,
+        permanent: bool,
+        response: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO delivery_attempts (delivery_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(&d.new.id)
@@ -395,7 +404,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         } else {
-            let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+            let status = if permanent {
+                "bounced"
+            } else if attempts >= MAX_ATTEMPTS {
+                "failed"
+            } else {
+                "pending"
+            };
             let next = a.at.plus(std::time::Duration::from_secs(u64::try_from(backoff_secs(attempts)).unwrap_or(3600)));
             sqlx::query(
                 "UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, claimed_until = 0 \

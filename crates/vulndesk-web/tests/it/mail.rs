@@ -1,7 +1,8 @@
 //! Upstream notices by real mail: a case whose affected component comes from a supplier sends
 //! the supplier's notice through a real SMTP server (Python's aiosmtpd, from the test command's
 //! venv, writing what it accepts into a maildir); the delivered notice meets the 24-hour upstream
-//! deadline. Without an SMTP relay the notice waits and is retried.
+//! deadline. Without an SMTP relay the notice waits and is retried; a mailbox the server refuses
+//! (a permanent 5xx) bounces at once instead of being retried for a day.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -41,7 +42,8 @@ fn smtp_server() -> SmtpServer {
     let python = python();
     assert!(python.exists(), "{} is missing: the test command installs aiosmtpd into .venv", python.display());
     let child = Command::new(&python)
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "smtp_handlers.RefusingMailbox"])
+        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/referee"))
         .arg(&maildir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -282,4 +284,49 @@ async fn every_affected_customer_is_notified_in_its_own_language() {
     assert!(body.contains("堆溢出") && body.contains("远程代码执行") && body.contains("高危"), "{body}");
     let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
     assert!(notices.as_array().expect("list").iter().all(|n| n["status"] == "delivered"), "{notices}");
+}
+
+#[tokio::test]
+async fn a_refused_mailbox_bounces_at_once_and_is_not_retried() {
+    let smtp = smtp_server();
+    let app = TestApp::new().await;
+    let admin = app.user("chen.jing", false).await;
+    let org = app.org("demo-networks").await;
+    app.member(org, admin, PersonRole::Coordinator).await;
+    let t = app.token(admin, None, None).await;
+    let base = "/api/v1/organisations/demo-networks";
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{base}/suppliers"),
+            Some(&t),
+            Some(json!({"name": "Gone Ltd", "contact_email": "nobody@gone.example", "jurisdiction": "CN"})),
+        )
+        .await;
+    let supplier = r.json()["id"].as_str().expect("supplier").to_owned();
+    app.api(Method::POST, &format!("{base}/cases"), Some(&t), Some(json!({"title": "DHCP overflow"}))).await;
+    let case = format!("{base}/cases/VD-2026-0001");
+    app.api(
+        Method::POST,
+        &format!("{case}/components"),
+        Some(&t),
+        Some(json!({"purl": "pkg:generic/dnsmasq", "vers": "<2.90", "supplier": supplier})),
+    )
+    .await;
+    assert_eq!(
+        app.api(Method::POST, &format!("{case}/upstream-notices"), Some(&t), None).await.status,
+        StatusCode::ACCEPTED
+    );
+    let mailer = Mailer::new(&format!("smtp://127.0.0.1:{}", smtp.port), "psirt@demo.example").expect("mailer");
+    assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"), 1);
+    let notices = app.api(Method::GET, &format!("{case}/upstream-notices"), Some(&t), None).await.json();
+    assert_eq!(notices[0]["status"], "bounced", "{notices}");
+    assert!(notices[0]["last_error"].as_str().expect("error").contains("No such user"), "{notices}");
+    app.clock.advance_secs(7200);
+    assert_eq!(
+        deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"),
+        0,
+        "a bounce is final: nothing is retried"
+    );
+    assert!(messages(&smtp.maildir).is_empty(), "nothing was delivered");
 }
