@@ -623,3 +623,107 @@ mod tests {
         assert_eq!(backoff_secs(1000), 3600);
     }
 }
+
+/// A notice's acknowledgement link, as stored (the secret itself is never kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeAck {
+    /// SHA-256 of the link's secret, hex.
+    pub token_hash: String,
+    /// The delivery (the mail) it belongs to.
+    pub delivery_id: String,
+    /// The organisation that sent it.
+    pub org: OrgId,
+    /// What it is about (the case id).
+    pub related: String,
+    /// Who it went to (a name).
+    pub recipient: String,
+    /// When the recipient acknowledged it.
+    pub acknowledged_at: Option<Timestamp>,
+}
+
+fn ack_from_row(r: &AnyRow) -> Result<NoticeAck> {
+    Ok(NoticeAck {
+        token_hash: r.try_get("token_hash")?,
+        delivery_id: r.try_get("delivery_id")?,
+        org: r.try_get::<String, _>("org_id")?.parse().map_err(|_| StoreError::corrupt("notice ack organisation"))?,
+        related: r.try_get("related")?,
+        recipient: r.try_get("recipient")?,
+        acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at")?.map(Timestamp::from_micros),
+    })
+}
+
+impl Store {
+    /// Queues a notice with its acknowledgement link, in one transaction.
+    pub async fn queue_notice(
+        &self,
+        d: &NewDelivery,
+        token_hash: &str,
+        recipient: &str,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        insert_delivery(&mut tx, d, ctx.at).await?;
+        sqlx::query(
+            "INSERT INTO notice_acks (token_hash, delivery_id, org_id, related, recipient, created_at, acknowledged_at, \
+             acknowledged_from) VALUES ($1, $2, $3, $4, $5, $6, NULL, '')",
+        )
+        .bind(token_hash)
+        .bind(&d.id)
+        .bind(d.org.to_string())
+        .bind(&d.related)
+        .bind(recipient)
+        .bind(ctx.at.as_micros())
+        .execute(&mut *tx)
+        .await?;
+        let details = serde_json::json!({"kind": d.kind, "url": d.url, "related": d.related, "recipient": recipient});
+        self.audit_in(&mut tx, &event(ctx, "delivery.queue", "delivery", &d.id, Some(d.org.to_string()), details))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The acknowledgement link with this secret's hash.
+    pub async fn notice_ack(&self, token_hash: &str) -> Result<Option<NoticeAck>> {
+        let row = sqlx::query(
+            "SELECT token_hash, delivery_id, org_id, related, recipient, acknowledged_at FROM notice_acks WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.read())
+        .await?;
+        row.as_ref().map(ack_from_row).transpose()
+    }
+
+    /// The acknowledgement links of everything sent about `related`.
+    pub async fn notice_acks_for(&self, related: &str) -> Result<Vec<NoticeAck>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, delivery_id, org_id, related, recipient, acknowledged_at FROM notice_acks WHERE related = $1",
+        )
+        .bind(related)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(ack_from_row).collect()
+    }
+
+    /// Records the acknowledgement (the first one counts); answers whether this call recorded it.
+    pub async fn acknowledge_notice(&self, ack: &NoticeAck, ctx: &AuditContext) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE notice_acks SET acknowledged_at = $2, acknowledged_from = $3 WHERE token_hash = $1 AND acknowledged_at IS NULL",
+        )
+        .bind(&ack.token_hash)
+        .bind(ctx.at.as_micros())
+        .bind(&ctx.source)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            let details = serde_json::json!({"delivery": ack.delivery_id, "recipient": ack.recipient});
+            self.audit_in(
+                &mut tx,
+                &event(ctx, "notice.acknowledge", "case", &ack.related, Some(ack.org.to_string()), details),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1186,10 +1186,31 @@ pub(crate) async fn send_upstream_notices(state: &AppState, ctx: &RequestCtx, ca
             body: serde_json::json!({"subject": d.subject, "text": d.body}).to_string(),
             related: case.id.to_string(),
         };
-        state.store.queue_delivery(&delivery, &ctx.audit(state.clock.now())).await?;
+        let tr = crate::i18n::Tr::new(if d.jurisdiction == "CN" { Locale::ZhCn } else { Locale::En });
+        queue_with_ack(state, ctx, delivery, &d.supplier, &tr).await?;
         queued += 1;
     }
     Ok(queued)
+}
+
+/// Queues a notice whose text ends with its acknowledgement link: the recipient follows it and
+/// confirms, and the case shows when. The link's secret is kept only as its SHA-256.
+async fn queue_with_ack(
+    state: &AppState,
+    ctx: &RequestCtx,
+    mut delivery: vulndesk_store::sharing::NewDelivery,
+    recipient: &str,
+    tr: &crate::i18n::Tr,
+) -> Result<(), AppError> {
+    let token = crate::auth::random_secret();
+    let url = format!("{}/ack/{token}", state.public_base(ctx));
+    let mut body: serde_json::Value =
+        serde_json::from_str(&delivery.body).map_err(|e| AppError::Internal(format!("notice body: {e}")))?;
+    let text = body["text"].as_str().unwrap_or_default().to_owned();
+    body["text"] = serde_json::Value::String(format!("{text}\n\n{}", tr.t_args("notice-ack-line", &[("url", url)])));
+    delivery.body = body.to_string();
+    let hash = crate::auth::sha256_hex(&token);
+    Ok(state.store.queue_notice(&delivery, &hash, recipient, &ctx.audit(state.clock.now())).await?)
 }
 
 /// What a customer notice says beyond the case: how to fix or mitigate, and whom to ask.
@@ -1293,7 +1314,7 @@ pub(crate) async fn send_customer_notices(
                 .to_string(),
             related: case.id.to_string(),
         };
-        state.store.queue_delivery(&delivery, &ctx.audit(state.clock.now())).await?;
+        queue_with_ack(state, ctx, delivery, &c.name, &tr).await?;
         out.queued.push(c.name.clone());
     }
     Ok(out)

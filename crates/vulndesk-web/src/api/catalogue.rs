@@ -559,14 +559,17 @@ pub(crate) async fn remove_component(
 pub(crate) struct NoticeDto {
     /// `mailto:` and the supplier's address.
     to: String,
-    /// `pending`, `delivered` or `failed`.
+    /// `pending`, `delivered`, `failed` (retries exhausted) or `bounced` (refused for good).
     status: String,
     attempts: i64,
     last_error: String,
     delivered_at: Option<String>,
+    /// When the recipient confirmed receipt through the notice's acknowledgement link.
+    acknowledged_at: Option<String>,
 }
 
 async fn notices(state: &AppState, case: &vulndesk_core::case::Case, kind: &str) -> Result<Vec<NoticeDto>, AppError> {
+    let acks = state.store.notice_acks_for(&case.id.to_string()).await?;
     Ok(state
         .store
         .deliveries_for(&case.id.to_string())
@@ -574,6 +577,11 @@ async fn notices(state: &AppState, case: &vulndesk_core::case::Case, kind: &str)
         .into_iter()
         .filter(|d| d.new.kind == kind)
         .map(|d| NoticeDto {
+            acknowledged_at: acks
+                .iter()
+                .find(|a| a.delivery_id == d.new.id)
+                .and_then(|a| a.acknowledged_at)
+                .map(|t| t.to_rfc3339()),
             to: d.new.url,
             status: d.status,
             attempts: d.attempts,

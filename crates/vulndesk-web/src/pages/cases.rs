@@ -171,7 +171,8 @@ struct CasePage {
     impact: crate::catalogue::Impact,
     suppliers: Vec<Choice>,
     /// The upstream notices sent (or being sent).
-    notices: Vec<vulndesk_store::sharing::Delivery>,
+    /// Each notice with when its recipient acknowledged it (empty: not yet).
+    notices: Vec<(vulndesk_store::sharing::Delivery, String)>,
     /// Some affected customer is outside China and the case is undisclosed (Art. 9(7)).
     withheld_abroad: bool,
 }
@@ -463,13 +464,25 @@ async fn case_page(
             vulndesk_core::case::CaseState::Disclosed | vulndesk_core::case::CaseState::Closed
         ) && impact.customers.iter().any(|x| x.jurisdiction != "CN"),
         impact,
-        notices: state
-            .store
-            .deliveries_for(&c.id.to_string())
-            .await?
-            .into_iter()
-            .filter(|d| d.new.kind == "upstream_notice" || d.new.kind == "customer_notice")
-            .collect(),
+        notices: {
+            let acks = state.store.notice_acks_for(&c.id.to_string()).await?;
+            state
+                .store
+                .deliveries_for(&c.id.to_string())
+                .await?
+                .into_iter()
+                .filter(|d| d.new.kind == "upstream_notice" || d.new.kind == "customer_notice")
+                .map(|d| {
+                    let ack = acks
+                        .iter()
+                        .find(|a| a.delivery_id == d.new.id)
+                        .and_then(|a| a.acknowledged_at)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default();
+                    (d, ack)
+                })
+                .collect()
+        },
         suppliers: state
             .store
             .suppliers_of(org.id)

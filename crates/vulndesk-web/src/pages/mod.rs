@@ -3,6 +3,7 @@
 //! notice, or the same page again with the problems listed.
 
 mod account;
+mod ack;
 pub(crate) mod advisory;
 mod audit;
 mod authority;
@@ -126,6 +127,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/advisory/publish", post(advisory::publish))
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
         .route("/orgs/{slug}/cases/{number}/fixes/{id}/remove", post(advisory::remove_fix))
+        .route("/ack/{token}", get(ack::show).post(ack::confirm))
         .route("/advisories", get(csaf::list))
         .route("/advisories.atom", get(csaf::atom))
         .route("/advisories/{id}", get(csaf::show))

@@ -284,6 +284,29 @@ async fn every_affected_customer_is_notified_in_its_own_language() {
     assert!(body.contains("堆溢出") && body.contains("远程代码执行") && body.contains("高危"), "{body}");
     let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
     assert!(notices.as_array().expect("list").iter().all(|n| n["status"] == "delivered"), "{notices}");
+    assert!(notices.as_array().expect("list").iter().all(|n| n["acknowledged_at"].is_null()), "{notices}");
+
+    // The recipient follows the acknowledgement link in the mail and confirms.
+    let link = body.split("/ack/").nth(1).expect("the mail carries its acknowledgement link");
+    let token: String = link.chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(token.len(), 64, "{body}");
+    let mut browser = crate::harness::Browser::new(&app);
+    assert_eq!(browser.get("/ack/not-a-token").await.status, StatusCode::NOT_FOUND);
+    let page = browser.get(&format!("/ack/{token}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("深圳宽带") && page.body.contains("ack-form"), "a GET records nothing: {}", page.body);
+    let none_yet = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
+    assert!(none_yet.as_array().expect("list").iter().all(|n| n["acknowledged_at"].is_null()));
+    let done = browser.post(&format!("/ack/{token}"), &[]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("ack-done"), "{}", done.body);
+    let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
+    let acked: Vec<&serde_json::Value> =
+        notices.as_array().expect("list").iter().filter(|n| !n["acknowledged_at"].is_null()).collect();
+    assert_eq!(acked.len(), 1, "{notices}");
+    assert_eq!(acked[0]["to"], "mailto:noc@isp.example");
+    let audit = app.api(Method::GET, "/api/v1/audit?organisation=demo-networks", Some(&t), None).await.body;
+    assert!(audit.contains("notice.acknowledge"), "the acknowledgement is audited");
 }
 
 #[tokio::test]
