@@ -727,3 +727,51 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 }
+
+impl Store {
+    /// Sets (or replaces) a customer's notice webhook; `NotFound` when the customer is not the
+    /// organisation's.
+    pub async fn set_customer_webhook(
+        &self,
+        org: OrgId,
+        customer: &str,
+        url: &str,
+        secret: &str,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND org_id = $2")
+            .bind(customer)
+            .bind(org.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM customer_webhooks WHERE customer_id = $1").bind(customer).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO customer_webhooks (customer_id, org_id, url, secret, updated_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(customer)
+        .bind(org.to_string())
+        .bind(url)
+        .bind(secret)
+        .bind(ctx.at.as_micros())
+        .execute(&mut *tx)
+        .await?;
+        let details = serde_json::json!({"url": url});
+        self.audit_in(&mut tx, &event(ctx, "customer.webhook", "customer", customer, Some(org.to_string()), details))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A customer's notice webhook (URL and signing key), if set.
+    pub async fn customer_webhook(&self, customer: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT url, secret FROM customer_webhooks WHERE customer_id = $1")
+            .bind(customer)
+            .fetch_optional(self.read())
+            .await?;
+        row.map(|r| Ok((r.try_get("url")?, r.try_get("secret")?))).transpose()
+    }
+}

@@ -1207,7 +1207,9 @@ async fn queue_with_ack(
     let mut body: serde_json::Value =
         serde_json::from_str(&delivery.body).map_err(|e| AppError::Internal(format!("notice body: {e}")))?;
     let text = body["text"].as_str().unwrap_or_default().to_owned();
-    body["text"] = serde_json::Value::String(format!("{text}\n\n{}", tr.t_args("notice-ack-line", &[("url", url)])));
+    body["text"] =
+        serde_json::Value::String(format!("{text}\n\n{}", tr.t_args("notice-ack-line", &[("url", url.clone())])));
+    body["ack_url"] = serde_json::Value::String(url);
     delivery.body = body.to_string();
     let hash = crate::auth::sha256_hex(&token);
     Ok(state.store.queue_notice(&delivery, &hash, recipient, &ctx.audit(state.clock.now())).await?)
@@ -1239,7 +1241,7 @@ pub(crate) struct CustomerNoticesSent {
 
 /// Sends the customer notices (R10): every customer running an affected product version gets
 /// the risk, the fix or mitigation and the support contact, in the customer's language, by mail
-/// through the delivery queue. A customer whose notice is still being sent is skipped. While the
+/// and, when the customer set one, by signed webhook, through the delivery queue. A customer whose notice is still being sent is skipped. While the
 /// case is undisclosed, customers outside China are withheld and the refusal audited (R21).
 pub(crate) async fn send_customer_notices(
     state: &AppState,
@@ -1276,12 +1278,16 @@ pub(crate) async fn send_customer_notices(
             out.withheld_abroad.push(c.name.clone());
             continue;
         }
-        if c.contact_email.trim().is_empty() {
-            out.without_address.push(c.name.clone());
-            continue;
+        let webhook = state.store.customer_webhook(&c.id).await?;
+        let mut targets: Vec<(String, String)> = Vec::new();
+        if let Some((url, secret)) = webhook {
+            targets.push((url, secret));
         }
-        let mailto = format!("mailto:{}", c.contact_email.trim());
-        if pending.contains(&mailto) {
+        if !c.contact_email.trim().is_empty() {
+            targets.push((format!("mailto:{}", c.contact_email.trim()), String::new()));
+        }
+        if targets.is_empty() {
+            out.without_address.push(c.name.clone());
             continue;
         }
         let locale = Locale::from_tag(&c.locale).unwrap_or(Locale::ZhCn);
@@ -1291,31 +1297,76 @@ pub(crate) async fn send_customer_notices(
         } else {
             (case.characteristics.clone(), case.harm.clone())
         };
+        let grade = if case.grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", case.grade)) };
         let args = vec![
             ("number", case.number.clone()),
             ("title", case.title.clone()),
             ("customer", c.name.clone()),
             ("versions", c.product_versions.join(", ")),
-            ("characteristics", characteristics),
-            ("harm", harm),
-            ("grade", if case.grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", case.grade)) }),
+            ("characteristics", characteristics.clone()),
+            ("harm", harm.clone()),
+            ("grade", grade.clone()),
             ("remedy", remedy.clone()),
             ("support", support.clone()),
         ];
-        let delivery = vulndesk_store::sharing::NewDelivery {
-            id: crate::auth::random_uuid().to_string(),
-            org: case.org,
-            kind: "customer_notice".into(),
-            url: mailto,
-            bearer: String::new(),
-            hmac_secret: String::new(),
-            idempotency_key: crate::auth::random_uuid().to_string(),
-            body: serde_json::json!({"subject": tr.t_args("customer-notice-subject", &args), "text": tr.t_args("customer-notice-body", &args)})
-                .to_string(),
-            related: case.id.to_string(),
-        };
-        queue_with_ack(state, ctx, delivery, &c.name, &tr).await?;
-        out.queued.push(c.name.clone());
+        // The mail's subject and text, and for webhooks the same notice as fields.
+        let body = serde_json::json!({"kind": "customer_notice", "subject": tr.t_args("customer-notice-subject", &args),
+            "text": tr.t_args("customer-notice-body", &args), "case": case.number, "title": case.title,
+            "customer": c.name, "product_versions": c.product_versions, "characteristics": characteristics, "harm": harm,
+            "grade": grade, "remedy": remedy, "support": support, "lang": locale.tag()});
+        let mut sent = false;
+        for (url, secret) in targets {
+            if pending.contains(&url) {
+                continue;
+            }
+            let delivery = vulndesk_store::sharing::NewDelivery {
+                id: crate::auth::random_uuid().to_string(),
+                org: case.org,
+                kind: "customer_notice".into(),
+                url,
+                bearer: String::new(),
+                hmac_secret: secret,
+                idempotency_key: crate::auth::random_uuid().to_string(),
+                body: body.to_string(),
+                related: case.id.to_string(),
+            };
+            queue_with_ack(state, ctx, delivery, &c.name, &tr).await?;
+            sent = true;
+        }
+        if sent {
+            out.queued.push(c.name.clone());
+        }
     }
     Ok(out)
+}
+
+/// A customer's notice webhook as set through the API.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct WebhookForm {
+    /// Where notices are POSTed: `https://…` (plain `http://` only to the local machine).
+    #[serde(default)]
+    pub(crate) url: String,
+}
+
+/// Sets a customer's webhook and answers the signing key (shown this once): notices are POSTed
+/// as JSON with `X-Vulndesk-Timestamp` and `X-Vulndesk-Signature: sha256=HMAC(key, timestamp.body)`.
+pub(crate) async fn set_customer_webhook(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: OrgId,
+    customer: &str,
+    f: &WebhookForm,
+) -> Result<String, AppError> {
+    ctx.require(Action::ManageCatalogue(org))?;
+    let url = f.url.trim();
+    let local = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]"]
+        .iter()
+        .any(|p| url.starts_with(p));
+    let valid = (url.starts_with("https://") || local) && url.len() <= 2000 && !url.contains(char::is_whitespace);
+    if !valid {
+        return Err(AppError::Validation(vec![FieldError::new("url", "invalid-url").with("value", url)]));
+    }
+    let secret = crate::auth::random_secret();
+    state.store.set_customer_webhook(org, customer.trim(), url, &secret, &ctx.audit(state.clock.now())).await?;
+    Ok(secret)
 }

@@ -13,3 +13,13 @@ CREATE TABLE notice_acks (
     acknowledged_from TEXT NOT NULL
 );
 CREATE INDEX notice_acks_by_related ON notice_acks (related);
+
+-- A customer's webhook for notices, beside (or instead of) its mail address. The signing key is
+-- kept in clear because vulndesk signs with it (see 0006); it is shown once, when set.
+CREATE TABLE customer_webhooks (
+    customer_id TEXT PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
+    org_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);

@@ -649,3 +649,26 @@ pub(crate) async fn send_customer_notices(
     let case = cases::readable_case(&state, &ctx, &org, &number).await?;
     Ok((StatusCode::ACCEPTED, Json(catalogue::send_customer_notices(&state, &ctx, &case, &f).await?)))
 }
+
+/// The signing key of a customer's webhook, shown once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct WebhookSecret {
+    /// HMAC-SHA256 key: `X-Vulndesk-Signature: sha256=HMAC(key, timestamp + "." + body)`.
+    secret: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/organisations/{org}/customers/{id}/webhook", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The customer's id")),
+    request_body = catalogue::WebhookForm,
+    responses((status = 200, description = "Set; the signing key is shown this once", body = WebhookSecret),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn set_customer_webhook(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+    ApiJson(f): ApiJson<catalogue::WebhookForm>,
+) -> Result<Json<WebhookSecret>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let secret = catalogue::set_customer_webhook(&state, &ctx, org.id, &id, &f).await?;
+    Ok(Json(WebhookSecret { secret }))
+}

@@ -131,6 +131,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::impact))
         .routes(routes!(catalogue::list_notices, catalogue::send_notices))
         .routes(routes!(catalogue::list_customer_notices, catalogue::send_customer_notices))
+        .routes(routes!(catalogue::set_customer_webhook))
         .routes(routes!(catalogue::advisory_impact))
         .routes(routes!(catalogue::add_component))
         .routes(routes!(catalogue::remove_component))

@@ -353,3 +353,95 @@ async fn a_refused_mailbox_bounces_at_once_and_is_not_retried() {
     );
     assert!(messages(&smtp.maildir).is_empty(), "nothing was delivered");
 }
+
+/// A customer's webhook receives the notice as signed JSON beside its mail; the signature is
+/// checked the way a receiver would, and the acknowledgement link is in the body.
+#[tokio::test]
+async fn a_customer_with_a_webhook_gets_the_notice_signed() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
+    let sink = received.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().expect("lock").push((headers, body));
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.expect("serve") });
+
+    let app = TestApp::new().await;
+    let admin = app.user("chen.jing", false).await;
+    let org = app.org("demo-networks").await;
+    for role in [PersonRole::Admin, PersonRole::Coordinator] {
+        app.member(org, admin, role).await;
+    }
+    let t = app.token(admin, None, None).await;
+    let base = "/api/v1/organisations/demo-networks";
+    let r = app.api(Method::POST, &format!("{base}/products"), Some(&t), Some(json!({"name": "AX3000"}))).await;
+    let product = r.json()["id"].as_str().expect("product").to_owned();
+    let r = app
+        .api(Method::POST, &format!("{base}/products/{product}/versions"), Some(&t), Some(json!({"version": "2.1.4"})))
+        .await;
+    let version = r.json()["id"].as_str().expect("version").to_owned();
+    let bom = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [
+        {"type": "library", "bom-ref": "d", "name": "dnsmasq", "version": "2.89", "purl": "pkg:generic/dnsmasq@2.89"}]});
+    app.api(Method::POST, &format!("/api/v1/product-versions/{version}/sbom"), Some(&t), Some(bom)).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{base}/customers"),
+            Some(&t),
+            Some(json!({"name": "深圳宽带", "contact_email": "", "jurisdiction": "CN", "locale": "zh-CN"})),
+        )
+        .await;
+    let customer = r.json()["id"].as_str().expect("customer").to_owned();
+    app.api(
+        Method::POST,
+        &format!("{base}/deployments"),
+        Some(&t),
+        Some(json!({"customer": customer, "product_version": version})),
+    )
+    .await;
+    let hook = format!("{base}/customers/{customer}/webhook");
+    let r = app.api(Method::PUT, &hook, Some(&t), Some(json!({"url": "http://10.0.0.8/hook"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "plain HTTP only to this machine: {}", r.body);
+    let r = app.api(Method::PUT, &hook, Some(&t), Some(json!({"url": format!("http://127.0.0.1:{port}/hook")}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let secret = r.json()["secret"].as_str().expect("secret").to_owned();
+
+    app.api(Method::POST, &format!("{base}/cases"), Some(&t), Some(json!({"title": "DHCP overflow"}))).await;
+    let case = format!("{base}/cases/VD-2026-0001");
+    app.api(
+        Method::POST,
+        &format!("{case}/components"),
+        Some(&t),
+        Some(json!({"purl": "pkg:generic/dnsmasq", "vers": "<2.90"})),
+    )
+    .await;
+    let notice = json!({"remedy": "升级固件至 2.1.5", "support_contact": "support@demo.example"});
+    let r = app.api(Method::POST, &format!("{case}/customer-notices"), Some(&t), Some(notice)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(r.json()["queued"], json!(["深圳宽带"]), "reachable by webhook though it has no mail address");
+    assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), None, 10).await.expect("deliver"), 1);
+    let got = received.lock().expect("lock").clone();
+    assert_eq!(got.len(), 1);
+    let (headers, body) = &got[0];
+    let ts: i64 = headers["x-vulndesk-timestamp"].to_str().expect("ts").parse().expect("number");
+    assert_eq!(
+        headers["x-vulndesk-signature"].to_str().expect("sig"),
+        vulndesk_jobs::deliver::signature(&secret, ts, body),
+        "signed with the key shown once"
+    );
+    let v: serde_json::Value = serde_json::from_str(body).expect("json");
+    assert_eq!(v["case"], "VD-2026-0001");
+    assert_eq!(v["remedy"], "升级固件至 2.1.5");
+    assert!(v["ack_url"].as_str().expect("ack").contains("/ack/"), "{v}");
+    let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
+    assert_eq!(notices[0]["status"], "delivered", "{notices}");
+}
