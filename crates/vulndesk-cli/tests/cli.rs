@@ -247,3 +247,50 @@ async fn osv_and_sbom_imports_feed_the_database_and_scan_uses_it() {
     assert!(out.status.success() && text(&out.stdout).starts_with("OK"), "{}", text(&out.stdout));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The demo publishes its advisories through the gate: the provider tree lists them (and the
+/// VEX document), every document's signature verifies with the published key, and the
+/// reporters of the published cases were told on their tracking pages.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_publishes_signed_advisories_and_tells_the_reporters() {
+    let db = TestDb::empty_on(vulndesk_store::testing::backend_under_test()).await;
+    let server = Server::start_demo(&db.url);
+    let base = server.url.trim_end_matches('/').to_owned();
+    let get = |path: &str| {
+        let mut resp = agent().get(&format!("{base}{path}")).call().expect("request");
+        assert_eq!(resp.status(), 200, "{path}");
+        resp.body_mut().read_to_string().expect("body")
+    };
+    let meta: serde_json::Value = serde_json::from_str(&get("/.well-known/csaf/provider-metadata.json")).expect("json");
+    let key_url = meta["public_openpgp_keys"][0]["url"].as_str().expect("key url").to_owned();
+    let key = get(key_url.strip_prefix(&base).expect("the key is on this server"));
+    let feed: serde_json::Value =
+        serde_json::from_str(&get("/.well-known/csaf/white/csaf-feed-tlp-white.json")).expect("json");
+    let entries = feed["feed"]["entry"].as_array().expect("entries");
+    let ids: Vec<&str> = entries.iter().map(|e| e["id"].as_str().expect("id")).collect();
+    assert_eq!(entries.len(), 3, "two advisories and one VEX document: {ids:?}");
+    for e in entries {
+        let url = e["content"]["src"].as_str().expect("src");
+        let path = url.strip_prefix(&base).expect("on this server");
+        let body = get(path);
+        let signature = get(&format!("{path}.asc"));
+        vulndesk_formats::openpgp::verify_detached(&key, body.as_bytes(), &signature).expect("the signature verifies");
+        let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert!(vulndesk_formats::csaf::check(&doc).is_empty(), "{path}: {:?}", vulndesk_formats::csaf::check(&doc));
+    }
+    drop(server);
+    let out = vulndesk(&["--database", &db.url, "admin", "token", "create", "--user", "admin", "--name", "t"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_owned();
+    let server = Server::start(&db.url);
+    let base = server.url.trim_end_matches('/').to_owned();
+    let mut resp = agent()
+        .get(&format!("{base}/api/v1/audit?organisation=demo-networks&limit=1000"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+    let audit = resp.body_mut().read_to_string().expect("body");
+    let told = audit.matches("\"report.reply\"").count();
+    assert!(told >= 2, "each published case's reporter was told on the tracking page: {told}");
+}

@@ -973,6 +973,7 @@ pub(crate) async fn publish(
             other => other.into(),
         },
     )?;
+    tell_reporters(state, ctx, case, &a, number, &base).await?;
     Ok(PublishOutcome {
         published: true,
         version: number,
@@ -1100,4 +1101,49 @@ pub async fn publish_scripted(state: &AppState, s: &ScriptedAdvisory) -> Result<
         }
     };
     run.await.map_err(|e: AppError| format!("{}: {e:?}", s.case_number))
+}
+
+/// Tells every reporter of the case, on their tracking page and by mail when they left an
+/// address, that the advisory is published, with its link (the reporter update of Art. 7(3)).
+async fn tell_reporters(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    a: &Advisory,
+    version: i64,
+    base: &str,
+) -> Result<(), AppError> {
+    use vulndesk_core::{MessageId, OutboxId};
+    use vulndesk_store::intake::{NewMessage, NewOutbox, StaffAction};
+    let user = ctx.user()?;
+    let url = format!("{base}/advisories/{}", a.tracking_id);
+    for id in state.store.case_reports(case.id).await? {
+        let Some(r) = state.store.report(id).await? else { continue };
+        let tr = crate::i18n::Tr::new(r.language);
+        let args = [("id", a.tracking_id.clone()), ("version", version.to_string()), ("url", url.clone())];
+        let body = tr.t_args("reporter-advisory-published", &args);
+        let message = NewMessage {
+            id: MessageId::from_uuid(crate::auth::random_uuid()),
+            author: "staff",
+            user: Some(user.id),
+            kind: "message",
+            body: body.clone(),
+        };
+        let notify =
+            (crate::validate::email("contact", &r.contact).is_ok() && !r.contact.is_empty()).then(|| NewOutbox {
+                id: OutboxId::from_uuid(crate::auth::random_uuid()),
+                org: Some(case.org),
+                channel: "email",
+                template: "report.update",
+                recipient: r.contact.clone(),
+                subject: tr.t_args("mail-update-subject", &[("title", r.title.clone())]),
+                body,
+                related: Some(r.id.to_string()),
+            });
+        state
+            .store
+            .triage_report(&r, &StaffAction::Reply(message), notify.as_ref(), &ctx.audit(state.clock.now()))
+            .await?;
+    }
+    Ok(())
 }

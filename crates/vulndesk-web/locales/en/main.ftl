@@ -777,3 +777,4 @@ ack-title = Confirm receipt of a security notice
 ack-for = Security notice sent to
 ack-confirm = I confirm we received this notice
 ack-done = Receipt confirmed at
+reporter-advisory-published = The advisory { $id } (version { $version }) for the vulnerability you reported is published: { $url }. Thank you.

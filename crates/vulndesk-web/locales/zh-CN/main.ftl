@@ -777,3 +777,4 @@ ack-title = 确认收到安全通知
 ack-for = 安全通知的接收方：
 ack-confirm = 我确认已收到本通知
 ack-done = 已确认收到，时间：
+reporter-advisory-published = 您报告的漏洞的安全公告 { $id }（第 { $version } 版）已发布：{ $url }。感谢您的报告。
