@@ -733,6 +733,27 @@ impl Store {
         Ok(())
     }
 
+    /// Every blackout window that has not ended at `now`, soonest first (the administrators' calendar).
+    pub async fn upcoming_blackouts(&self, now: Timestamp) -> Result<Vec<Blackout>> {
+        let rows = sqlx::query(
+            "SELECT id, org_id, starts_at, ends_at, reason FROM blackout_windows WHERE ends_at > $1 ORDER BY starts_at, id",
+        )
+        .bind(now.as_micros())
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Blackout {
+                    id: r.try_get("id")?,
+                    org: r.try_get::<Option<String>, _>("org_id")?.map(|o| parse(&o, "organisation id")).transpose()?,
+                    starts_at: ts(r, "starts_at")?,
+                    ends_at: ts(r, "ends_at")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
     /// The blackout windows that apply to the organisation (its own and the site-wide ones) and
     /// have not ended at `now`, soonest first.
     pub async fn blackouts_for(&self, org: OrgId, now: Timestamp) -> Result<Vec<Blackout>> {

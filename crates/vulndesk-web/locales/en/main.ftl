@@ -778,3 +778,5 @@ ack-for = Security notice sent to
 ack-confirm = I confirm we received this notice
 ack-done = Receipt confirmed at
 reporter-advisory-published = The advisory { $id } (version { $version }) for the vulnerability you reported is published: { $url }. Thank you.
+blackouts-title = Blackout windows
+blackouts-intro = During these windows (national events, as notified by the authorities) no advisory is published unless MPS consent is recorded on the case (Art. 9(6)). They apply to every organisation.

@@ -7,6 +7,7 @@ mod ack;
 pub(crate) mod advisory;
 mod audit;
 mod authority;
+mod blackouts;
 pub(crate) mod cases;
 mod catalogue;
 mod csaf;
@@ -128,6 +129,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
         .route("/orgs/{slug}/cases/{number}/fixes/{id}/remove", post(advisory::remove_fix))
         .route("/ack/{token}", get(ack::show).post(ack::confirm))
+        .route("/blackouts", get(blackouts::show).post(blackouts::add))
         .route("/advisories", get(csaf::list))
         .route("/advisories.atom", get(csaf::atom))
         .route("/advisories/{id}", get(csaf::show))

@@ -310,3 +310,24 @@ async fn amber_advisories_are_for_the_organisation_only() {
     let atom = app.api(Method::GET, "/advisories.atom", None, None).await.body;
     assert!(!atom.contains("VD-2026-0001"), "only TLP:CLEAR is in the public feed");
 }
+
+#[tokio::test]
+async fn site_administrators_keep_the_blackout_calendar() {
+    let app = TestApp::new().await;
+    app.user("site.admin", true).await;
+    app.user("chen.jing", false).await;
+    let mut other = crate::harness::Browser::new(&app);
+    assert_eq!(other.login("chen.jing", crate::harness::PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(other.get("/blackouts").await.status, StatusCode::FORBIDDEN);
+    let mut admin = crate::harness::Browser::new(&app);
+    assert_eq!(admin.login("site.admin", crate::harness::PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(admin.get("/blackouts").await.status, StatusCode::OK);
+    let r = admin.post("/blackouts", &[("starts", "2026-12-05"), ("ends", "2026-12-01"), ("reason", "x")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the end before the start");
+    let r = admin
+        .post("/blackouts", &[("starts", "2026-12-01"), ("ends", "2026-12-05"), ("reason", "national event")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/blackouts").await;
+    assert!(page.body.contains("national event") && page.body.contains("2026-12-01T00:00:00"), "{}", page.body);
+}
