@@ -1,5 +1,7 @@
-// From fix to signed advisory, in a real browser with the demo data and a real SMTP server: the
-// coordinator opens a case for a dnsmasq flaw that reaches three AX3000 firmware versions, sends
+// From an anonymous report to a signed advisory, in a real browser with the demo data and a real
+// SMTP server: a researcher reports a dnsmasq flaw without an account; the coordinator promotes it,
+// scores and verifies it, records the report to the authority, finds that it reaches three AX3000
+// firmware versions, sends
 // the customer notices (delivered over SMTP to the two customers in China; the Singapore
 // distributor's is withheld while the case is undisclosed, Art. 9(7)), records the fix for each
 // affected version, and saves the advisory. The gate passes the fix rule and blocks on the
@@ -125,14 +127,33 @@ test('fix, customer notices over SMTP, review, publication; the CSAF is in the f
   const ctx = await chrome.browser.newContext({ locale: 'en-US' });
   const page = await login(ctx, 'chen.jing');
 
-  // A new case for a flaw in dnsmasq, which AX3000 firmware 2.1.3 and 2.1.4 ship (2.1.5 does not).
-  await page.goto(`${server.url}/orgs/demo-networks/cases`);
-  const open = page.locator('form[action="/orgs/demo-networks/cases"]');
-  await open.locator('input[name=title]').fill('DNSSEC validation in dnsmasq exhausts the CPU (KeyTrap)');
-  await open.locator('button[type=submit]').click();
-  await page.waitForURL(/\/orgs\/demo-networks\/cases\/VD-\d{4}-\d{4}$/);
-  const caseUrl = page.url();
+  // An anonymous researcher reports a flaw in dnsmasq, which AX3000 firmware 2.1.3 and 2.1.4 ship
+  // (2.1.5 does not), asking to be credited; no account, no JavaScript.
+  const reporterCtx = await chrome.browser.newContext({ locale: 'en-US', javaScriptEnabled: false });
+  const reporter = await reporterCtx.newPage();
+  await reporter.goto(`${server.url}/p/demo`);
+  await reporter.fill('input[name=title]', 'DNSSEC validation in dnsmasq exhausts the CPU (KeyTrap)');
+  await reporter.fill('input[name=product]', 'AX3000');
+  await reporter.fill('input[name=version]', '2.1.4');
+  await reporter.fill('textarea[name=description]', 'A zone with colliding DNSSEC keys makes dnsmasq validate for minutes.');
+  await reporter.fill('input[name=credit_name]', 'Wang Researcher');
+  await reporter.check('input[name=accept_policy]');
+  await reporter.click('[data-testid=submit-report]');
+  await reporter.waitForURL(/\/t\/[0-9a-f]{64}\?done=new/);
+  const trackingUrl = reporter.url().split('?')[0];
+
+  // The coordinator promotes it to a case from the inbox.
+  await page.goto(`${server.url}/orgs/demo-networks/inbox`);
+  await page.click('text=DNSSEC validation in dnsmasq exhausts the CPU (KeyTrap)');
+  await page.getByTestId('promote').click();
+  await page.waitForURL(/\/orgs\/demo-networks\/cases\/VD-\d{4}-\d{4}/);
+  const caseUrl = page.url().split('?')[0];
   const number = caseUrl.split('/').pop();
+  await page.goto(caseUrl);
+  if (await page.getByTestId('event-start_triage').count()) {
+    await page.getByTestId('event-start_triage').click();
+    await page.waitForURL(/done=notice-case-saved/);
+  }
 
   await page.fill('[data-testid=cvss-input]', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H');
   await page.selectOption('select[name=grade]', 'high');
@@ -152,6 +173,28 @@ test('fix, customer notices over SMTP, review, publication; the CSAF is in the f
   await page.fill('textarea[name=result]', 'dnsmasq used a full CPU for minutes and stopped answering');
   await page.getByTestId('save-verification').click();
   await page.waitForURL(/done=notice-case-saved/);
+  // The report to the authority (Art. 7(2)), prefilled from the case, filed on the authority's
+  // site and recorded with its receipt number.
+  await page.goto(`${caseUrl}/authority`);
+  await page.getByTestId('authority-start').click();
+  await page.waitForURL(/done=/);
+  const draft = page.getByTestId('authority-form');
+  if (!(await draft.locator('input[name=provider_contact]').inputValue())) {
+    await draft.locator('input[name=provider_contact]').fill('psirt@demo-networks.example');
+  }
+  if (!(await draft.locator('input[name=model]').inputValue())) await draft.locator('input[name=model]').fill('AX3000, AX3000-Pro');
+  if (!(await draft.locator('input[name=versions]').inputValue())) await draft.locator('input[name=versions]').fill('2.1.3, 2.1.4');
+  if (!(await draft.locator('input[name=product_name]').inputValue())) await draft.locator('input[name=product_name]').fill('AX3000');
+  await draft.locator('button[type=submit]').click();
+  await page.waitForURL(/done=/);
+  await page.getByTestId('authority-ready').waitFor();
+  const filing = page.getByTestId('submission-form');
+  await filing.locator('input[name=receipt_number]').fill('CNVD-R-2026-88001');
+  await filing.locator('button[type=submit]').click();
+  await page.waitForURL(/done=/);
+  assert.equal(await page.getByTestId('authority-status').first().innerText(), 'Submitted');
+  await page.goto(caseUrl);
+
   for (const event of ['confirm', 'start_remediation']) {
     await page.getByTestId(`event-${event}`).click();
     await page.waitForURL(/done=notice-case-saved/);
@@ -216,7 +259,7 @@ test('fix, customer notices over SMTP, review, publication; the CSAF is in the f
   const advisory = page.getByTestId('advisory-form');
   await advisory.locator('input[name=title]').fill('AX3000 系列路由器 dnsmasq DNSSEC 验证拒绝服务漏洞（KeyTrap）');
   await advisory.locator('input[name=title_en]').fill('DNSSEC validation denial of service in dnsmasq on AX3000 routers (KeyTrap)');
-  await advisory.locator('textarea[name=acknowledgments]').fill('Demo Networks PSIRT');
+  assert.equal(await advisory.locator('textarea[name=acknowledgments]').inputValue(), 'Wang Researcher', 'the reporter asked to be credited');
   await page.getByTestId('advisory-save').click();
   await page.waitForURL(/done=notice-case-saved/);
   assert.equal(await verdict(page, 'fix_before_publication'), 'pass');
@@ -295,5 +338,11 @@ test('fix, customer notices over SMTP, review, publication; the CSAF is in the f
   await page.waitForURL(/done=notice-case-saved/);
   assert.equal(await page.getByTestId('case-state').innerText(), 'disclosed');
   assert.equal(await page.getByTestId('withheld-abroad').count(), 0);
+
+  // The reporter's tracking page says the advisory is out, and credits them in it.
+  await reporter.goto(trackingUrl);
+  assert.match(await reporter.locator('main').innerText(), new RegExp(`advisory ${number} \\(version 1\\).*published`));
+  assert.ok(csaf.vulnerabilities[0].acknowledgments?.some((a) => (a.names || []).includes('Wang Researcher')), JSON.stringify(csaf.vulnerabilities[0].acknowledgments));
+  await reporterCtx.close();
   await ctx.close();
 });
