@@ -780,3 +780,5 @@ ack-done = Receipt confirmed at
 reporter-advisory-published = The advisory { $id } (version { $version }) for the vulnerability you reported is published: { $url }. Thank you.
 blackouts-title = Blackout windows
 blackouts-intro = During these windows (national events, as notified by the authorities) no advisory is published unless MPS consent is recorded on the case (Art. 9(6)). They apply to every organisation.
+webhook-set-title = Notice webhook for a customer
+webhook-secret-once = Notices to this customer are now also POSTed to its webhook as signed JSON. Give the customer this signing key now: it is not shown again.

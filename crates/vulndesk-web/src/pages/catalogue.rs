@@ -448,3 +448,41 @@ pub(crate) async fn upload_osv(
         Err(other) => Err(other),
     }
 }
+
+/// The customer webhook form: which customer, and where.
+#[derive(Deserialize)]
+pub(crate) struct CustomerWebhookForm {
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "secret_once.html")]
+struct SecretOnce {
+    chrome: Chrome,
+    back: String,
+    secret: String,
+}
+
+/// Sets a customer's notice webhook and shows its signing key this once.
+pub(crate) async fn set_customer_webhook(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<CustomerWebhookForm>,
+) -> Result<Response, AppError> {
+    let org = org_for_catalogue(&state, &ctx, &slug).await?;
+    let form = catalogue::WebhookForm { url: f.url };
+    match catalogue::set_customer_webhook(&state, &ctx, org.id, &f.customer, &form).await {
+        Ok(secret) => {
+            render(&SecretOnce { chrome: Chrome::new(&ctx), back: format!("/orgs/{slug}/catalogue"), secret })
+        }
+        Err(AppError::Validation(fields)) => {
+            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &catalogue_page(&state, &ctx, &org, errors).await?)
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -114,6 +114,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/catalogue/suppliers", post(catalogue::add_supplier))
         .route("/orgs/{slug}/catalogue/customers", post(catalogue::add_customer))
         .route("/orgs/{slug}/catalogue/customers.csv", post(catalogue::import_customers))
+        .route("/orgs/{slug}/catalogue/customers/webhook", post(catalogue::set_customer_webhook))
         .route("/orgs/{slug}/catalogue/deployments", post(catalogue::add_deployment))
         .route("/orgs/{slug}/catalogue/deployments.csv", post(catalogue::import_deployments))
         .route("/orgs/{slug}/products/{id}", get(catalogue::product))

@@ -445,3 +445,36 @@ async fn a_customer_with_a_webhook_gets_the_notice_signed() {
     let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
     assert_eq!(notices[0]["status"], "delivered", "{notices}");
 }
+
+#[tokio::test]
+async fn the_catalogue_page_sets_a_customer_webhook_and_shows_its_key_once() {
+    let app = TestApp::new().await;
+    let admin = app.user("chen.jing", false).await;
+    let org = app.org("demo-networks").await;
+    app.member(org, admin, PersonRole::Admin).await;
+    let t = app.token(admin, None, None).await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations/demo-networks/customers",
+            Some(&t),
+            Some(json!({"name": "深圳宽带", "contact_email": "noc@isp.example", "jurisdiction": "CN", "locale": "zh-CN"})),
+        )
+        .await;
+    let customer = r.json()["id"].as_str().expect("customer").to_owned();
+    let mut browser = crate::harness::Browser::new(&app);
+    browser.login("chen.jing", crate::harness::PASSWORD).await;
+    assert!(browser.get("/orgs/demo-networks/catalogue").await.body.contains("webhook-form"));
+    let path = "/orgs/demo-networks/catalogue/customers/webhook";
+    let r = browser.post(path, &[("customer", &customer), ("url", "ftp://hooks.example/x")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    browser.get("/orgs/demo-networks/catalogue").await;
+    let r = browser.post(path, &[("customer", &customer), ("url", "https://hooks.isp.example/vulndesk")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let marker = "data-testid=\"webhook-secret\">";
+    let start = r.body.find(marker).expect("the key is shown") + marker.len();
+    let secret: String = r.body[start..].chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(secret.len(), 64);
+    let page = browser.get("/orgs/demo-networks/catalogue").await;
+    assert!(!page.body.contains(&secret), "never shown again");
+}
