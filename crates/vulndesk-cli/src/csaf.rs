@@ -1,4 +1,5 @@
-//! `vulndesk csaf check`: reads CSAF 2.0 documents, runs vulndesk's mandatory tests on each, and,
+//! `vulndesk csaf export` writes the provider tree for static hosting; `vulndesk csaf check` reads
+//! CSAF 2.0 documents, runs vulndesk's mandatory tests on each, and,
 //! for documents fetched from a provider, checks the `.sha256`/`.sha512` files and, given the
 //! provider's public key, the `.asc` signature beside each. Offline, no database.
 
@@ -83,4 +84,36 @@ pub(crate) fn check(files: &[PathBuf], key: Option<&Path>) -> ExitCode {
     }
     println!("{} of {} documents passed", files.len() - failed, files.len());
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// Writes the provider tree under `out/.well-known/csaf/`.
+pub(crate) async fn export(
+    store: &vulndesk_store::Store,
+    base_url: &str,
+    out: &Path,
+    tlps: &[String],
+    org: Option<&str>,
+    now: vulndesk_core::Timestamp,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let mut include = Vec::new();
+    for t in tlps {
+        let tlp = vulndesk_formats::advisory::Tlp::parse(t)
+            .with_context(|| format!("--tlp {t:?}: use CLEAR, GREEN, AMBER or RED"))?;
+        include.push(tlp);
+    }
+    if !base_url.starts_with("https://") && !base_url.starts_with("http://") {
+        anyhow::bail!("--base-url {base_url:?} must be an http(s) URL");
+    }
+    let files = vulndesk_web::export_tree(store, base_url, org, &include, now).await.map_err(anyhow::Error::msg)?;
+    let root = out.join(".well-known").join("csaf");
+    for (path, bytes) in &files {
+        let target = root.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    println!("{} files written under {}", files.len(), root.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -120,6 +120,24 @@ enum CsafCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Writes the CSAF provider tree (`.well-known/csaf/…`: provider-metadata.json, ROLIE feeds,
+    /// index.txt, changes.csv, documents with hashes and signatures, the public key) into a
+    /// folder, for hosting on a static web server at `--base-url`. Documents are written exactly
+    /// as published and signed; only TLP:CLEAR unless `--tlp` says otherwise.
+    Export {
+        /// Where the tree will be served, e.g. `https://psirt.example.com`.
+        #[arg(long)]
+        base_url: String,
+        /// The folder to write `.well-known/csaf` into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The TLP labels to include (repeatable): CLEAR, GREEN, AMBER, RED.
+        #[arg(long, default_values_t = vec!["CLEAR".to_owned()])]
+        tlp: Vec<String>,
+        /// The publishing organisation named in provider-metadata.json (default: the latest publisher).
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -315,6 +333,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(report_scan(&parsed, &index, &format, no_fail))
         }
         Command::Csaf { command: CsafCommand::Check { key, files } } => Ok(csaf::check(&files, key.as_deref())),
+        Command::Csaf { command: CsafCommand::Export { base_url, out, tlp, org } } => {
+            let store = open_migrated(&config).await?;
+            csaf::export(&store, &base_url, &out, &tlp, org.as_deref(), SystemClock.now()).await
+        }
         Command::Cvss { command: CvssCommand::Score } => {
             cvss_score()?;
             Ok(ExitCode::SUCCESS)

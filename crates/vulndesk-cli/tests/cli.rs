@@ -293,4 +293,34 @@ async fn the_demo_publishes_signed_advisories_and_tells_the_reporters() {
     let audit = resp.body_mut().read_to_string().expect("body");
     let told = audit.matches("\"report.reply\"").count();
     assert!(told >= 2, "each published case's reporter was told on the tracking page: {told}");
+
+    // The tree exported for a static server checks out offline: every document, hash and signature.
+    let dir = std::env::temp_dir().join(format!("vulndesk-csaf-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = vulndesk(&[
+        "--database",
+        &db.url,
+        "csaf",
+        "export",
+        "--base-url",
+        "https://psirt.demo-networks.example",
+        "--out",
+        dir.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let root = dir.join(".well-known/csaf");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("provider-metadata.json")).expect("metadata"))
+            .expect("json");
+    assert_eq!(meta["canonical_url"], "https://psirt.demo-networks.example/.well-known/csaf/provider-metadata.json");
+    let fingerprint = meta["public_openpgp_keys"][0]["fingerprint"].as_str().expect("fingerprint");
+    let key = root.join(format!("openpgp/{fingerprint}.asc"));
+    let index = std::fs::read_to_string(root.join("white/index.txt")).expect("index.txt");
+    let docs: Vec<String> = index.lines().map(|l| root.join("white").join(l).display().to_string()).collect();
+    assert_eq!(docs.len(), 3, "{index}");
+    let mut args = vec!["csaf", "check", "--key", key.to_str().expect("key")];
+    args.extend(docs.iter().map(String::as_str));
+    let out = vulndesk(&args);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -296,3 +296,66 @@ pub(crate) async fn atom(State(state): State<AppState>, ctx: RequestCtx) -> Resu
 pub(crate) async fn provider_published(state: &AppState) -> Result<bool, AppError> {
     Ok(state.store.signing_key().await?.is_some() && !state.store.published_advisories(None).await?.is_empty())
 }
+
+/// The provider tree as files, for hosting on a static web server under `base`
+/// (`https://psirt.example.com`): provider-metadata.json, then per TLP in `include` the ROLIE
+/// feed, index.txt, changes.csv and every current document with its hashes and signature, and
+/// the public key. Paths are relative to `.well-known/csaf/`. Nothing is re-signed: the stored
+/// published bytes and signatures are written as they are.
+pub async fn export_tree(
+    store: &vulndesk_store::Store,
+    base: &str,
+    publisher_slug: Option<&str>,
+    include: &[Tlp],
+    now: vulndesk_core::Timestamp,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let fail = |e: vulndesk_store::StoreError| e.to_string();
+    let base = base.trim_end_matches('/');
+    let key = store.signing_key().await.map_err(fail)?.ok_or("nothing is published yet (no signing key)")?;
+    let published = store.published_advisories(None).await.map_err(fail)?;
+    let orgs = store.list_orgs().await.map_err(fail)?;
+    let publisher = publisher_slug
+        .and_then(|slug| orgs.iter().find(|o| o.slug.as_str() == slug))
+        .or_else(|| published.first().and_then(|a| orgs.iter().find(|o| o.id == a.org)))
+        .ok_or("no publishing organisation")?;
+    let info = ProviderInfo {
+        canonical_url: format!("{base}/.well-known/csaf/provider-metadata.json"),
+        base_url: format!("{base}/.well-known/csaf"),
+        publisher: Publisher { name: publisher.name.clone(), namespace: base.to_owned(), contact: None },
+        public_key_url: format!("{base}/.well-known/csaf/openpgp/{}.asc", key.fingerprint),
+        fingerprint: key.fingerprint.clone(),
+        last_updated: published.iter().filter_map(|a| a.current_release_at).max().unwrap_or(now).to_rfc3339(),
+        list_on_aggregators: true,
+        mirror_on_aggregators: true,
+    };
+    let mut docs = store.current_documents("csaf").await.map_err(fail)?;
+    docs.extend(store.current_documents("csaf_vex").await.map_err(fail)?);
+    let mut files = Vec::new();
+    let mut present = Vec::new();
+    for tlp in include {
+        let mine: Vec<&AdvisoryDocument> = docs.iter().filter(|d| Tlp::parse(&d.tlp) == Some(*tlp)).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        present.push(*tlp);
+        let folder = folder_of(*tlp);
+        let entries: Vec<Entry> = mine.iter().map(|d| entry(d)).collect();
+        let feed =
+            serde_json::to_vec_pretty(&csaf_provider::rolie_feed(&info, *tlp, &entries)).map_err(|e| e.to_string())?;
+        files.push((format!("{folder}/csaf-feed-tlp-{folder}.json"), feed));
+        files.push((format!("{folder}/index.txt"), csaf_provider::index_txt(&entries).into_bytes()));
+        files.push((format!("{folder}/changes.csv"), csaf_provider::changes_csv(&entries).into_bytes()));
+        for d in mine {
+            let name = d.path.rsplit('/').next().unwrap_or(&d.path);
+            files.push((format!("{folder}/{}", d.path), d.body.clone().into_bytes()));
+            files.push((format!("{folder}/{}.sha256", d.path), format!("{}  {name}\n", d.sha256).into_bytes()));
+            files.push((format!("{folder}/{}.sha512", d.path), format!("{}  {name}\n", d.sha512).into_bytes()));
+            files.push((format!("{folder}/{}.asc", d.path), d.signature.clone().into_bytes()));
+        }
+    }
+    let meta =
+        serde_json::to_vec_pretty(&csaf_provider::provider_metadata(&info, &present)).map_err(|e| e.to_string())?;
+    files.push(("provider-metadata.json".into(), meta));
+    files.push((format!("openpgp/{}.asc", key.fingerprint), key.public_armored.into_bytes()));
+    Ok(files)
+}

@@ -10,7 +10,7 @@ mod authority;
 mod blackouts;
 pub(crate) mod cases;
 mod catalogue;
-mod csaf;
+pub(crate) mod csaf;
 mod home;
 pub(crate) mod inbox;
 mod login;
