@@ -943,6 +943,24 @@ pub(crate) async fn publish(
             Err(e) => return Err(AppError::Internal(format!("CVE record: {e}"))),
         }
     }
+    // Nothing invalid is ever signed: every CSAF document must pass vulndesk's mandatory tests.
+    for (kind, path, body) in &bodies {
+        if kind.starts_with("csaf") {
+            let json: serde_json::Value = serde_json::from_str(body).map_err(|e| AppError::Internal(e.to_string()))?;
+            let failures = vulndesk_formats::csaf::check(&json);
+            if !failures.is_empty() {
+                let detail = failures
+                    .iter()
+                    .map(|f| format!("{} {}: {}", f.test, f.path, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(AppError::Conflict(
+                    "conflict-csaf-invalid",
+                    vec![("path", path.clone()), ("detail", detail)],
+                ));
+            }
+        }
+    }
     let mut documents = Vec::new();
     for (kind, path, body) in bodies {
         let signature = key.sign_detached(body.as_bytes()).map_err(|e| AppError::Internal(format!("signing: {e}")))?;

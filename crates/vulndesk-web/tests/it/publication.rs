@@ -331,3 +331,88 @@ async fn site_administrators_keep_the_blackout_calendar() {
     let page = admin.get("/blackouts").await;
     assert!(page.body.contains("national event") && page.body.contains("2026-12-01T00:00:00"), "{}", page.body);
 }
+
+/// The early-release path at the API: no fix, all three records, published with "none
+/// available"; and a VEX document that could not pass the CSAF mandatory tests (no product to
+/// state anything about) is refused before anything is signed.
+#[tokio::test]
+async fn early_release_with_every_record_publishes_and_an_invalid_csaf_is_never_signed() {
+    let app = TestApp::new().await;
+    let chen = app.user("chen.jing", false).await;
+    let li = app.user("li.wei", false).await;
+    let org = app.org("demo-networks").await;
+    app.member(org, chen, PersonRole::Coordinator).await;
+    app.member(org, li, PersonRole::Engineer).await;
+    let t = app.token(chen, None, None).await;
+    let reviewer = app.token(li, None, None).await;
+    let base = "/api/v1/organisations/demo-networks";
+    app.api(Method::POST, &format!("{base}/cases"), Some(&t), Some(json!({"title": "Exploited in the wild"}))).await;
+    let case = format!("{base}/cases/VD-2026-0001");
+    app.api(
+        Method::PUT,
+        &format!("{case}/assessment"),
+        Some(&t),
+        Some(json!({"grade": "critical", "characteristics": "认证绕过", "harm": "远程控制", "characteristics_en": "Authentication bypass",
+            "harm_en": "Remote takeover"})),
+    )
+    .await;
+    let assessed =
+        app.api(Method::GET, &format!("{case}/advisory"), Some(&t), None).await.json()["assessed_severity"].clone();
+    let content = json!({"tlp": "CLEAR", "title_en": "Authentication bypass exploited in the wild", "summary_en": "Disable remote management.",
+        "severity": assessed, "vex": true});
+    let saved = app.api(Method::PUT, &format!("{case}/advisory"), Some(&t), Some(content.clone())).await.json();
+    app.api(
+        Method::POST,
+        &format!("{case}/advisory/review"),
+        Some(&reviewer),
+        Some(json!({"digest": saved["digest"]})),
+    )
+    .await;
+    for (kind, note) in [
+        ("joint_assessment", "Joint assessment with the provider, minutes 2026-11-20"),
+        ("authority_report", "Reported to MIIT and MPS, 2026-11-21"),
+    ] {
+        let r = app
+            .api(Method::POST, &format!("{case}/gate-evidence"), Some(&t), Some(json!({"kind": kind, "note": note})))
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
+    let r = app.api(Method::POST, &format!("{case}/advisory/publish"), Some(&t), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(blocking(&r.json()["outcomes"]), ["fix_before_publication"], "two of three records are not enough");
+    app.api(
+        Method::POST,
+        &format!("{case}/gate-evidence"),
+        Some(&t),
+        Some(json!({"kind": "authority_outcome", "note": "MIIT/MPS: early release allowed"})),
+    )
+    .await;
+    // Allowed by the gate, but a CSAF document must name a product: nothing is signed or served.
+    let r = app.api(Method::POST, &format!("{case}/advisory/publish"), Some(&t), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("6.1.27.6") && r.body.contains("nothing was published"), "{}", r.body);
+    assert_eq!(
+        app.api(Method::GET, "/.well-known/csaf/provider-metadata.json", None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.api(Method::GET, &format!("{case}/advisory"), Some(&t), None).await.json()["version"], 0);
+
+    // The affected version, with the record that no fix is available yet: published, VEX too.
+    let r = app.api(Method::POST, &format!("{base}/products"), Some(&t), Some(json!({"name": "AX3000"}))).await;
+    let product = r.json()["id"].as_str().expect("product").to_owned();
+    let r = app
+        .api(Method::POST, &format!("{base}/products/{product}/versions"), Some(&t), Some(json!({"version": "2.1.4"})))
+        .await;
+    let version = r.json()["id"].as_str().expect("version").to_owned();
+    let none = json!({"product_version": version, "kind": "none_available", "details_en": "Disable remote management until 2.1.5"});
+    assert_eq!(
+        app.api(Method::POST, &format!("{case}/fixes"), Some(&t), Some(none)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = app.api(Method::POST, &format!("{case}/advisory/publish"), Some(&t), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["outcomes"][4]["verdict"], "pass_by_record", "rule 5: 'none available' under early release");
+    let rule1 = r.json()["outcomes"][0].clone();
+    assert_eq!(rule1["rule"], "fix_before_publication");
+    assert_eq!(rule1["verdict"], "pass_by_record");
+}
