@@ -599,10 +599,15 @@ pub(crate) async fn gate_share(
 }
 
 /// The gate's answer for publishing the advisory now (nothing recorded: a preview).
-pub(crate) async fn preview_gate(state: &AppState, case: &Case, a: &Advisory) -> Result<GateDecision, AppError> {
+/// Also answers the product lines it looked at, so a caller need not compute the impact again.
+pub(crate) async fn preview_gate(
+    state: &AppState,
+    case: &Case,
+    a: &Advisory,
+) -> Result<(GateDecision, Vec<ProductLine>), AppError> {
     let now = state.clock.now();
-    let (facts, _) = gate_facts(state, case, a, now).await?;
-    Ok(gate::decide(GateAction::Publish, &facts, now))
+    let (facts, lines) = gate_facts(state, case, a, now).await?;
+    Ok((gate::decide(GateAction::Publish, &facts, now), lines))
 }
 
 fn score(vector: &str) -> Option<Score> {
@@ -661,8 +666,8 @@ pub(crate) async fn build_doc(
     version: i64,
     now: Timestamp,
     base: &str,
+    lines: &[ProductLine],
 ) -> Result<AdvisoryDoc, AppError> {
-    let lines = product_lines(state, case).await?;
     let pick = |zh_text: &str, en_text: &str| -> String {
         if zh && !zh_text.trim().is_empty() || !zh && en_text.trim().is_empty() {
             zh_text.to_owned()
@@ -861,7 +866,7 @@ pub(crate) async fn publish(
     ctx.require(Action::PublishAdvisories(case.org))?;
     let a = state.store.advisory_of(case.id).await?.ok_or(AppError::Conflict("conflict-advisory-unsaved", vec![]))?;
     let now = state.clock.now();
-    let (facts, _) = gate_facts(state, case, &a, now).await?;
+    let (facts, lines) = gate_facts(state, case, &a, now).await?;
     let decision = gate::decide(GateAction::Publish, &facts, now);
     let record = stored(ctx, case, &decision, &a.tracking_id);
     if !decision.allowed() {
@@ -879,8 +884,8 @@ pub(crate) async fn publish(
     let base = state.config.public_url.clone().unwrap_or_else(|| state.public_base(ctx));
     let base = base.trim_end_matches('/').to_owned();
     let zh_first = !a.title.trim().is_empty();
-    let mut primary = build_doc(state, org, case, &a, zh_first, number, now, &base).await?;
-    let mut english = build_doc(state, org, case, &a, false, number, now, &base).await?;
+    let mut primary = build_doc(state, org, case, &a, zh_first, number, now, &base, &lines).await?;
+    let mut english = build_doc(state, org, case, &a, false, number, now, &base, &lines).await?;
     if !summary.is_empty() {
         for doc in [&mut primary, &mut english] {
             if let Some(last) = doc.revisions.last_mut() {
@@ -902,8 +907,11 @@ pub(crate) async fn publish(
     }
     // The HTML pages, as published, in each language the advisory has.
     if !a.title.trim().is_empty() {
-        let zh =
-            if zh_first { primary.clone() } else { build_doc(state, org, case, &a, true, number, now, &base).await? };
+        let zh = if zh_first {
+            primary.clone()
+        } else {
+            build_doc(state, org, case, &a, true, number, now, &base, &lines).await?
+        };
         bodies.push(("html_zh", format!("html/{}.zh-CN.html", a.tracking_id), crate::pages::advisory::body_html(&zh)?));
     }
     if !a.title_en.trim().is_empty() {
@@ -916,7 +924,7 @@ pub(crate) async fn publish(
     let osv = vulndesk_formats::osv_out::render(&english);
     bodies.push(("osv", format!("osv/{}.json", a.tracking_id), serde_json::to_string_pretty(&osv).unwrap_or_default()));
     if !a.cve.is_empty() && !a.title_en.trim().is_empty() {
-        let zh = build_doc(state, org, case, &a, true, number, now, &base).await?;
+        let zh = build_doc(state, org, case, &a, true, number, now, &base, &lines).await?;
         // A stable id for this provider in CVE records (the CVE Program assigns the real one to a CNA).
         let seed: [u8; 32] = sha2::Sha256::digest(base.as_bytes()).into();
         let mut bytes = [0u8; 16];

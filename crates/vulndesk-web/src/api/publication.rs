@@ -240,7 +240,7 @@ pub(crate) async fn gate(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let (_, case) = the_case(&state, &ctx, &org, &number).await?;
     let a = publication::advisory_or_draft(&state, &case).await?;
-    let d = publication::preview_gate(&state, &case, &a).await?;
+    let (d, _) = publication::preview_gate(&state, &case, &a).await?;
     Ok(Json(serde_json::json!({"allowed": d.allowed(), "outcomes": publication::outcomes_json(&d)})))
 }
 

@@ -131,8 +131,7 @@ async fn page(
     let tr = &ctx.tr;
     let a = publication::advisory_or_draft(state, case).await?;
     let saved = state.store.advisory_of(case.id).await?.is_some();
-    let lines = publication::product_lines(state, case).await?;
-    let gate = publication::preview_gate(state, case, &a).await?;
+    let (gate, lines) = publication::preview_gate(state, case, &a).await?;
     let now = state.clock.now();
     let base = state.public_base(ctx);
     // The preview in both languages, the reader's first.
@@ -143,7 +142,7 @@ async fn page(
         if i > 0 && !has_text {
             continue;
         }
-        let doc = publication::build_doc(state, org, case, &a, zh, a.version + 1, now, &base).await?;
+        let doc = publication::build_doc(state, org, case, &a, zh, a.version + 1, now, &base, &lines).await?;
         preview.push_str(&body_html(&doc)?);
     }
     let versions = state.store.product_versions_of(case.org).await?;
