@@ -66,6 +66,12 @@ impl CaseState {
     pub fn is_final(self) -> bool {
         matches!(self, Self::Closed | Self::Rejected | Self::Duplicate | Self::NotApplicable)
     }
+
+    /// Whether the case's information is public: its advisory went out (disclosed), or it was
+    /// closed after that. Until then Art. 9(7) holds for anything shared.
+    pub fn is_disclosed(self) -> bool {
+        matches!(self, Self::Disclosed | Self::Closed)
+    }
 }
 
 /// The facts the guards look at, gathered by the caller from the case record.

@@ -1359,11 +1359,7 @@ pub(crate) async fn set_customer_webhook(
 ) -> Result<String, AppError> {
     ctx.require(Action::ManageCatalogue(org))?;
     let url = f.url.trim();
-    let local = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]"]
-        .iter()
-        .any(|p| url.starts_with(p));
-    let valid = (url.starts_with("https://") || local) && url.len() <= 2000 && !url.contains(char::is_whitespace);
-    if !valid {
+    if !validate::https_or_loopback_url(url) || url.len() > 2000 {
         return Err(AppError::Validation(vec![FieldError::new("url", "invalid-url").with("value", url)]));
     }
     let secret = crate::auth::random_secret();

@@ -39,7 +39,8 @@ pub(crate) struct Dossier {
     pub(crate) gate_decisions: Vec<String>,
 }
 
-async fn username(state: &AppState, actor: &str) -> String {
+/// The username behind a recorded actor id (the id itself when the account is gone).
+pub(crate) async fn username(state: &AppState, actor: &str) -> String {
     match actor.parse() {
         Ok(id) => {
             state.store.user_by_id(id).await.ok().flatten().map_or_else(|| actor.to_owned(), |u| u.username.to_string())

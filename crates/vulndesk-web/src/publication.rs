@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use sha2::Digest;
-use vulndesk_core::case::{Case, CaseState};
+use vulndesk_core::case::Case;
 use vulndesk_core::gate::{self, EarlyRelease, GateAction, GateDecision, GateFacts, Recipient, Verdict};
 use vulndesk_core::{Action, Organisation, ProductVersionId, Timestamp};
 use vulndesk_formats::advisory::{
@@ -67,8 +67,7 @@ fn date_field(field: &str, s: &str) -> Result<Option<Timestamp>, FieldError> {
 
 fn url_field(field: &str, s: &str) -> Result<String, FieldError> {
     let s = s.trim();
-    if s.is_empty() || ((s.starts_with("https://") || s.starts_with("http://")) && s.len() <= 2000 && !s.contains(' '))
-    {
+    if s.is_empty() || (crate::validate::http_url(s) && s.len() <= 2000) {
         Ok(s.to_owned())
     } else {
         Err(FieldError::new(field, "invalid-url").with("value", s))
@@ -501,7 +500,7 @@ pub(crate) async fn gate_facts(
         .map(|b| format!("{} – {}: {}", b.starts_at.to_rfc3339(), b.ends_at.to_rfc3339(), b.reason));
     let tlp = Tlp::parse(&a.tlp).unwrap_or(Tlp::Red);
     let facts = GateFacts {
-        undisclosed: !matches!(case.state, CaseState::Disclosed | CaseState::Closed),
+        undisclosed: !case.state.is_disclosed(),
         public: tlp.is_public(),
         fix_or_mitigation: lines.iter().any(|l| l.fix.as_ref().is_some_and(CaseFix::is_remedy)),
         early_release: EarlyRelease {
@@ -574,7 +573,7 @@ pub(crate) async fn gate_share(
 ) -> Result<bool, AppError> {
     let now = state.clock.now();
     let facts = GateFacts {
-        undisclosed: !matches!(case.state, CaseState::Disclosed | CaseState::Closed),
+        undisclosed: !case.state.is_disclosed(),
         recipient: Some(recipient.clone()),
         ..GateFacts::default()
     };

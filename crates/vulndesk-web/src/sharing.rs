@@ -31,10 +31,6 @@ pub(crate) const PROVIDER_TOKEN_PREFIX: &str = "vdp_";
 /// How far a signature's timestamp may be from the platform's clock.
 const SIGNATURE_WINDOW_SECS: i64 = 300;
 
-fn is_http_url(s: &str) -> bool {
-    url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-}
-
 /// The provider's endpoint settings (page form and API body).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct EndpointForm {
@@ -57,7 +53,7 @@ pub(crate) async fn set_endpoint(
 ) -> Result<(), AppError> {
     ctx.require(Action::ManageOrganisation(org.id))?;
     let mut e = Vec::new();
-    if !is_http_url(f.url.trim()) {
+    if !crate::validate::http_url(f.url.trim()) {
         e.push(FieldError::new("url", "invalid-url").with("value", f.url.trim()));
     }
     if f.token.trim().is_empty() {
@@ -184,7 +180,7 @@ pub(crate) async fn create_subscriber(
     require_platform(ctx, org)?;
     let mut e = Vec::new();
     let name = crate::validate::text("name", &f.name, 200).map_err(|x| e.push(x)).ok();
-    if !is_http_url(f.url.trim()) {
+    if !crate::validate::http_url(f.url.trim()) {
         e.push(FieldError::new("url", "invalid-url").with("value", f.url.trim()));
     }
     if f.secret.trim().len() < 16 {

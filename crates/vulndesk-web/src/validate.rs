@@ -45,6 +45,22 @@ pub(crate) fn text(field: &str, s: &str, max: usize) -> Result<String, FieldErro
     Ok(s.to_owned())
 }
 
+/// Whether `s` is an absolute `http:` or `https:` URL with a host.
+pub(crate) fn http_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}
+
+/// Whether `s` is an `https:` URL, or plain `http:` to this machine only (for local receivers).
+pub(crate) fn https_or_loopback_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| match (u.scheme(), u.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        _ => false,
+    })
+}
+
 /// Optional text: trimmed, at most `max` characters, may be empty.
 pub(crate) fn optional_text(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
     let s = s.trim();

@@ -190,11 +190,11 @@ async fn page(
             let mut d: Vec<StoredGateDecision> =
                 state.store.gate_decisions_of(case.id).await?.into_iter().take(20).collect();
             for x in &mut d {
-                x.requested_by = person(state, &x.requested_by).await?;
+                x.requested_by = crate::dossier::username(state, &x.requested_by).await;
             }
             d
         },
-        reviewer: person(state, &a.reviewed_by).await?,
+        reviewer: crate::dossier::username(state, &a.reviewed_by).await,
         documents: if a.status == "published" { document_links(state, &a).await? } else { Vec::new() },
         preview,
         lines,
@@ -204,12 +204,6 @@ async fn page(
         can_edit: ctx.require(Action::EditAdvisories(org.id)).is_ok(),
         can_publish: ctx.require(Action::PublishAdvisories(org.id)).is_ok(),
     })
-}
-
-/// The username behind a recorded actor id (the id itself when the account is gone).
-async fn person(state: &AppState, actor: &str) -> Result<String, AppError> {
-    let Ok(id) = actor.parse::<vulndesk_core::UserId>() else { return Ok(actor.to_owned()) };
-    Ok(state.store.user_by_id(id).await?.map_or_else(|| actor.to_owned(), |u| u.username.to_string()))
 }
 
 async fn the_case(

@@ -459,10 +459,7 @@ async fn case_page(
             .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })
             .collect(),
         can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
-        withheld_abroad: !matches!(
-            c.state,
-            vulndesk_core::case::CaseState::Disclosed | vulndesk_core::case::CaseState::Closed
-        ) && impact.customers.iter().any(|x| x.jurisdiction != "CN"),
+        withheld_abroad: !c.state.is_disclosed() && impact.customers.iter().any(|x| x.jurisdiction != "CN"),
         impact,
         notices: {
             let acks = state.store.notice_acks_for(&c.id.to_string()).await?;
