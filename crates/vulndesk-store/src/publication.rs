@@ -329,6 +329,16 @@ pub struct Blackout {
     pub reason: String,
 }
 
+fn blackout_from_row(r: &AnyRow) -> Result<Blackout> {
+    Ok(Blackout {
+        id: r.try_get("id")?,
+        org: r.try_get::<Option<String>, _>("org_id")?.map(|o| parse(&o, "organisation id")).transpose()?,
+        starts_at: ts(r, "starts_at")?,
+        ends_at: ts(r, "ends_at")?,
+        reason: r.try_get("reason")?,
+    })
+}
+
 /// The provider's OpenPGP key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKey {
@@ -741,17 +751,7 @@ impl Store {
         .bind(now.as_micros())
         .fetch_all(self.read())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Blackout {
-                    id: r.try_get("id")?,
-                    org: r.try_get::<Option<String>, _>("org_id")?.map(|o| parse(&o, "organisation id")).transpose()?,
-                    starts_at: ts(r, "starts_at")?,
-                    ends_at: ts(r, "ends_at")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(blackout_from_row).collect()
     }
 
     /// The blackout windows that apply to the organisation (its own and the site-wide ones) and
@@ -765,17 +765,7 @@ impl Store {
         .bind(now.as_micros())
         .fetch_all(self.read())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Blackout {
-                    id: r.try_get("id")?,
-                    org: r.try_get::<Option<String>, _>("org_id")?.map(|o| parse(&o, "organisation id")).transpose()?,
-                    starts_at: ts(r, "starts_at")?,
-                    ends_at: ts(r, "ends_at")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(blackout_from_row).collect()
     }
 
     /// The advisory's published revisions, oldest first.

@@ -75,30 +75,45 @@ fn entry(d: &AdvisoryDocument) -> Entry {
     }
 }
 
-async fn provider_info(state: &AppState, ctx: &RequestCtx) -> Result<ProviderInfo, AppError> {
-    let base = state.public_base(ctx);
-    let key = state.store.signing_key().await?.ok_or(AppError::NotFound)?;
-    // The publisher is the organisation named for security.txt, else the one that published last.
-    let published = state.store.published_advisories(None).await?;
-    let orgs = state.store.list_orgs().await?;
-    let chosen = state
-        .config
-        .security_txt_org
-        .as_deref()
+/// The provider's description at `base`: the signing key, and the publisher (the organisation
+/// named by `publisher_slug`, else the one that published last). `None` until something is
+/// published. Shared by the served tree and the static export, so both say the same.
+async fn provider_info_at(
+    store: &vulndesk_store::Store,
+    base: &str,
+    publisher_slug: Option<&str>,
+    now: vulndesk_core::Timestamp,
+) -> Result<Option<ProviderInfo>, vulndesk_store::StoreError> {
+    let base = base.trim_end_matches('/');
+    let Some(key) = store.signing_key().await? else { return Ok(None) };
+    let published = store.published_advisories(None).await?;
+    let orgs = store.list_orgs().await?;
+    let chosen = publisher_slug
         .and_then(|slug| orgs.iter().find(|o| o.slug.as_str() == slug))
-        .or_else(|| published.first().and_then(|a| orgs.iter().find(|o| o.id == a.org)))
-        .ok_or(AppError::NotFound)?;
-    let last = published.iter().filter_map(|a| a.current_release_at).max().unwrap_or(state.clock.now());
-    Ok(ProviderInfo {
+        .or_else(|| published.first().and_then(|a| orgs.iter().find(|o| o.id == a.org)));
+    let Some(chosen) = chosen else { return Ok(None) };
+    let last = published.iter().filter_map(|a| a.current_release_at).max().unwrap_or(now);
+    Ok(Some(ProviderInfo {
         canonical_url: format!("{base}/.well-known/csaf/provider-metadata.json"),
         base_url: format!("{base}/.well-known/csaf"),
-        publisher: Publisher { name: chosen.name.clone(), namespace: base.clone(), contact: None },
+        publisher: Publisher { name: chosen.name.clone(), namespace: base.to_owned(), contact: None },
         public_key_url: format!("{base}/.well-known/csaf/openpgp/{}.asc", key.fingerprint),
         fingerprint: key.fingerprint,
         last_updated: last.to_rfc3339(),
         list_on_aggregators: true,
         mirror_on_aggregators: true,
-    })
+    }))
+}
+
+async fn provider_info(state: &AppState, ctx: &RequestCtx) -> Result<ProviderInfo, AppError> {
+    let slug = state.config.security_txt_org.as_deref();
+    provider_info_at(&state.store, &state.public_base(ctx), slug, state.clock.now()).await?.ok_or(AppError::NotFound)
+}
+
+/// A hash file's line, `sha256sum`'s format, from the hex stored at publication (a published
+/// document is never hashed again).
+fn hash_file(hex: &str, path: &str) -> String {
+    format!("{hex}  {}\n", path.rsplit('/').next().unwrap_or(path))
 }
 
 /// `/.well-known/csaf/provider-metadata.json`: 404 until something is published.
@@ -168,8 +183,8 @@ pub(crate) async fn document_file(
         return Err(AppError::NotFound);
     }
     Ok(match suffix {
-        "sha256" => typed(format!("{}  {name}\n", d.sha256), "text/plain; charset=utf-8"),
-        "sha512" => typed(format!("{}  {name}\n", d.sha512), "text/plain; charset=utf-8"),
+        "sha256" => typed(hash_file(&d.sha256, &name), "text/plain; charset=utf-8"),
+        "sha512" => typed(hash_file(&d.sha512, &name), "text/plain; charset=utf-8"),
         "asc" => typed(d.signature, "application/pgp-signature"),
         _ => typed(d.body, "application/json"),
     })
@@ -310,24 +325,11 @@ pub async fn export_tree(
     now: vulndesk_core::Timestamp,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     let fail = |e: vulndesk_store::StoreError| e.to_string();
-    let base = base.trim_end_matches('/');
-    let key = store.signing_key().await.map_err(fail)?.ok_or("nothing is published yet (no signing key)")?;
-    let published = store.published_advisories(None).await.map_err(fail)?;
-    let orgs = store.list_orgs().await.map_err(fail)?;
-    let publisher = publisher_slug
-        .and_then(|slug| orgs.iter().find(|o| o.slug.as_str() == slug))
-        .or_else(|| published.first().and_then(|a| orgs.iter().find(|o| o.id == a.org)))
-        .ok_or("no publishing organisation")?;
-    let info = ProviderInfo {
-        canonical_url: format!("{base}/.well-known/csaf/provider-metadata.json"),
-        base_url: format!("{base}/.well-known/csaf"),
-        publisher: Publisher { name: publisher.name.clone(), namespace: base.to_owned(), contact: None },
-        public_key_url: format!("{base}/.well-known/csaf/openpgp/{}.asc", key.fingerprint),
-        fingerprint: key.fingerprint.clone(),
-        last_updated: published.iter().filter_map(|a| a.current_release_at).max().unwrap_or(now).to_rfc3339(),
-        list_on_aggregators: true,
-        mirror_on_aggregators: true,
-    };
+    let info = provider_info_at(store, base, publisher_slug, now)
+        .await
+        .map_err(fail)?
+        .ok_or("nothing is published yet: publish an advisory first")?;
+    let key = store.signing_key().await.map_err(fail)?.ok_or("no signing key")?;
     let mut docs = store.current_documents("csaf").await.map_err(fail)?;
     docs.extend(store.current_documents("csaf_vex").await.map_err(fail)?);
     let mut files = Vec::new();
@@ -346,10 +348,9 @@ pub async fn export_tree(
         files.push((format!("{folder}/index.txt"), csaf_provider::index_txt(&entries).into_bytes()));
         files.push((format!("{folder}/changes.csv"), csaf_provider::changes_csv(&entries).into_bytes()));
         for d in mine {
-            let name = d.path.rsplit('/').next().unwrap_or(&d.path);
             files.push((format!("{folder}/{}", d.path), d.body.clone().into_bytes()));
-            files.push((format!("{folder}/{}.sha256", d.path), format!("{}  {name}\n", d.sha256).into_bytes()));
-            files.push((format!("{folder}/{}.sha512", d.path), format!("{}  {name}\n", d.sha512).into_bytes()));
+            files.push((format!("{folder}/{}.sha256", d.path), hash_file(&d.sha256, &d.path).into_bytes()));
+            files.push((format!("{folder}/{}.sha512", d.path), hash_file(&d.sha512, &d.path).into_bytes()));
             files.push((format!("{folder}/{}.asc", d.path), d.signature.clone().into_bytes()));
         }
     }
