@@ -782,4 +782,4 @@ blackouts-title = Blackout windows
 blackouts-intro = During these windows (national events, as notified by the authorities) no advisory is published unless MPS consent is recorded on the case (Art. 9(6)). They apply to every organisation.
 webhook-set-title = Notice webhook for a customer
 webhook-secret-once = Notices to this customer are now also POSTed to its webhook as signed JSON. Give the customer this signing key now: it is not shown again.
-conflict-csaf-invalid = The CSAF document { $path } would not pass the CSAF 2.0 mandatory tests, so nothing was published: { $detail }
+conflict-csaf-invalid = The CSAF document { $path } would not pass the CSAF 2.0 mandatory tests, so nothing was published: { $detail }. Most often the advisory names no product: record each affected product version under “Fixes per affected product version” (a fix, or “No fix available yet”), or untick VEX, then publish again.

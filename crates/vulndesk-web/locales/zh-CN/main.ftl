@@ -782,4 +782,4 @@ blackouts-title = 重大活动期间
 blackouts-intro = 在以下期间（国家重大活动，以主管部门通知为准），除案件已登记公安部同意外，不发布任何安全公告（第九条第六项）。适用于所有组织。
 webhook-set-title = 客户通知 Webhook
 webhook-secret-once = 发给该客户的通知将同时以签名 JSON 推送到其 Webhook。请现在把签名密钥交给客户：此后不再显示。
-conflict-csaf-invalid = CSAF 文档 { $path } 无法通过 CSAF 2.0 强制检查，未发布任何内容：{ $detail }
+conflict-csaf-invalid = CSAF 文档 { $path } 无法通过 CSAF 2.0 强制检查，未发布任何内容：{ $detail }。最常见的原因是公告未列出任何产品：请在“各受影响产品版本的修复”中登记每个受影响版本（修复补丁或“暂无修复”），或取消 VEX，然后重新发布。

@@ -416,3 +416,46 @@ async fn early_release_with_every_record_publishes_and_an_invalid_csaf_is_never_
     assert_eq!(rule1["rule"], "fix_before_publication");
     assert_eq!(rule1["verdict"], "pass_by_record");
 }
+
+/// Bad input to fixes and advisories is refused field by field, and nothing is stored.
+#[tokio::test]
+async fn bad_fixes_and_advisories_are_refused_with_the_field_named() {
+    let app = TestApp::new().await;
+    let (t, _, version) = setup(&app).await;
+    let case = "/api/v1/organisations/demo-networks/cases/VD-2026-0001";
+    for (body, field) in [
+        (json!({"product_version": version, "kind": "patch", "details_en": "x"}), "kind"),
+        (json!({"product_version": version, "kind": "vendor_fix", "details_en": "x"}), "fixed_in"),
+        (json!({"product_version": version, "kind": "mitigation"}), "details"),
+        (json!({"product_version": "not-an-id", "kind": "mitigation", "details_en": "x"}), "product_version"),
+        (
+            json!({"product_version": version, "kind": "mitigation", "details_en": "x", "url": "javascript:alert(1)"}),
+            "url",
+        ),
+        (
+            json!({"product_version": version, "kind": "mitigation", "details_en": "x", "released_on": "next week"}),
+            "released_on",
+        ),
+    ] {
+        let r = app.api(Method::POST, &format!("{case}/fixes"), Some(&t), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", r.body);
+        assert!(r.body.contains(&format!("\"{field}\"")), "{field}: {}", r.body);
+    }
+    let fixes = app.api(Method::GET, &format!("{case}/fixes"), Some(&t), None).await.json();
+    assert!(fixes.as_array().expect("list").iter().all(|f| f["id"] == ""), "nothing stored: {fixes}");
+    for (body, field) in [
+        (json!({"tlp": "PURPLE", "title": "x"}), "tlp"),
+        (json!({"tlp": "CLEAR"}), "title"),
+        (json!({"tlp": "CLEAR", "title": "x", "cve": "CVE-12"}), "cve"),
+        (json!({"tlp": "CLEAR", "title": "x", "refs": "https://ok.example fine\nftp://nope.example"}), "2:refs"),
+    ] {
+        let r = app.api(Method::PUT, &format!("{case}/advisory"), Some(&t), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", r.body);
+        assert!(r.body.contains(&format!("\"{field}\"")), "{field}: {}", r.body);
+    }
+    assert_eq!(app.api(Method::GET, &format!("{case}/advisory"), Some(&t), None).await.json()["saved"], false);
+    let r = app
+        .api(Method::POST, &format!("{case}/gate-evidence"), Some(&t), Some(json!({"kind": "rumour", "note": "x"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}
