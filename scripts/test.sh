@@ -21,6 +21,10 @@ install_prerequisites() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
   command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+  # The PDF referees (qpdf's structure check, poppler's text extraction with the CJK maps).
+  command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  [ -d /usr/share/poppler/cMap/Adobe-GB1 ] || need+=(poppler-data)
   if ((${#need[@]})); then
     step "installing Debian packages: ${need[*]}"
     local sudo=""

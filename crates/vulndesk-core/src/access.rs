@@ -112,6 +112,12 @@ pub enum Action {
     PublishAdvisories(OrgId),
     /// Set blackout windows for every organisation (Art. 9(6)).
     ManageBlackouts,
+    /// Read the organisation's rewards and their ledger: admins, coordinators, triagers, auditors.
+    ViewRewards(OrgId),
+    /// Decide a reward for a report: the people who triage.
+    DecideRewards(OrgId),
+    /// Approve, pay or cancel rewards: admins and coordinators (four eyes above the table's threshold).
+    ApproveRewards(OrgId),
     /// Issue an API token for `user`, scoped to `org` or (for `None`) carrying all their rights.
     CreateToken {
         /// The account the token acts for.
@@ -159,6 +165,8 @@ const CASE_WORKERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Triag
 const ADVISORY_EDITORS: &[PersonRole] =
     &[PersonRole::Coordinator, PersonRole::Triager, PersonRole::Engineer, PersonRole::Publisher];
 const PUBLISHERS: &[PersonRole] = &[PersonRole::Coordinator, PersonRole::Publisher];
+const REWARD_READERS: &[PersonRole] =
+    &[PersonRole::Admin, PersonRole::Coordinator, PersonRole::Triager, PersonRole::Auditor];
 
 /// Decides whether `actor` may perform `action`. Pure: the same inputs always give the same answer.
 pub fn authorize(actor: &Actor, action: Action) -> Decision {
@@ -205,6 +213,10 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         Action::ManageCatalogue(org) => in_org(org, CATALOGUE_KEEPERS),
         Action::EditAdvisories(org) => members_only(org, ADVISORY_EDITORS),
         Action::PublishAdvisories(org) => members_only(org, PUBLISHERS),
+        // Rewards name reporters and amounts: members only, no site-administrator bypass.
+        Action::ViewRewards(org) => members_only(org, REWARD_READERS),
+        Action::DecideRewards(org) => members_only(org, TRIAGERS),
+        Action::ApproveRewards(org) => members_only(org, ADMIN_OR_COORDINATOR),
         Action::CreateToken { user, org } => {
             if site_admin {
                 return Ok(());

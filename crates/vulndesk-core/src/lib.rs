@@ -53,6 +53,7 @@ pub mod intake;
 pub mod locale;
 pub mod name;
 pub mod org;
+pub mod reward;
 pub mod time;
 pub mod user;
 

@@ -19,6 +19,7 @@ pub mod gbt30279;
 pub mod ident;
 pub mod openpgp;
 pub mod osv_out;
+pub mod pdf;
 pub mod purl;
 pub mod sbom;
 pub mod securitytxt;

@@ -265,8 +265,8 @@ fn text(field: &str, s: &str, max: usize, required: bool, errors: &mut Vec<Field
 
 /// A checked submission.
 pub(crate) struct ValidSubmission {
-    report: Report,
-    attachments: Vec<NewAttachment>,
+    pub(crate) report: Report,
+    pub(crate) attachments: Vec<NewAttachment>,
 }
 
 /// Checks every field of a new report against the program's rules; all problems at once.

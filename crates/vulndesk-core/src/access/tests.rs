@@ -88,6 +88,16 @@ fn decision_table() {
         (&a_admin, ImportAdvisories, Err(Denied::SiteAdminOnly)),
         (&a_admin, ViewCases(a), Err(Denied::MissingRole(CASE_READERS))),
         (&site_admin, ViewCases(a), Err(Denied::MissingRole(CASE_READERS))),
+        (&a_admin, ViewRewards(a), ok),
+        (&a_auditor, ViewRewards(a), ok),
+        (&b_admin, ViewRewards(a), Err(Denied::MissingRole(REWARD_READERS))),
+        (&site_admin, ViewRewards(a), Err(Denied::MissingRole(REWARD_READERS))),
+        (&a_triager, DecideRewards(a), ok),
+        (&a_admin, DecideRewards(a), Err(Denied::MissingRole(TRIAGERS))),
+        (&a_auditor, DecideRewards(a), Err(Denied::MissingRole(TRIAGERS))),
+        (&a_admin, ApproveRewards(a), ok),
+        (&a_triager, ApproveRewards(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
+        (&site_admin, ApproveRewards(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
     ];
     for (actor, action, want) in cases {
         assert_eq!(authorize(actor, action), want, "{actor:?} {action:?}");

@@ -171,6 +171,65 @@ impl Store {
         row.as_ref().map(report_from_row).transpose()
     }
 
+    /// The reports a registered reporter sent, newest first (at most 1,000).
+    pub async fn reports_of_reporter(&self, user: UserId) -> Result<Vec<Report>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM reports WHERE reporter_user_id = $1 ORDER BY received_at DESC LIMIT 1000"
+        ))
+        .bind(user.to_string())
+        .fetch_all(self.read())
+        .await?;
+        rows.iter().map(report_from_row).collect()
+    }
+
+    /// Links a report to the signed-in account that sent it (only once: an owner is never replaced).
+    pub async fn set_report_reporter(&self, report: ReportId, user: UserId) -> Result<()> {
+        sqlx::query("UPDATE reports SET reporter_user_id = $1 WHERE id = $2 AND reporter_user_id IS NULL")
+            .bind(user.to_string())
+            .bind(report.to_string())
+            .execute(&self.inner.write)
+            .await?;
+        Ok(())
+    }
+
+    /// The account that sent a report, if it was sent signed in.
+    pub async fn report_reporter(&self, report: ReportId) -> Result<Option<UserId>> {
+        let id: Option<Option<String>> = sqlx::query_scalar("SELECT reporter_user_id FROM reports WHERE id = $1")
+            .bind(report.to_string())
+            .fetch_optional(self.read())
+            .await?;
+        id.flatten().map(|i| parse(&i, "user id")).transpose()
+    }
+
+    /// Whether the reporter agreed to appear in the program's hall of fame.
+    pub async fn hall_of_fame_consent(&self, report: ReportId) -> Result<bool> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT hall_of_fame FROM reports WHERE id = $1")
+            .bind(report.to_string())
+            .fetch_optional(self.read())
+            .await?;
+        Ok(v.unwrap_or(0) != 0)
+    }
+
+    /// Records the reporter's choice about the hall of fame (audited: it is their consent).
+    pub async fn set_hall_of_fame(&self, report: &Report, listed: bool, ctx: &AuditContext) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE reports SET hall_of_fame = $1 WHERE id = $2")
+            .bind(i64::from(listed))
+            .bind(report.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let details = serde_json::json!({"listed": listed});
+        self.audit_in(
+            &mut tx,
+            &event(ctx, "report.hall_of_fame", "report", &report.id.to_string(), Some(report.org.to_string()), details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The report whose tracking token hashes to `tracking_hash`.
     pub async fn report_by_tracking(&self, tracking_hash: &str) -> Result<Option<Report>> {
         let row = sqlx::query(concat!("SELECT ", columns!(), " FROM reports WHERE tracking_hash = $1"))

@@ -150,10 +150,17 @@ pub(crate) async fn create(
     ApiJson(body): ApiJson<NewCaseDto>,
 ) -> Result<(StatusCode, Json<CaseDto>), AppError> {
     let o = ops::visible_org(&state, &ctx, &org).await?;
-    let case = match body.reports.first() {
-        Some(first) => {
+    let case = match body.reports.split_first() {
+        Some((first, rest)) => {
             let (o, report) = crate::pages::inbox::readable_report(&state, &ctx, &org, first, "promote").await?;
-            cases::promote(&state, &ctx, &o, &report).await?
+            let case = cases::promote(&state, &ctx, &o, &report).await?;
+            // The other reports are of the same flaw: they join the case (their reporters are
+            // co-reporters, and share its credit and reward).
+            for id in rest {
+                let (o, report) = crate::pages::inbox::readable_report(&state, &ctx, &org, id, "merge").await?;
+                cases::merge(&state, &ctx, &o, &report, &case.number).await?;
+            }
+            state.store.case(case.id).await?.ok_or(AppError::NotFound)?
         }
         None => cases::open(&state, &ctx, &o, &body.title, &body.aware_at).await?,
     };

@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
-use vulndesk_core::intake::{Channel, Filing, Report, ReportStatus};
+use vulndesk_core::intake::{Channel, Report, ReportStatus};
 
 use super::{ApiJson, ApiQuery, ErrorBody, PublicJson};
 use crate::auth::{RequestCtx, sha256_hex};
@@ -470,70 +470,15 @@ pub(crate) async fn receipts(
     }
 }
 
-/// A collection platform's filing (备案) record.
-#[derive(Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FilingDto {
-    filing_number: String,
-    /// `YYYY-MM-DD`.
-    filed_on: String,
-    platform_name: String,
-    homepage_url: String,
-    icp_number: String,
-    sponsor: String,
-    contact: String,
-    rules: String,
-}
-
-/// What changed, so the platform knows to update its filing with the authority.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct FilingChange {
-    changed: Vec<&'static str>,
-    /// True when filed fields changed: the filing with the authority must be updated (R24).
-    update_filing_with_authority: bool,
-}
-
 #[utoipa::path(put, path = "/api/v1/organisations/{org}/filing", tag = "intake", security(("bearer" = [])),
-    params(("org" = String, Path, description = "The organisation's short name")), request_body = FilingDto,
-    responses((status = 200, body = FilingChange), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = crate::handoffs::FilingDto,
+    responses((status = 200, body = crate::handoffs::FilingChange), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn put_filing(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(org): Path<String>,
-    ApiJson(f): ApiJson<FilingDto>,
-) -> Result<Json<FilingChange>, AppError> {
+    ApiJson(f): ApiJson<crate::handoffs::FilingDto>,
+) -> Result<Json<crate::handoffs::FilingChange>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
-    ctx.require(Action::ManagePrograms(org.id))?;
-    let mut e = Vec::new();
-    for (field, v) in [
-        ("filing_number", &f.filing_number),
-        ("platform_name", &f.platform_name),
-        ("sponsor", &f.sponsor),
-        ("contact", &f.contact),
-    ] {
-        if v.trim().is_empty() {
-            e.push(FieldError::new(field, "field-required"));
-        }
-    }
-    let date_ok = f.filed_on.len() == 10
-        && vulndesk_core::Timestamp::parse_rfc3339(&format!("{}T00:00:00Z", f.filed_on)).is_some();
-    if !date_ok {
-        e.push(FieldError::new("filed_on", "date-invalid").with("value", &f.filed_on));
-    }
-    if !e.is_empty() {
-        return Err(AppError::Validation(e));
-    }
-    let filing = Filing {
-        filing_number: f.filing_number.trim().into(),
-        filed_on: f.filed_on.clone(),
-        platform_name: f.platform_name.trim().into(),
-        homepage_url: f.homepage_url.trim().into(),
-        icp_number: f.icp_number.trim().into(),
-        sponsor: f.sponsor.trim().into(),
-        contact: f.contact.trim().into(),
-        rules: f.rules.trim().into(),
-    };
-    let changed = state.store.set_filing(org.id, &filing, &ctx.audit(state.clock.now())).await?;
-    let update = !changed.is_empty() && changed != ["filing"];
-    Ok(Json(FilingChange { changed, update_filing_with_authority: update }))
+    Ok(Json(crate::handoffs::save_filing(&state, &ctx, &org, &f).await?))
 }

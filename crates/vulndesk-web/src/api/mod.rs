@@ -10,6 +10,7 @@ mod health;
 mod intake;
 mod orgs;
 mod publication;
+mod rewards;
 mod sharing;
 mod users;
 
@@ -128,6 +129,13 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(publication::gate))
         .routes(routes!(publication::publish))
         .routes(routes!(publication::blackout))
+        .routes(routes!(rewards::get_table, rewards::put_table))
+        .routes(routes!(rewards::report_rewards, rewards::decide))
+        .routes(routes!(rewards::step))
+        .routes(routes!(rewards::ledger))
+        .routes(routes!(rewards::ledger_csv))
+        .routes(routes!(rewards::put_vendor))
+        .routes(routes!(rewards::list_handoffs, rewards::hand_off))
         .routes(routes!(catalogue::impact))
         .routes(routes!(catalogue::list_notices, catalogue::send_notices))
         .routes(routes!(catalogue::list_customer_notices, catalogue::send_customer_notices))

@@ -5,14 +5,14 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use vulndesk_core::intake::{AttachmentTag, Report, ReportStatus, acknowledgement_due};
 use vulndesk_core::{Action, MessageId, Organisation, OutboxId, ReportId, Timestamp};
 use vulndesk_store::intake::{NewMessage, NewOutbox, ReportFilter, StaffAction};
 
-use super::{Choice, Chrome, Done, Form, render, see_other};
+use super::{Choice, Chrome, Done, Form, render, render_status, see_other};
 use crate::auth::RequestCtx;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Tr;
@@ -182,6 +182,36 @@ struct ReportPage {
     can_triage: bool,
     can_promote: bool,
     cases: Vec<String>,
+    errors: Vec<String>,
+    rewards: Vec<RewardLine>,
+    reward: RewardPanel,
+    handoff: super::handoffs::HandoffPanel,
+}
+
+/// A reward on the report's page.
+struct RewardLine {
+    amount: String,
+    state: String,
+    state_label: String,
+    grade: String,
+    reason: String,
+    shares: String,
+    four_eyes: bool,
+}
+
+/// The decision form's state on the report's page.
+#[derive(Default)]
+struct RewardPanel {
+    /// The form is shown.
+    open: bool,
+    /// Why it is not (a translated hint), when the actor could decide.
+    hint: String,
+    /// The table's ranges, as text.
+    ranges: String,
+    bonuses: Vec<String>,
+    grade: String,
+    /// The case's other reports, for the split.
+    co_reporters: Vec<Choice>,
 }
 
 /// The report with `id` in the organisation `slug`, if the actor may read it; the read is audited.
@@ -206,7 +236,100 @@ pub(crate) async fn show(
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (org, r) = readable_report(&state, &ctx, &slug, &id, "report").await?;
+    show_with(&state, &ctx, &slug, &id, q.done.as_deref(), StatusCode::OK, Vec::new()).await
+}
+
+async fn reward_parts(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    r: &Report,
+) -> Result<(Vec<RewardLine>, RewardPanel), AppError> {
+    use vulndesk_core::reward::{Amount, RewardState};
+    let tr = ctx.tr;
+    if ctx.require(Action::ViewRewards(org.id)).is_err() {
+        return Ok((Vec::new(), RewardPanel::default()));
+    }
+    let all = state.store.rewards_for_report(r.id).await?;
+    let lines = all
+        .iter()
+        .map(|w| RewardLine {
+            amount: format!("{} {}", Amount(w.amount), w.currency),
+            state: w.state.as_str().to_owned(),
+            state_label: tr.t(&format!("reward-state-{}", w.state.as_str())),
+            grade: w.grade.clone(),
+            reason: w.reason.clone(),
+            shares: w
+                .shares
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}: {}",
+                        if s.credit_name.is_empty() { tr.t("report-anonymous") } else { s.credit_name.clone() },
+                        Amount(s.amount)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            four_eyes: w.needs_second_approver,
+        })
+        .collect();
+    let mut panel = RewardPanel::default();
+    if ctx.require(Action::DecideRewards(org.id)).is_err() {
+        return Ok((lines, panel));
+    }
+    let table = state.store.reward_table(r.program).await?;
+    let live = all.iter().any(|w| w.state != RewardState::Cancelled);
+    let valid = crate::rewards::is_valid_report(state, r).await?;
+    panel.hint = match (&table, valid, live) {
+        (_, _, true) => String::new(),
+        (None, _, _) => tr.t("reward-hint-no-table"),
+        (_, false, _) => tr.t("reward-hint-not-valid"),
+        _ => String::new(),
+    };
+    if let (Some(t), true, false) = (&table, valid, live) {
+        panel.open = true;
+        panel.ranges = t
+            .tiers
+            .iter()
+            .map(|x| format!("{} {}–{}", tr.t(&format!("grade-{}", x.grade)), Amount(x.min), Amount(x.max)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+            + &format!(" {}", t.currency);
+        panel.bonuses = t.bonuses.iter().map(|b| b.name.clone()).collect();
+        for cid in state.store.cases_for_report(r.id).await? {
+            if let Some(c) = state.store.case(cid).await? {
+                panel.grade = c.grade.clone();
+                for other in state.store.case_reports(cid).await? {
+                    if let Some(o) = state.store.report(other).await? {
+                        let who =
+                            if o.credit_name.is_empty() { tr.t("report-anonymous") } else { o.credit_name.clone() };
+                        panel.co_reporters.push(Choice {
+                            value: o.id.to_string(),
+                            label: format!("{who} — {}", o.title),
+                            checked: o.id == r.id,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok((lines, panel))
+}
+
+/// The report's page with a status and form errors (a failed form on it answers this).
+pub(crate) async fn show_with(
+    state: &AppState,
+    ctx: &RequestCtx,
+    slug: &str,
+    id: &str,
+    notice: Option<&str>,
+    status: StatusCode,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let (org, r) = readable_report(state, ctx, slug, id, "report").await?;
+    let (rewards, reward) = reward_parts(state, ctx, &org, &r).await?;
+    let handoff = super::handoffs::panel(state, ctx, &org, &r).await?;
     let tr = ctx.tr;
     let program = state.store.program_by_id(r.program).await?.ok_or(AppError::NotFound)?;
     let (ack, overdue) = ack_text(&tr, &r, program.ack_sla_hours, state.clock.now());
@@ -254,37 +377,44 @@ pub(crate) async fn show(
             checked: false,
         })
         .collect();
-    render(&ReportPage {
-        chrome: Chrome::new(&ctx).with_notice(q.done.as_deref()),
-        org_slug: org.slug.to_string(),
-        id: r.id.to_string(),
-        status: tr.t(&format!("report-status-{}", r.status.as_str())),
-        status_reason: r.status_reason.clone(),
-        program_name: program.name,
-        product: r.product.clone(),
-        version: r.version.clone(),
-        cwe: r.cwe.clone().unwrap_or_else(|| "—".into()),
-        received_at: r.received_at.to_rfc3339(),
-        receipt_seq: r.receipt_seq,
-        ack,
-        overdue,
-        contact: r.contact.clone(),
-        credit_name: r.credit_name.clone(),
-        description_html: safe_markdown(&r.description),
-        reproduction_html: if r.reproduction.is_empty() { String::new() } else { safe_markdown(&r.reproduction) },
-        impact: r.impact.clone(),
-        attachments,
-        messages,
-        duplicates,
-        can_triage: ctx.require(Action::TriageReports(org.id)).is_ok() && !r.status.is_closed(),
-        can_promote: ctx.require(Action::ManageCases(org.id)).is_ok()
-            && !matches!(
-                r.status,
-                vulndesk_core::intake::ReportStatus::Spam | vulndesk_core::intake::ReportStatus::Invalid
-            ),
-        cases: case_numbers,
-        title: r.title,
-    })
+    render_status(
+        status,
+        &ReportPage {
+            chrome: Chrome::new(ctx).with_notice(notice),
+            org_slug: org.slug.to_string(),
+            id: r.id.to_string(),
+            status: tr.t(&format!("report-status-{}", r.status.as_str())),
+            status_reason: r.status_reason.clone(),
+            program_name: program.name,
+            product: r.product.clone(),
+            version: r.version.clone(),
+            cwe: r.cwe.clone().unwrap_or_else(|| "—".into()),
+            received_at: r.received_at.to_rfc3339(),
+            receipt_seq: r.receipt_seq,
+            ack,
+            overdue,
+            contact: r.contact.clone(),
+            credit_name: r.credit_name.clone(),
+            description_html: safe_markdown(&r.description),
+            reproduction_html: if r.reproduction.is_empty() { String::new() } else { safe_markdown(&r.reproduction) },
+            impact: r.impact.clone(),
+            attachments,
+            messages,
+            duplicates,
+            can_triage: ctx.require(Action::TriageReports(org.id)).is_ok() && !r.status.is_closed(),
+            can_promote: ctx.require(Action::ManageCases(org.id)).is_ok()
+                && !matches!(
+                    r.status,
+                    vulndesk_core::intake::ReportStatus::Spam | vulndesk_core::intake::ReportStatus::Invalid
+                ),
+            cases: case_numbers,
+            title: r.title,
+            errors,
+            rewards,
+            reward,
+            handoff,
+        },
+    )
 }
 
 /// A triage action as sent by the form or the API.
@@ -426,10 +556,14 @@ pub(crate) async fn attachment(
     let (_, r) = readable_report(&state, &ctx, &slug, &id, &format!("attachment {aid}")).await?;
     let aid = aid.parse().map_err(|_| AppError::NotFound)?;
     let (meta, bytes) = state.store.attachment(r.id, aid).await?.ok_or(AppError::NotFound)?;
+    attachment_response(&meta.filename, bytes)
+}
+
+/// An attachment as a download that no browser will render or run.
+pub(crate) fn attachment_response(filename: &str, bytes: Vec<u8>) -> Result<Response, AppError> {
     let ascii: String =
-        meta.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let disposition =
-        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", urlencoding::encode(&meta.filename));
+        filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", urlencoding::encode(filename));
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));

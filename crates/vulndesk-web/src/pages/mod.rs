@@ -11,6 +11,7 @@ mod blackouts;
 pub(crate) mod cases;
 mod catalogue;
 pub(crate) mod csaf;
+pub(crate) mod handoffs;
 mod home;
 pub(crate) mod inbox;
 mod login;
@@ -18,6 +19,8 @@ mod orgs;
 pub(crate) mod programs;
 pub(crate) mod public;
 pub(crate) mod receipts;
+mod reporter;
+mod rewards;
 mod security_txt;
 mod sharing;
 mod users;
@@ -41,6 +44,11 @@ pub(crate) fn intake_router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/p/{slug}", get(public::show).post(public::submit))
         .route("/t/{token}", get(public::tracking).post(public::reply))
+        .route("/t/{token}/hall-of-fame", post(public::set_hall_of_fame))
+        .route("/t/{token}/letter.pdf", get(public::letter))
+        .route("/p/{slug}/hall-of-fame", get(public::hall_of_fame))
+        .route("/h/{token}", get(handoffs::link).post(handoffs::link_acknowledge))
+        .route("/h/{token}/attachments/{id}", get(handoffs::link_attachment))
         .route("/orgs/{slug}/inbox/email", post(inbox::import_email))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .merge(
@@ -128,6 +136,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/advisory/evidence", post(advisory::evidence))
         .route("/orgs/{slug}/cases/{number}/advisory/publish", post(advisory::publish))
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
+        .route("/orgs/{slug}/rewards", get(rewards::show))
+        .route("/orgs/{slug}/rewards.csv", get(rewards::csv))
+        .route("/orgs/{slug}/rewards/{id}", post(rewards::step))
+        .route("/orgs/{slug}/programs/{program}/reward-table", post(rewards::set_table))
+        .route("/orgs/{slug}/reports/{id}/reward", post(rewards::decide))
+        .route("/orgs/{slug}/reports/{id}/handoff", post(handoffs::hand_off))
+        .route("/orgs/{slug}/programs/{program}/vendor", post(handoffs::set_vendor))
+        .route("/orgs/{slug}/platform", get(handoffs::show))
+        .route("/orgs/{slug}/filing", post(handoffs::save_filing))
+        .route("/orgs/{slug}/filing/tasks/{id}", post(handoffs::filing_task_done))
+        .route("/account/reports", get(reporter::show))
+        .route("/account/reports/{id}/letter.pdf", get(reporter::letter))
         .route("/orgs/{slug}/cases/{number}/fixes/{id}/remove", post(advisory::remove_fix))
         .route("/ack/{token}", get(ack::show).post(ack::confirm))
         .route("/blackouts", get(blackouts::show).post(blackouts::add))
@@ -293,6 +313,38 @@ pub fn local_path(next: &str) -> Option<&str> {
         && !next.starts_with("/\\")
         && !next.chars().any(|c| c.is_control() || c == '\\');
     ok.then_some(next)
+}
+
+/// One bar of a chart: a label, the value as shown, and the bar's width in the SVG (0–300).
+pub(crate) struct Bar {
+    pub(crate) label: String,
+    pub(crate) value: String,
+    pub(crate) width: i64,
+}
+
+/// A horizontal bar chart drawn as SVG on the server (no script; the page's CSP allows none).
+/// Templates draw it with `{% include "chart.html" %}` and the chart bound as `c`.
+pub(crate) struct Chart {
+    pub(crate) title: String,
+    pub(crate) bars: Vec<Bar>,
+    pub(crate) height: usize,
+}
+
+impl Chart {
+    /// A chart of `(label, value, value as shown)`; bars scale to the largest value.
+    pub(crate) fn new(title: String, values: impl IntoIterator<Item = (String, i64, String)>) -> Self {
+        let values: Vec<_> = values.into_iter().collect();
+        let max = values.iter().map(|v| v.1).max().unwrap_or(1).max(1);
+        let bars: Vec<Bar> = values
+            .into_iter()
+            .map(|(label, v, value)| Bar {
+                label,
+                value,
+                width: i64::try_from(i128::from(v.max(0)) * 300 / i128::from(max)).unwrap_or(300),
+            })
+            .collect();
+        Self { title, height: bars.len() * 22 + 4, bars }
+    }
 }
 
 /// A value for a select box or checkbox.

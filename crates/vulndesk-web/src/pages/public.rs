@@ -1,6 +1,7 @@
-//! The public side of intake: a program's page with its policy and report form, and the
-//! reporter's tracking page. No account is needed; a program decides whether anonymous reports
-//! are accepted. Both work without JavaScript (plain multipart forms).
+//! The public side of intake: a program's page with its policy and report form, the reporter's
+//! tracking page (with their reward's state, the hall-of-fame choice and, for a valid report, the
+//! acknowledgement letter), and each program's hall of fame. No account is needed; a program
+//! decides whether anonymous reports are accepted. All work without JavaScript.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -9,7 +10,9 @@ use axum::response::Response;
 use vulndesk_core::Locale;
 use vulndesk_core::intake::{Channel, Program};
 
-use super::{Chrome, Done, render, render_status, see_other};
+use serde::Deserialize;
+
+use super::{Chrome, Done, Form, render, render_status, see_other};
 use crate::auth::{RequestCtx, sha256_hex};
 use crate::error::AppError;
 use crate::intake::{self, SubmissionInput, safe_markdown};
@@ -104,7 +107,12 @@ pub(crate) async fn submit(
         Err(e) => return Err(e),
     };
     let fields = submission_fields(&form);
+    let report_id = valid.report.id;
     let r = intake::accept_report(&state, &ctx, &p, Channel::Web, valid, fields).await?;
+    // A reporter signed in when sending builds a profile and a reputation from their reports.
+    if let Some(user) = &ctx.user {
+        state.store.set_report_reporter(report_id, user.id).await?;
+    }
     Ok(see_other(&format!("/t/{}?done=new", r.tracking_token)))
 }
 
@@ -137,6 +145,11 @@ struct TrackingPage {
     received_at: String,
     receipt_seq: i64,
     messages: Vec<ThreadLine>,
+    rewards: Vec<crate::rewards::ReporterReward>,
+    valid: bool,
+    hall_of_fame: bool,
+    credit_name: String,
+    program_slug: String,
 }
 
 pub(crate) async fn tracking(
@@ -170,7 +183,15 @@ pub(crate) async fn tracking(
     lines.sort_by_key(|(at, _)| *at);
     let messages = lines.into_iter().map(|(_, l)| l).collect();
     let chrome = Chrome::new(&ctx).with_notice(q.done.as_deref());
+    let rewards = crate::rewards::for_reporter(&state, report.id).await?;
+    let valid = crate::rewards::is_valid_report(&state, &report).await?;
+    let hall_of_fame = state.store.hall_of_fame_consent(report.id).await?;
     render(&TrackingPage {
+        rewards,
+        valid,
+        hall_of_fame,
+        credit_name: report.credit_name.clone(),
+        program_slug: program.slug.to_string(),
         just_received: q.done.as_deref() == Some("new"),
         tracking_url: intake::tracking_url(&state, &ctx, &token),
         token,
@@ -197,4 +218,59 @@ pub(crate) async fn reply(
     ctx.check_csrf(&form.csrf)?;
     intake::accept_reply(&state, &ctx, &program, &report, &form, &state.config.intake).await?;
     Ok(see_other(&format!("/t/{token}?done=notice-reply-received")))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HallOfFameForm {
+    #[serde(default)]
+    listed: bool,
+}
+
+/// The reporter's choice about the program's hall of fame, from the tracking page.
+pub(crate) async fn set_hall_of_fame(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(token): Path<String>,
+    Form(f): Form<HallOfFameForm>,
+) -> Result<Response, AppError> {
+    let report = state.store.report_by_tracking(&sha256_hex(&token)).await?.ok_or(AppError::NotFound)?;
+    state.store.set_hall_of_fame(&report, f.listed, &ctx.audit(state.clock.now())).await?;
+    Ok(see_other(&format!("/t/{token}?done=notice-hall-of-fame-saved")))
+}
+
+#[derive(Template)]
+#[template(path = "hall_of_fame.html")]
+struct HallOfFamePage {
+    chrome: Chrome,
+    slug: String,
+    program_name: String,
+    org_name: String,
+    names: Vec<(String, i64)>,
+}
+
+/// A program's public hall of fame: only reporters who agreed, only valid reports.
+pub(crate) async fn hall_of_fame(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let p = state.store.program_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    let org = state.store.org_by_id(p.org).await?.ok_or(AppError::NotFound)?;
+    render(&HallOfFamePage {
+        chrome: Chrome::new(&ctx),
+        names: state.store.hall_of_fame(p.id).await?,
+        slug: p.slug.to_string(),
+        program_name: p.name,
+        org_name: org.name,
+    })
+}
+
+/// The acknowledgement letter for a valid report, from the tracking page.
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let report = state.store.report_by_tracking(&sha256_hex(&token)).await?.ok_or(AppError::NotFound)?;
+    crate::letters::acknowledgement(&state, &ctx, &report).await
 }

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use vulndesk_core::{Action, Organisation};
 
+use super::Chart;
 use super::{Chrome, Form, render, render_status, see_other};
 use crate::auth::RequestCtx;
 use crate::error::AppError;
@@ -15,25 +16,8 @@ use crate::ops;
 use crate::sharing::{self, ProviderCredentials, ReceivedReport, SubscriberForm};
 use crate::state::AppState;
 
-/// One bar of a chart: a label, a count, and the bar's width in the SVG (0–300).
-struct Bar {
-    label: String,
-    count: usize,
-    width: usize,
-}
-
-/// A horizontal bar chart drawn as SVG on the server (no script; the page's CSP allows none).
-struct Chart {
-    title: String,
-    bars: Vec<Bar>,
-    height: usize,
-}
-
 fn chart(title: String, counts: std::collections::BTreeMap<String, usize>) -> Chart {
-    let max = counts.values().copied().max().unwrap_or(1).max(1);
-    let bars: Vec<Bar> =
-        counts.into_iter().map(|(label, count)| Bar { label, count, width: count * 300 / max }).collect();
-    Chart { title, height: bars.len() * 22 + 4, bars }
+    Chart::new(title, counts.into_iter().map(|(label, n)| (label, i64::try_from(n).unwrap_or(i64::MAX), n.to_string())))
 }
 
 struct ProviderRow {

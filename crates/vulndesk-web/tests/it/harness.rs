@@ -86,11 +86,16 @@ impl TestApp {
     }
 
     pub(crate) async fn org(&self, slug: &str) -> OrgId {
+        self.org_of_kinds(slug, &[OrgKind::Provider]).await
+    }
+
+    /// An organisation playing the given parts.
+    pub(crate) async fn org_of_kinds(&self, slug: &str, kinds: &[OrgKind]) -> OrgId {
         let o = NewOrganisation {
             id: OrgId::mint(self.clock.now(), rand_bytes()),
             slug: Slug::parse(slug).expect("slug"),
             name: format!("Org {slug}"),
-            kinds: vec![OrgKind::Provider],
+            kinds: kinds.to_vec(),
         };
         self.db.store.create_org(&o, &self.ctx()).await.expect("create org").id
     }

@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::json;
-use vulndesk_core::{OrgId, OrgKind, PersonRole, UserId};
+use vulndesk_core::{Clock, OrgId, OrgKind, PersonRole, UserId};
 use vulndesk_web::{IntakeLimits, WebConfig};
 
 use crate::harness::{Browser, PASSWORD, Reply, TestApp};
@@ -363,7 +363,12 @@ async fn collection_platforms_need_a_filing_for_third_party_programs() {
     let mut changed = filing.clone();
     changed["contact"] = json!("Wu Lei");
     let r = app.api(Method::PUT, "/api/v1/organisations/safeharbor/filing", Some(&t), Some(changed)).await;
-    assert_eq!(r.json(), json!({"changed": ["contact"], "update_filing_with_authority": true}));
+    assert_eq!(r.json()["changed"], json!(["contact"]));
+    assert_eq!(r.json()["update_filing_with_authority"], true);
+    // …with a task due in 30 days (the default of the `filing_update_days` setting).
+    let due = vulndesk_core::Timestamp::parse_rfc3339(r.json()["update_due_at"].as_str().expect("due")).expect("time");
+    let expected = app.clock.now().plus(std::time::Duration::from_secs(30 * 86_400));
+    assert!((expected.as_micros() - due.as_micros()).abs() < 1_000_000, "{due:?} {expected:?}");
     let mut bad = filing;
     bad["filed_on"] = json!("last year");
     assert_eq!(

@@ -12,4 +12,5 @@ mod intake;
 mod mail;
 mod pages;
 mod publication;
+mod rewards;
 mod sharing;
