@@ -297,6 +297,7 @@ pub(crate) async fn load_demo(
         };
         let state = vulndesk_web::AppState::new(store.clone(), clock, web);
         advisories = demo_advisories(&state, ctx, org).await?;
+        demo_rewards(&state, &report_ids).await?;
     }
     Ok(Some(format!(
         "demo data loaded: {} organisations, {} programs, {} reports, {} cases, advisories {} published; demo accounts {} log in with the password {}",
@@ -494,6 +495,84 @@ async fn demo_cases(store: &Store, ctx: &AuditContext, reports: &[(OrgId, Report
     let n = store.create_case(&open("BusyBox ash flaw in a component we do not ship", Vec::new()), ctx).await?;
     step(store, ctx, n, CaseEvent::MarkNotApplicable, &reason, "Our firmware ships BusyBox without ash", None).await?;
     Ok(6)
+}
+
+/// Reward tables, rewards and SafeHarbor's hand-offs, made through the same checks as the pages:
+/// Demo Networks rewards the DHCP overflow (¥8,000, decided by Li Wei and approved by Chen Jing,
+/// awaiting payment) and the EdgeGate XSS (¥3,000, paid); SafeHarbor confirms a report for Demo
+/// Networks and hands it to Demo Networks' inbox, confirms one for NetLink Systems (outside this
+/// deployment) and mails it the hand-off link, is refused when it tries to share the NetLink
+/// details with an overseas CERT (Art. 9(7), audited), and rewards both researchers.
+async fn demo_rewards(state: &vulndesk_web::AppState, reports: &[(OrgId, ReportId)]) -> anyhow::Result<()> {
+    use vulndesk_web::scripted::{Step, run};
+    let id = |i: usize| reports.get(i).map(|(_, r)| *r).with_context(|| format!("demo report {i}"));
+    let go = |who: &'static str, org: &'static str, step: Step| async move {
+        run(state, who, org, &step).await.map_err(anyhow::Error::msg)
+    };
+    let s = |v: &str| v.to_owned();
+    let table = |program: &str, four_eyes: &str| Step::RewardTable {
+        program: s(program),
+        currency: s("CNY"),
+        four_eyes_above: s(four_eyes),
+        tiers: vec![
+            (s("critical"), s("10000"), s("30000")),
+            (s("high"), s("4000"), s("10000")),
+            (s("medium"), s("1000"), s("4000")),
+            (s("low"), s("200"), s("1000")),
+        ],
+        bonuses: s("patch = 2000"),
+    };
+    go("chen.jing", "demo-networks", table("demo", "5000")).await?;
+    let reward = |report, grade: &str, amount: &str, reason: &str| Step::Reward {
+        report,
+        grade: s(grade),
+        amount: s(amount),
+        reason: s(reason),
+        shares: String::new(),
+    };
+    let step = |reward: &str, action: &str, note: &str| Step::RewardStep {
+        reward: s(reward),
+        action: s(action),
+        note: s(note),
+    };
+    let dhcp =
+        go("li.wei", "demo-networks", reward(id(0)?, "high", "8000", "Working PoC; root cause in dnsmasq found"))
+            .await?;
+    go("chen.jing", "demo-networks", step(&dhcp, "approve", "")).await?;
+    let xss = go("li.wei", "demo-networks", reward(id(1)?, "medium", "3000", "Clear report, fix verified")).await?;
+    go("chen.jing", "demo-networks", step(&xss, "approve", "")).await?;
+    go("chen.jing", "demo-networks", step(&xss, "pay", "ICBC-DEMO-2026-0001")).await?;
+
+    let sh = "safeharbor";
+    go("zhou.jie", sh, table("safeharbor-demo-networks", "3000")).await?;
+    go("zhou.jie", sh, table("safeharbor-netlink", "3000")).await?;
+    let vendor = |program: &str, org: &str, name: &str, email: &str, jurisdiction: &str| Step::Vendor {
+        program: s(program),
+        vendor_org: s(org),
+        vendor_name: s(name),
+        contact_email: s(email),
+        jurisdiction: s(jurisdiction),
+    };
+    go("zhou.jie", sh, vendor("safeharbor-demo-networks", "demo-networks", "", "", "CN")).await?;
+    go("zhou.jie", sh, vendor("safeharbor-netlink", "", "NetLink Systems", "psirt@netlink.example", "US")).await?;
+    let (upnp, snmp) = (id(3)?, id(4)?);
+    for r in [upnp, snmp] {
+        go("zhou.jie", sh, Step::Acknowledge(r)).await?;
+        go("zhou.jie", sh, Step::Promote(r)).await?;
+        go("zhou.jie", sh, Step::HandOff(r)).await?;
+    }
+    let cert =
+        Step::ShareWith { report: snmp, name: s("Example CERT"), email: s("cert@cert.example"), jurisdiction: s("DE") };
+    anyhow::ensure!(go("zhou.jie", sh, cert).await.is_err(), "the overseas share must be refused (Art. 9(7))");
+    let w = go("zhou.jie", sh, reward(upnp, "medium", "2000", "WAN-side exposure confirmed by the vendor")).await?;
+    go("xu.ming", sh, step(&w, "approve", "")).await?;
+    go("xu.ming", sh, step(&w, "pay", "SH-PAY-2026-0107")).await?;
+    let w = go("zhou.jie", sh, reward(snmp, "high", "6000", "Hard-coded credential, read-write")).await?;
+    anyhow::ensure!(
+        go("zhou.jie", sh, step(&w, "approve", "")).await.is_err(),
+        "the decider cannot approve a reward above the four-eyes threshold"
+    );
+    Ok(())
 }
 
 /// Moves a demo case through the core's lifecycle, guards included.

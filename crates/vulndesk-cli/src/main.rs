@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptsCommand,
     },
+    /// Rewards paid to reporters (Art. 7 ¶3)
+    Rewards {
+        #[command(subcommand)]
+        command: RewardsCommand,
+    },
     /// Scans an SBOM (CycloneDX or SPDX) against OSV data, offline. Exit codes: 0 no findings,
     /// 1 findings (unless --no-fail), 2 bad input.
     Scan {
@@ -180,6 +185,30 @@ enum ReceiptsCommand {
     /// Re-hashes every stored payload and attachment and walks the hash chain: prints `OK <count>`,
     /// or the first bad sequence number and why (exit code 1).
     Verify,
+}
+
+#[derive(Subcommand)]
+enum RewardsCommand {
+    /// Prints an organisation's reward ledger for a period: totals per currency and state
+    /// (`--format table`), or one CSV row per share for a payment run (`--format csv`).
+    /// Reading it is recorded in the audit log.
+    Ledger {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        /// Only this program (its short name).
+        #[arg(long)]
+        program: Option<String>,
+        /// First day, YYYY-MM-DD (default: 1 January of this year).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day included, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// `table` or `csv`.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv"])]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -348,6 +377,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Osv { command: OsvCommand::Import { paths } } => {
             let store = open_migrated(&config).await?;
             osv_import(&store, &paths).await
+        }
+        Command::Rewards { command: RewardsCommand::Ledger { org, program, from, to, format } } => {
+            let store = open_migrated(&config).await?;
+            let q = vulndesk_web::LedgerRequest { org, program, from, to };
+            match vulndesk_web::ledger_for_cli(&store, std::sync::Arc::new(SystemClock), &q, format == "csv").await {
+                Ok(out) => {
+                    print!("{out}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
         }
         Command::Receipts { command: ReceiptsCommand::Verify } => {
             let store = open_migrated(&config).await?;

@@ -323,4 +323,20 @@ async fn the_demo_publishes_signed_advisories_and_tells_the_reporters() {
     let out = vulndesk(&args);
     assert!(out.status.success(), "{}", text(&out.stdout));
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The demo's rewards: Demo Networks' ledger from the command line, totals and CSV; a bad
+    // date is named, with exit code 2.
+    let out = vulndesk(&["--database", &db.url, "rewards", "ledger", "--org", "demo-networks"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("approved") && table.contains("8,000.00"), "{table}");
+    assert!(table.contains("paid") && table.contains("3,000.00"), "{table}");
+    let out = vulndesk(&["--database", &db.url, "rewards", "ledger", "--org", "safeharbor", "--format", "csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert_eq!(csv.lines().count(), 3, "a header and SafeHarbor's two rewards: {csv}");
+    assert!(csv.contains("SH-PAY-2026-0107") && csv.contains("Alex Müller"), "{csv}");
+    let out = vulndesk(&["--database", &db.url, "rewards", "ledger", "--org", "demo-networks", "--from", "2026-02-30"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("2026-02-30"), "{}", text(&out.stderr));
 }

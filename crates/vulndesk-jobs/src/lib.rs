@@ -123,6 +123,71 @@ pub async fn deadline_sweep(store: &Store, now: Timestamp) -> Result<SweepReport
     Ok(report)
 }
 
+/// How often a vendor that has not acknowledged a hand-off is reminded.
+pub const HANDOFF_REMINDER_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Reminds vendors past their response deadline on a hand-off (once a day until they
+/// acknowledge), by mail through the delivery queue: an e-mailed vendor at its address, a vendor
+/// organisation of this deployment at its coordinators' and triagers' addresses. A vendor
+/// organisation that acknowledged its copy of the report has acknowledged the hand-off: that is
+/// recorded instead. Answers how many reminders were queued.
+pub async fn handoff_sweep(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
+    let mut queued = 0;
+    for h in store.handoffs_to_remind(now, HANDOFF_REMINDER_EVERY).await? {
+        let mut recipients = Vec::new();
+        if let Some(org) = h.recipient_org {
+            if let Some(vr) = h.vendor_report
+                && let Some(at) = store.report(vr).await?.and_then(|r| r.acknowledged_at)
+            {
+                store.acknowledge_handoff(&h, &AuditContext::system(at)).await?;
+                continue;
+            }
+            for m in store.members_of(org).await? {
+                let triages = m.roles.iter().any(|r| matches!(r, PersonRole::Coordinator | PersonRole::Triager));
+                if triages && !m.user.email.is_empty() && !m.user.disabled {
+                    recipients.push(m.user.email);
+                }
+            }
+        } else if !h.recipient_email.is_empty() {
+            recipients.push(h.recipient_email.clone());
+        }
+        // One sweep wins the reminder; the others see it marked and move on.
+        if recipients.is_empty() || !store.mark_handoff_reminded(&h, now).await? {
+            continue;
+        }
+        let platform = store.org_by_id(h.org).await?.map(|o| o.name).unwrap_or_default();
+        let title = store.report(h.report).await?.map(|r| r.title).unwrap_or_default();
+        let subject = format!("[{platform}] 请确认收到漏洞报告 / Please acknowledge a vulnerability report: {title}");
+        let text = format!(
+            "{platform} 于 {} 向贵方转交了漏洞报告“{title}”（编号 {}），响应期限 {} 已过。请通过转交邮件中的链接或贵方的 vulndesk 收件箱确认收到。\n\n\
+             {platform} handed you the vulnerability report \"{title}\" (reference {}) on {}; the response deadline {} has passed. \
+             Please acknowledge it through the link in the hand-off mail or in your vulndesk inbox.\n",
+            h.created_at.to_rfc3339(),
+            h.id,
+            h.due_at.to_rfc3339(),
+            h.id,
+            h.created_at.to_rfc3339(),
+            h.due_at.to_rfc3339(),
+        );
+        for to in recipients {
+            let d = vulndesk_store::sharing::NewDelivery {
+                id: OutboxId::mint(now, rand::random()).to_string(),
+                org: h.org,
+                kind: "handoff_reminder".into(),
+                url: format!("mailto:{to}"),
+                bearer: String::new(),
+                hmac_secret: String::new(),
+                idempotency_key: format!("handoff-reminder-{}-{}-{to}", h.id, now.as_micros()),
+                body: serde_json::json!({"subject": subject, "text": text}).to_string(),
+                related: h.report.to_string(),
+            };
+            store.queue_delivery(&d, &AuditContext::system(now)).await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
 /// How often queued deliveries are looked for.
 pub const DELIVERY_TICK: Duration = Duration::from_millis(500);
 
@@ -154,6 +219,11 @@ pub async fn run(
                     Ok(r) if r.notices > 0 => tracing::info!(notices = r.notices, mails = r.mails, "deadline reminders queued"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "deadline sweep failed; retrying at the next tick"),
+                }
+                match handoff_sweep(&store, clock.now()).await {
+                    Ok(n) if n > 0 => tracing::info!(reminders = n, "hand-off reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "hand-off sweep failed; retrying at the next tick"),
                 }
             }
         }

@@ -142,6 +142,19 @@ impl Store {
         migrator.run(&self.inner.write).await.map_err(|e| StoreError::Migration(e.to_string()))
     }
 
+    /// Applies the migrations up to and including `last` only: for upgrade tests, which fill a
+    /// database in an older shape and then migrate it.
+    #[doc(hidden)]
+    pub async fn migrate_until(&self, last: i64) -> Result<()> {
+        let mut migrator = match self.inner.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        let kept: Vec<_> = migrator.iter().filter(|m| m.version <= last).cloned().collect();
+        migrator.migrations = std::borrow::Cow::Owned(kept);
+        migrator.run(&self.inner.write).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
     /// Whether migrations this binary knows are missing from the database.
     pub async fn pending_migrations(&self) -> Result<usize> {
         let migrator = match self.inner.backend {

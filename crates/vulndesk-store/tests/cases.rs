@@ -107,3 +107,45 @@ async fn a_case_from_open_to_closed() {
         broken => panic!("{broken:?}"),
     }
 }
+
+/// Case numbers are per organisation. A database made before that (0003–0009 made the number
+/// unique across the deployment) keeps every case, its reports and its history when migrated,
+/// and a second organisation then opens its own VD-…-0001.
+#[tokio::test]
+async fn case_numbers_are_per_organisation_and_the_upgrade_keeps_every_case() {
+    let db = TestDb::empty_on(vulndesk_store::testing::backend_under_test()).await;
+    let s = &db.store;
+    s.migrate_until(9).await.expect("the older schema");
+    let org = |slug: &str| NewOrganisation {
+        id: OrgId::mint(Timestamp::from_micros(T0), rand::random()),
+        slug: Slug::parse(slug).expect("slug"),
+        name: slug.into(),
+        kinds: vec![OrgKind::Provider],
+    };
+    let a = s.create_org(&org("demo-networks"), &ctx(0)).await.expect("org").id;
+    let b = s.create_org(&org("safeharbor"), &ctx(0)).await.expect("org").id;
+    let new = |org: OrgId| NewCase {
+        id: CaseId::mint(Timestamp::from_micros(T0), rand::random()),
+        org,
+        title: "DHCP overflow".into(),
+        aware_at: Timestamp::from_micros(T0),
+        reports: vec![],
+    };
+    let first = s.create_case(&new(a), &ctx(1)).await.expect("case");
+    let c = s.case(first.id).await.expect("read").expect("case");
+    let t = transition(c.state, CaseEvent::StartTriage, &CaseFacts::default(), Timestamp::from_micros(T0 + 10))
+        .expect("allowed");
+    s.apply_transition(&c, &t, "", None, &ctx(2)).await.expect("transition");
+    // The old schema refuses the second organisation's first case: the defect being fixed.
+    assert!(s.create_case(&new(b), &ctx(3)).await.is_err());
+
+    s.migrate().await.expect("the upgrade");
+    let kept = s.case_by_number(a, "VD-2026-0001").await.expect("read").expect("kept");
+    assert_eq!((kept.id, kept.state), (first.id, CaseState::Triage));
+    assert_eq!(s.transitions_of(first.id).await.expect("history").len(), 1);
+    let other = s.create_case(&new(b), &ctx(4)).await.expect("the second organisation's first case");
+    assert_eq!(other.number, "VD-2026-0001");
+    // Within one organisation the number stays unique.
+    let again = s.create_case(&new(a), &ctx(5)).await.expect("case");
+    assert_eq!(again.number, "VD-2026-0002");
+}

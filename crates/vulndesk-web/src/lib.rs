@@ -20,6 +20,7 @@ mod ops;
 mod pages;
 mod publication;
 mod rewards;
+pub mod scripted;
 mod security;
 mod sharing;
 mod state;
@@ -31,6 +32,7 @@ pub use i18n::{Tr, missing_translations};
 pub use intake::IntakeLimits;
 pub use pages::csaf::export_tree;
 pub use publication::{ScriptedAdvisory, publish_scripted};
+pub use rewards::{LedgerRequest, ledger_for_cli};
 pub use state::{AppState, WebConfig};
 
 use std::net::SocketAddr;

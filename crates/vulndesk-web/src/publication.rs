@@ -1020,7 +1020,7 @@ pub(crate) async fn fix_or_mitigation(state: &AppState, case: &Case) -> Result<b
 
 /// A request context acting as `username` with that account's own roles (for the CLI and the
 /// demo loader, which act for a named person, never as a superuser).
-async fn acting_as(state: &AppState, username: &str) -> Result<RequestCtx, AppError> {
+pub(crate) async fn acting_as(state: &AppState, username: &str) -> Result<RequestCtx, AppError> {
     let user = state.store.user_by_username(username).await?.ok_or(AppError::NotFound)?.user;
     let memberships = state.store.membership_list(user.id).await?;
     Ok(RequestCtx {

@@ -628,3 +628,61 @@ pub(crate) async fn for_reporter(state: &AppState, report: ReportId) -> Result<V
 pub(crate) async fn is_valid_report(state: &AppState, r: &Report) -> Result<bool, AppError> {
     Ok(valid_case_grade(state, r).await?.is_some())
 }
+
+/// A ledger asked for from the command line.
+#[derive(Debug, Clone)]
+pub struct LedgerRequest {
+    /// The organisation's short name.
+    pub org: String,
+    /// Only this program.
+    pub program: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day included, `YYYY-MM-DD`.
+    pub to: Option<String>,
+}
+
+/// The ledger for the command line (an operator with the database's keys): the CSV of the pages,
+/// or a table of totals. The read is audited as the system's. Errors name the bad argument.
+pub async fn ledger_for_cli(
+    store: &vulndesk_store::Store,
+    clock: std::sync::Arc<dyn vulndesk_core::Clock>,
+    q: &LedgerRequest,
+    csv: bool,
+) -> Result<String, String> {
+    let now = clock.now();
+    let state = AppState::new(store.clone(), clock, crate::WebConfig::default());
+    let tr = crate::i18n::Tr::new(vulndesk_core::Locale::En);
+    let explain = |e: AppError| match e {
+        AppError::Validation(fields) => fields.iter().map(|f| f.render(&tr)).collect::<Vec<_>>().join("; "),
+        other => other.message(&tr),
+    };
+    let org =
+        store.org_by_slug(&q.org).await.map_err(|e| e.to_string())?.ok_or(format!("no organisation {:?}", q.org))?;
+    let lq = LedgerQuery { program: q.program.clone(), from: q.from.clone(), to: q.to.clone() };
+    let p = period(&state, &org, &lq).await.map_err(explain)?;
+    let lines =
+        store.reward_ledger(org.id, p.program.as_ref().map(|p| p.id), p.from, p.to).await.map_err(|e| e.to_string())?;
+    let details = serde_json::json!({"from": p.from_day, "to": p.to_day, "rows": lines.len(), "via": "cli"});
+    store
+        .record_audit(&vulndesk_core::AuditContext::system(now).event(
+            "reward.ledger_view",
+            "organisation",
+            &org.id.to_string(),
+            Some(org.id.to_string()),
+            details.to_string(),
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let refs: Vec<_> = lines.iter().map(|l| &l.reward).collect();
+    let who = usernames(&state, &refs).await.map_err(explain)?;
+    if csv {
+        return Ok(ledger_csv(&lines, &who));
+    }
+    let mut out = format!("{} rewards {} to {}\n", org.slug, p.from_day, p.to_day);
+    out.push_str(&format!("{:<8} {:<10} {:>6} {:>16}\n", "currency", "state", "count", "sum"));
+    for (currency, st, count, sum) in totals(&lines) {
+        out.push_str(&format!("{currency:<8} {:<10} {count:>6} {:>16}\n", st.as_str(), Amount(sum).to_string()));
+    }
+    Ok(out)
+}

@@ -365,6 +365,11 @@ async fn a_platform_hands_off_to_vendors_and_refuses_undisclosed_details_abroad(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 
+    // The platform opens its own case: numbers are per organisation, so it is VD-2026-0001 too.
+    let r = app.api(Method::POST, &format!("{pbase}/cases"), Some(&t), Some(json!({"reports": [to_demo]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["number"], "VD-2026-0001");
+
     // An overseas CERT is not the product's provider: refused, audited, nothing sent.
     let cert = json!({"recipient": "other", "name": "Some CERT", "email": "cert@abroad.example", "jurisdiction": "US"});
     let r = app.api(Method::POST, &format!("{pbase}/reports/{to_demo}/handoffs"), Some(&t), Some(cert)).await;
@@ -422,11 +427,23 @@ async fn a_platform_hands_off_to_vendors_and_refuses_undisclosed_details_abroad(
     assert_eq!(r.json()["by_email"], true);
     let mail = app.db.store.deliveries_for(to_other).await.expect("deliveries");
     assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].new.kind, "handoff");
     assert_eq!(mail[0].new.url, "mailto:psirt@other.example");
     let body: Value = serde_json::from_str(&mail[0].new.body).expect("json");
     let text = body["text"].as_str().expect("text");
     let link = text.split_whitespace().find(|w| w.contains("/h/")).expect("link");
     let path = &link[link.find("/h/").expect("path")..];
+    // Past the 72-hour response time, the vendor is reminded once a day until it acknowledges;
+    // the vendor organisation that acknowledged in its inbox is not.
+    assert_eq!(vulndesk_jobs::handoff_sweep(&app.db.store, app.clock.now()).await.expect("sweep"), 0);
+    app.clock.advance_secs(73 * 3600);
+    assert_eq!(vulndesk_jobs::handoff_sweep(&app.db.store, app.clock.now()).await.expect("sweep"), 1);
+    assert_eq!(vulndesk_jobs::handoff_sweep(&app.db.store, app.clock.now()).await.expect("sweep"), 0, "once a day");
+    let mails = app.db.store.deliveries_for(to_other).await.expect("deliveries");
+    let reminder = mails.iter().find(|d| d.new.kind == "handoff_reminder").expect("reminder");
+    assert_eq!(reminder.new.url, "mailto:psirt@other.example");
+    let r = app.api(Method::GET, &format!("{pbase}/reports/{to_other}/handoffs"), Some(&t), None).await;
+    assert_eq!(r.json()[0]["overdue"], true);
     let mut vendor = Browser::new(&app);
     let page = vendor.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -448,7 +465,7 @@ async fn a_platform_hands_off_to_vendors_and_refuses_undisclosed_details_abroad(
         .store
         .platform_statistics(
             platform.id,
-            now.minus(std::time::Duration::from_secs(86_400)),
+            now.minus(std::time::Duration::from_secs(7 * 86_400)),
             now.plus(std::time::Duration::from_secs(86_400)),
         )
         .await
