@@ -618,7 +618,7 @@ pub(crate) async fn for_reporter(state: &AppState, report: ReportId) -> Result<V
                 state: r.state.as_str().to_owned(),
                 currency: r.currency.clone(),
                 amount: Amount(share.amount).to_string(),
-                paid_at: r.paid_at.map(|t| t.to_rfc3339()),
+                paid_at: r.paid_at.map(|t| t.to_rfc3339()[..10].to_owned()),
             })
         })
         .collect())

@@ -937,3 +937,4 @@ tracking-credit = Credit
 tracking-hall-of-fame = List me as “{ $name }” in the program's hall of fame
 tracking-letter = Acknowledgement letter (PDF)
 tracking-reward = Reward
+field-organisation = Organisation

@@ -937,3 +937,4 @@ tracking-credit = 致谢
 tracking-hall-of-fame = 以“{ $name }”列入该项目的致谢名单
 tracking-letter = 致谢函（PDF）
 tracking-reward = 奖励
+field-organisation = 组织

@@ -213,6 +213,78 @@ pub(crate) async fn print(
     })
 }
 
+/// The report as a PDF (Chinese, the fields of the printout), for the authority's channels that
+/// take a document rather than the API. Each one made is audited.
+pub(crate) async fn pdf(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number, seq)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    use vulndesk_formats::pdf::{Block, Document};
+    let (org, case) = the_case(&state, &ctx, &slug, &number).await?;
+    let r = authority::report(&state, &case, &seq).await?;
+    let tr = Tr::new(Locale::ZhCn);
+    let t = |k: &str| tr.t(k);
+    let mut kind = t(&format!("authority-kind-{}", r.kind));
+    if let Some(u) = r.updates {
+        kind.push_str(&format!("（{} {u}）", t("authority-updates")));
+    }
+    let grade = if r.grade.is_empty() { String::new() } else { t(&format!("grade-{}", r.grade)) };
+    let grade = if r.gbt_grade.is_empty() {
+        grade
+    } else {
+        format!("{grade}（GB/T 30279：{}）", t(&format!("grade-{}", r.gbt_grade)))
+    };
+    let mut fields = vec![
+        (t("authority-sub-library"), t(&format!("sub-library-{}", r.sub_library))),
+        (t("authority-kind"), kind),
+        (t("authority-provider"), r.provider_name.clone()),
+        (t("authority-field-provider_contact"), r.provider_contact.clone()),
+        (t("authority-case"), case.number.clone()),
+        (t("case-aware-at"), r.aware_at.to_rfc3339()),
+        (t("authority-field-product_name"), r.product_name.clone()),
+        (t("authority-field-model"), r.model.clone()),
+        (t("authority-field-versions"), r.versions.clone()),
+        (t("authority-field-characteristics"), r.characteristics.clone()),
+        (t("authority-field-harm"), r.harm.clone()),
+        (t("authority-field-scope_of_impact"), r.scope_of_impact.clone()),
+        ("CVSS".to_owned(), format!("{} {}", r.cvss_score, r.cvss_vector)),
+        (t("case-grade"), grade),
+        (t("authority-identifiers"), r.identifiers.clone()),
+        (t("authority-fix-status"), r.fix_status.clone()),
+        (t("authority-components"), r.components.clone()),
+    ];
+    if let Some(at) = r.submitted_at {
+        fields.push((
+            t("authority-submitted-at"),
+            format!("{} · {} {}", at.to_rfc3339(), t("authority-receipt"), r.receipt_number),
+        ));
+    }
+    let title = t("authority-print-title");
+    let mut doc = Document::new(format!("{title} · {}", case.number), "zh-CN")
+        .author(org.name.clone())
+        .footer(format!("{} · {}", org.name, case.number));
+    doc.push(Block::Title(title));
+    doc.push(Block::Fields(fields));
+    let bytes = doc.render();
+    let details = serde_json::json!({"format": "pdf", "report": seq});
+    state
+        .store
+        .record_audit(&ctx.audit(state.clock.now()).event(
+            "authority.export",
+            "case",
+            &case.id.to_string(),
+            Some(org.id.to_string()),
+            details.to_string(),
+        ))
+        .await?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/pdf"));
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
 /// The report's JSON document (`docs/authority-report.schema.json`).
 pub(crate) async fn json(
     State(state): State<AppState>,

@@ -4,8 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use vulndesk_core::case::{Case, CaseEvent, target};
 use vulndesk_core::deadline::{Deadline, DeadlineKind, DeadlineState};
@@ -796,6 +796,85 @@ pub(crate) async fn dossier(
         })
         .collect();
     render(&DossierPage { chrome: Chrome::new(&ctx), org_slug: org.slug.to_string(), d, steps })
+}
+
+/// The dossier as a PDF to file or hand to an inspector (in the request's language). Each one
+/// made is audited, like every other read of the case.
+pub(crate) async fn dossier_pdf(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    use vulndesk_formats::pdf::{Block, Document};
+    let org = case_org(&state, &ctx, &slug).await?;
+    let c = cases::readable_case(&state, &ctx, &org, &number).await?;
+    let tr = ctx.tr;
+    let d = crate::dossier::build(&state, &tr, &c).await?;
+    let title = format!("{} · {}", tr.t("dossier-title"), d.case);
+    let mut doc = Document::new(title.clone(), tr.locale.tag()).author(d.organisation.clone()).footer(format!(
+        "{} · {} · {} {}",
+        d.organisation,
+        d.case,
+        tr.t("dossier-generated"),
+        d.generated_at
+    ));
+    doc.push(Block::Title(title));
+    doc.push(Block::Fields(vec![
+        (tr.t("field-title"), d.title.clone()),
+        (tr.t("field-organisation"), d.organisation.clone()),
+        (tr.t("dossier-generated"), d.generated_at.clone()),
+    ]));
+    doc.push(Block::Table {
+        header: vec![
+            tr.t("dossier-step"),
+            tr.t("dossier-article"),
+            tr.t("field-status"),
+            tr.t("audit-at"),
+            tr.t("audit-actor"),
+            tr.t("audit-details"),
+        ],
+        rows: d
+            .steps
+            .iter()
+            .map(|s| {
+                vec![
+                    tr.t(&format!("dossier-step-{}", s.step)),
+                    format!("Art. {}", s.article),
+                    tr.t(&format!("dossier-status-{}", s.status)),
+                    s.at.clone().unwrap_or_default(),
+                    s.actor.clone().unwrap_or_default(),
+                    s.detail.clone(),
+                ]
+            })
+            .collect(),
+    });
+    doc.push(Block::Heading(tr.t("dossier-gate")));
+    if d.gate_decisions.is_empty() {
+        doc.push(Block::Paragraph(tr.t("dossier-no-gate")));
+    }
+    for g in &d.gate_decisions {
+        doc.push(Block::Paragraph(g.clone()));
+    }
+    let bytes = doc.render();
+    let details = serde_json::json!({"format": "pdf"});
+    state
+        .store
+        .record_audit(&ctx.audit(state.clock.now()).event(
+            "case.dossier_export",
+            "case",
+            &c.id.to_string(),
+            Some(org.id.to_string()),
+            details.to_string(),
+        ))
+        .await?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"dossier-{}.pdf\"", d.case)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
 pub(crate) async fn dossier_json(

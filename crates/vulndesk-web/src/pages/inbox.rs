@@ -212,6 +212,8 @@ struct RewardPanel {
     grade: String,
     /// The case's other reports, for the split.
     co_reporters: Vec<Choice>,
+    /// What was typed, when the form comes back refused.
+    typed: crate::rewards::DecideForm,
 }
 
 /// The report with `id` in the organisation `slug`, if the actor may read it; the read is audited.
@@ -236,7 +238,7 @@ pub(crate) async fn show(
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    show_with(&state, &ctx, &slug, &id, q.done.as_deref(), StatusCode::OK, Vec::new()).await
+    show_with(&state, &ctx, &slug, &id, q.done.as_deref(), StatusCode::OK, Vec::new(), None).await
 }
 
 async fn reward_parts(
@@ -317,7 +319,8 @@ async fn reward_parts(
     Ok((lines, panel))
 }
 
-/// The report's page with a status and form errors (a failed form on it answers this).
+/// The report's page with a status and form errors (a failed form on it answers this, with
+/// what was typed into the reward form, if that was the form).
 pub(crate) async fn show_with(
     state: &AppState,
     ctx: &RequestCtx,
@@ -326,9 +329,16 @@ pub(crate) async fn show_with(
     notice: Option<&str>,
     status: StatusCode,
     errors: Vec<String>,
+    typed: Option<&crate::rewards::DecideForm>,
 ) -> Result<Response, AppError> {
     let (org, r) = readable_report(state, ctx, slug, id, "report").await?;
-    let (rewards, reward) = reward_parts(state, ctx, &org, &r).await?;
+    let (rewards, mut reward) = reward_parts(state, ctx, &org, &r).await?;
+    if let Some(f) = typed {
+        reward.typed = f.clone();
+        if !f.grade.is_empty() {
+            reward.grade = f.grade.clone();
+        }
+    }
     let handoff = super::handoffs::panel(state, ctx, &org, &r).await?;
     let tr = ctx.tr;
     let program = state.store.program_by_id(r.program).await?.ok_or(AppError::NotFound)?;

@@ -228,6 +228,14 @@ async fn the_pages_prepare_fill_and_record_a_report_and_print_it_in_chinese() {
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains("网络产品安全漏洞信息报送表") && print.body.contains("远程代码执行"), "{}", print.body);
     assert!(print.body.contains("回执编号 MIIT-9"), "{}", print.body);
+    // The same report as a PDF, read back by poppler.
+    let pdf = b.get("/orgs/demo-networks/cases/VD-2026-0001/authority/1/pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdf.pdf_text();
+    assert!(
+        text.contains("网络产品安全漏洞信息报送表") && text.contains("远程代码执行") && text.contains("MIIT-9"),
+        "{text}"
+    );
     let json = b.get("/orgs/demo-networks/cases/VD-2026-0001/authority/1/json").await;
     assert_valid(&serde_json::from_str(&json.body).expect("json"));
 }

@@ -150,6 +150,13 @@ async fn a_report_becomes_a_case_that_is_confirmed_only_with_verification_severi
     assert_eq!(status("upstream_notified").0, "not_applicable");
     assert_eq!(status("authority_reported").0, "pending");
     assert_eq!(steps.len(), 10);
+    // The same dossier as a PDF to file, read back by poppler.
+    let mut b = Browser::new(&app);
+    assert_eq!(b.login("li.wei", PASSWORD).await, StatusCode::SEE_OTHER);
+    let pdf = b.get("/orgs/demo-networks/cases/VD-2026-0001/dossier.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdf.pdf_text();
+    assert!(text.contains("VD-2026-0001") && text.contains("li.wei") && text.contains("Art. 7"), "{text}");
 
     // Fixes are recorded with the remediation work: until then, marking fixed names what is missing.
     let r = app.api(Method::POST, &format!("{base}/transitions"), Some(&t), Some(json!({"event": "mark_fixed"}))).await;

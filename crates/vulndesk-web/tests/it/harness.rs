@@ -45,9 +45,25 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: String,
+    /// The body as sent (for binary answers such as PDFs).
+    pub(crate) bytes: Vec<u8>,
 }
 
 impl Reply {
+    /// The text of a PDF answer, as poppler's `pdftotext` reads it (the referee; the test command
+    /// installs poppler-utils and poppler-data, which maps the CJK font's codes back to text).
+    pub(crate) fn pdf_text(&self) -> String {
+        assert!(self.bytes.starts_with(b"%PDF-"), "not a PDF: {}", self.body.chars().take(200).collect::<String>());
+        let path =
+            std::env::temp_dir().join(format!("vulndesk-it-{}-{}.pdf", std::process::id(), rand::random::<u64>()));
+        std::fs::write(&path, &self.bytes).expect("write the PDF");
+        let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output();
+        let _ = std::fs::remove_file(&path);
+        let out = out.expect("pdftotext is missing: install poppler-utils and poppler-data (scripts/test.sh does)");
+        assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8")
+    }
+
     pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -126,7 +142,7 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 
     /// An API call with an optional bearer token and JSON body.

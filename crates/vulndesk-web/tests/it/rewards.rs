@@ -261,7 +261,13 @@ async fn a_reporter_opts_into_the_hall_of_fame_and_gets_a_letter_for_a_valid_rep
     assert!(page.contains("letter.pdf"), "a valid report offers the letter");
     let r = alice.get(&format!("{tracking}/letter.pdf")).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.starts_with("%PDF-"), "a PDF");
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    // Both languages, the reporter's credit, the report and its case, read back by poppler.
+    let text = r.pdf_text();
+    for want in ["致谢函", "Letter of acknowledgement", "Alice", "DHCP overflow", "VD-2026-0001", "Org demo-networks"]
+    {
+        assert!(text.contains(want), "{want:?} missing from the letter: {text}");
+    }
     // The report still in triage has no letter.
     let r = alice.get(&format!("/t/{}/letter.pdf", reports[2].1)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
