@@ -71,12 +71,12 @@ pub(crate) async fn hand_off(
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}/reports/{id}?done=notice-handoff-sent"))),
         Err(AppError::Validation(fields)) => {
             let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, StatusCode::UNPROCESSABLE_ENTITY, errors, None)
+            super::inbox::show_with(&state, &ctx, &slug, &id, None, (StatusCode::UNPROCESSABLE_ENTITY, errors), None)
                 .await
         }
         Err(AppError::Conflict(key, args)) => {
             let errors = vec![ctx.tr.t_args(key, &args)];
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, StatusCode::CONFLICT, errors, None).await
+            super::inbox::show_with(&state, &ctx, &slug, &id, None, (StatusCode::CONFLICT, errors), None).await
         }
         Err(e) => Err(e),
     }

@@ -238,7 +238,7 @@ pub(crate) async fn show(
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    show_with(&state, &ctx, &slug, &id, q.done.as_deref(), StatusCode::OK, Vec::new(), None).await
+    show_with(&state, &ctx, &slug, &id, q.done.as_deref(), (StatusCode::OK, Vec::new()), None).await
 }
 
 async fn reward_parts(
@@ -327,8 +327,7 @@ pub(crate) async fn show_with(
     slug: &str,
     id: &str,
     notice: Option<&str>,
-    status: StatusCode,
-    errors: Vec<String>,
+    (status, errors): (StatusCode, Vec<String>),
     typed: Option<&crate::rewards::DecideForm>,
 ) -> Result<Response, AppError> {
     let (org, r) = readable_report(state, ctx, slug, id, "report").await?;

@@ -300,12 +300,20 @@ pub(crate) async fn decide(
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}/reports/{id}?done=notice-reward-saved"))),
         Err(AppError::Validation(fields)) => {
             let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, StatusCode::UNPROCESSABLE_ENTITY, errors, Some(&f))
-                .await
+            super::inbox::show_with(
+                &state,
+                &ctx,
+                &slug,
+                &id,
+                None,
+                (StatusCode::UNPROCESSABLE_ENTITY, errors),
+                Some(&f),
+            )
+            .await
         }
         Err(AppError::Conflict(key, args)) => {
             let errors = vec![ctx.tr.t_args(key, &args)];
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, StatusCode::CONFLICT, errors, Some(&f)).await
+            super::inbox::show_with(&state, &ctx, &slug, &id, None, (StatusCode::CONFLICT, errors), Some(&f)).await
         }
         Err(e) => Err(e),
     }
