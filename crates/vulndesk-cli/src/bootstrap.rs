@@ -285,10 +285,12 @@ pub(crate) async fn load_demo(
             .with_context(|| format!("demo report: program {}", r.program))?;
         report_ids.push((program.org, submit_demo_report(store, ctx, program, r).await?));
     }
-    let cases = demo_cases(store, ctx, &report_ids).await?;
+    let mut cases = demo_cases(store, ctx, &report_ids).await?;
     let mut advisories = Vec::new();
     if let Some((org, _)) = report_ids.first().copied() {
         demo_catalogue(store, ctx, org).await?;
+        demo_every_state(store, ctx, org).await?;
+        cases += 5;
         demo_authority_report(store, ctx, org).await?;
         demo_sharing(store, ctx).await?;
         let web = vulndesk_web::WebConfig {
@@ -572,6 +574,126 @@ async fn demo_rewards(state: &vulndesk_web::AppState, reports: &[(OrgId, ReportI
         go("zhou.jie", sh, step(&w, "approve", "")).await.is_err(),
         "the decider cannot approve a reward above the four-eyes threshold"
     );
+    Ok(())
+}
+
+/// Five more cases so that every state has one (triage, confirmed, remediation, fixed, closed).
+/// All are the organisation's own discoveries, need no upstream or customer notice, and the
+/// fixed and closed ones carry real fix records, so the guards pass on recorded facts. Demo
+/// Networks' teams come with them.
+async fn demo_every_state(store: &Store, ctx: &AuditContext, org: OrgId) -> anyhow::Result<()> {
+    use vulndesk_core::case::{CaseEvent, CaseFacts, Verification};
+    use vulndesk_store::cases::{Assessment, NewCase};
+    let versions = store.product_versions_of(org).await?;
+    let version = |product: &str| {
+        versions.iter().find(|v| v.model == product).with_context(|| format!("demo product version {product}"))
+    };
+    // (title, product, grade, CWE, how many of the lifecycle's steps it has gone through)
+    let cases = [
+        ("AX3000-Pro firmware update said to accept an unsigned image", "AX3000-Pro", "high", "CWE-347", 1),
+        ("EdgeGate Modbus bridge crashes on a malformed frame", "EdgeGate", "medium", "CWE-20", 2),
+        ("AX3000 guest Wi-Fi reaches the admin page", "AX3000", "medium", "CWE-284", 3),
+        ("EdgeGate web UI accepts TLS 1.0 and RC4 cipher suites", "EdgeGate", "medium", "CWE-327", 4),
+        ("AX3000 system log records unescaped user names (log injection)", "AX3000", "low", "CWE-117", 5),
+    ];
+    let lifecycle = [
+        CaseEvent::StartTriage,
+        CaseEvent::Confirm,
+        CaseEvent::StartRemediation,
+        CaseEvent::MarkFixed,
+        CaseEvent::Close,
+    ];
+    for (title, product, grade, cwe, steps) in cases {
+        let c = store
+            .create_case(
+                &NewCase {
+                    id: vulndesk_core::CaseId::mint(ctx.at, rand::random()),
+                    org,
+                    title: title.into(),
+                    aware_at: ctx.at,
+                    reports: Vec::new(),
+                },
+                ctx,
+            )
+            .await?;
+        let a = Assessment {
+            aware_at: None,
+            cvss_vector: String::new(),
+            cvss_score: String::new(),
+            grade: grade.into(),
+            cwe: cwe.into(),
+            characteristics: format!("{title}（内部发现）"),
+            harm: "见技术特征。".into(),
+            scope_of_impact: product.into(),
+            characteristics_en: format!("{title} (found in-house)"),
+            harm_en: "See the technical characteristics.".into(),
+            scope_of_impact_en: product.into(),
+            upstream: false,
+            upstream_supplier: String::new(),
+            users_must_act: false,
+        };
+        store.set_assessment(&c, &a, ctx).await?;
+        let v = Verification {
+            id: vulndesk_core::VerificationId::mint(ctx.at, rand::random()),
+            verified_by: "zhao.min".into(),
+            verified_at: ctx.at,
+            environment: format!("{product}, lab"),
+            method: "Configuration review and a test client".into(),
+            result: "Confirmed".into(),
+            reproduced: true,
+        };
+        store.add_verification(&c, &v, ctx).await?;
+        let pv = version(product)?;
+        let fix = vulndesk_store::publication::CaseFix {
+            id: uuid::Uuid::from_bytes(rand::random()).to_string(),
+            case: c.id,
+            product_version: pv.id,
+            kind: "vendor_fix".into(),
+            fixed_in: format!("{}-hotfix1", pv.version),
+            released_at: Some(ctx.at),
+            details: "升级到修复版本。".into(),
+            details_en: "Upgrade to the fixed version.".into(),
+            url: String::new(),
+            users_must_act: false,
+            created_by: "system".into(),
+            created_at: ctx.at,
+            updated_at: ctx.at,
+        };
+        if steps >= 4 {
+            store.put_fix(org, &fix, ctx).await?;
+        }
+        let facts = CaseFacts {
+            verified: true,
+            severity_assessed: true,
+            scope_of_impact: true,
+            fix_or_mitigation: steps >= 4,
+            ..CaseFacts::default()
+        };
+        let mut c = store.case(c.id).await?.context("demo case")?;
+        for e in lifecycle.iter().take(steps) {
+            let reason =
+                if *e == CaseEvent::Close { "Fixed in a hotfix; found in-house, nothing to disclose" } else { "" };
+            c = step(store, ctx, c, *e, &facts, reason, None).await?;
+        }
+    }
+    // Teams: the router team (Zhao Min, Li Wei) works the DHCP case; the gateway team the EdgeGate ones.
+    for (slug, name, members, case_titles) in [
+        ("router-team", "路由器团队 Router team", ["zhao.min", "li.wei"].as_slice(), ["DHCP"].as_slice()),
+        ("gateway-team", "网关团队 Gateway team", ["zhao.min"].as_slice(), ["EdgeGate"].as_slice()),
+    ] {
+        let id = uuid::Uuid::from_bytes(rand::random()).to_string();
+        store.create_team(org, &id, slug, name, ctx).await?;
+        let team = store.teams_of(org).await?.into_iter().find(|t| t.slug == slug).context("demo team")?;
+        for m in members {
+            let user = store.user_by_username(m).await?.with_context(|| format!("demo user {m}"))?.user;
+            store.set_team_member(org, &team, user.id, true, ctx).await?;
+        }
+        for c in store.cases_of(org, false).await? {
+            if case_titles.iter().any(|t| c.title.contains(t)) {
+                store.set_case_team(&c, &team, true, ctx).await?;
+            }
+        }
+    }
     Ok(())
 }
 

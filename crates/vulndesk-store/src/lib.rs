@@ -24,6 +24,7 @@ mod session;
 mod settings;
 pub mod sharing;
 mod sqlite;
+pub mod teams;
 pub mod testing;
 mod user;
 

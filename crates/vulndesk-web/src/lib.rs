@@ -24,6 +24,7 @@ pub mod scripted;
 mod security;
 mod sharing;
 mod state;
+mod teams;
 mod validate;
 
 pub use auth::{hash_password, new_api_token, verify_password};

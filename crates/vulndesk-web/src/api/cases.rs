@@ -266,6 +266,8 @@ pub(crate) struct BoardQuery {
     assignee: Option<String>,
     /// Only cases whose reports or scope of impact name this product (case-insensitive substring).
     product: Option<String>,
+    /// Only cases assigned to this team (its short name) or to one of its members.
+    team: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/deadlines", tag = "cases", security(("bearer" = [])),
@@ -298,7 +300,13 @@ pub(crate) async fn board(
         ),
     };
     let now = state.clock.now();
-    let rows = crate::pages::cases::board_rows(&state, &org, kind, q.assignee.as_deref(), q.product.as_deref()).await?;
+    let filter = crate::pages::cases::BoardFilter {
+        kind,
+        assignee: q.assignee.as_deref(),
+        product: q.product.as_deref(),
+        team: q.team.as_deref(),
+    };
+    let rows = crate::pages::cases::board_rows(&state, &org, filter).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(c, d)| BoardLine {

@@ -169,6 +169,9 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::get_org))
         .routes(routes!(orgs::list_members, orgs::add_member))
         .routes(routes!(orgs::remove_member))
+        .routes(routes!(orgs::list_teams, orgs::create_team))
+        .routes(routes!(orgs::add_team_member, orgs::remove_team_member))
+        .routes(routes!(orgs::case_team))
         .routes(routes!(audit::list_events))
 }
 

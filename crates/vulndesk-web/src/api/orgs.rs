@@ -159,3 +159,83 @@ pub(crate) async fn remove_member(
     ops::remove_member(&state, &ctx, &org, &username, &role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[utoipa::path(get, path = "/api/v1/organisations/{slug}/teams", tag = "organisations", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, body = [crate::teams::TeamView]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_teams(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<crate::teams::TeamView>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    ctx.require(Action::ViewMembers(org.id))?;
+    Ok(Json(state.store.teams_of(org.id).await?.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{slug}/teams", tag = "organisations", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The organisation's short name")), request_body = crate::teams::NewTeam,
+    responses((status = 201, body = crate::teams::TeamView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_team(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<crate::teams::NewTeam>,
+) -> Result<(StatusCode, Json<crate::teams::TeamView>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    let t = crate::teams::create(&state, &ctx, &org, &body).await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+#[utoipa::path(put, path = "/api/v1/organisations/{slug}/teams/{team}/members/{username}", tag = "organisations", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The organisation's short name"), ("team" = String, Path, description = "The team's short name"),
+        ("username" = String, Path, description = "A member of the organisation")),
+    responses((status = 200, body = crate::teams::TeamView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_team_member(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, team, username)): Path<(String, String, String)>,
+) -> Result<Json<crate::teams::TeamView>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    Ok(Json(crate::teams::set_member(&state, &ctx, &org, &team, &username, true).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/organisations/{slug}/teams/{team}/members/{username}", tag = "organisations", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The organisation's short name"), ("team" = String, Path, description = "The team's short name"),
+        ("username" = String, Path, description = "A member of the team")),
+    responses((status = 200, body = crate::teams::TeamView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn remove_team_member(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, team, username)): Path<(String, String, String)>,
+) -> Result<Json<crate::teams::TeamView>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    Ok(Json(crate::teams::set_member(&state, &ctx, &org, &team, &username, false).await?.into()))
+}
+
+/// A case's team to add or remove.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseTeamBody {
+    /// The team's short name.
+    team: String,
+    /// `add` (the default) or `remove`.
+    #[serde(default)]
+    op: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{slug}/cases/{number}/teams", tag = "cases", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = CaseTeamBody,
+    responses((status = 204, description = "Done"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn case_team(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    ApiJson(body): ApiJson<CaseTeamBody>,
+) -> Result<StatusCode, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    let case = crate::cases::readable_case(&state, &ctx, &org, &number).await?;
+    crate::teams::set_case_team(&state, &ctx, &org, &case, &body.team, body.op != "remove").await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -163,6 +163,8 @@ struct CasePage {
     cwe_name: String,
     attachments: Vec<Choice>,
     people: Vec<Choice>,
+    /// The organisation's teams; checked when the case is assigned to it.
+    teams: Vec<Choice>,
     gbt_fields: Vec<GbtField>,
     gbt_technical: String,
     gbt_comprehensive: String,
@@ -427,6 +429,16 @@ async fn case_page(
         verifications,
         comments,
         attachments,
+        teams: {
+            let on = state.store.case_teams(c.id).await?;
+            state
+                .store
+                .teams_of(org.id)
+                .await?
+                .into_iter()
+                .map(|t| Choice { checked: on.contains(&t.slug), value: t.slug, label: t.name })
+                .collect()
+        },
         people: state
             .store
             .case_people(c.id)
@@ -638,6 +650,7 @@ struct BoardPage {
     kind: String,
     assignee: String,
     product: String,
+    teams: Vec<Choice>,
     kinds: Vec<Choice>,
     rows: Vec<BoardRow>,
 }
@@ -647,6 +660,7 @@ pub(crate) struct BoardQuery {
     kind: Option<String>,
     assignee: Option<String>,
     product: Option<String>,
+    team: Option<String>,
 }
 
 const KINDS: [DeadlineKind; 4] = [
@@ -657,19 +671,50 @@ const KINDS: [DeadlineKind; 4] = [
 ];
 
 /// Every open case's deadlines that are not met yet, soonest first.
+/// What the deadlines board is narrowed to.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BoardFilter<'a> {
+    pub(crate) kind: Option<DeadlineKind>,
+    /// Cases assigned to this username.
+    pub(crate) assignee: Option<&'a str>,
+    /// Cases naming this product.
+    pub(crate) product: Option<&'a str>,
+    /// Cases assigned to this team (its short name), or to one of its members.
+    pub(crate) team: Option<&'a str>,
+}
+
 pub(crate) async fn board_rows(
     state: &AppState,
     org: &Organisation,
-    kind: Option<DeadlineKind>,
-    assignee: Option<&str>,
-    product: Option<&str>,
+    f: BoardFilter<'_>,
 ) -> Result<Vec<(Case, Deadline)>, AppError> {
+    let BoardFilter { kind, assignee, product, team } = f;
     let product = product.map(str::trim).filter(|p| !p.is_empty()).map(str::to_lowercase);
+    let team = match team.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(slug) => {
+            Some(state.store.teams_of(org.id).await?.into_iter().find(|t| t.slug == slug).ok_or_else(|| {
+                AppError::Validation(vec![crate::error::FieldError::new("team", "team-unknown").with("value", slug)])
+            })?)
+        }
+        None => None,
+    };
     let mut rows = Vec::new();
     for c in state.store.cases_of(org.id, true).await? {
         if let Some(who) = assignee.filter(|a| !a.is_empty()) {
             let people = state.store.case_people(c.id).await?;
             if !people.iter().any(|(u, k)| k == "assignee" && u.username.as_str() == who) {
+                continue;
+            }
+        }
+        if let Some(t) = &team {
+            let assigned = state.store.case_teams(c.id).await?.contains(&t.slug);
+            let by_member = state
+                .store
+                .case_people(c.id)
+                .await?
+                .iter()
+                .any(|(u, k)| k == "assignee" && t.members.iter().any(|m| m == u.username.as_str()));
+            if !assigned && !by_member {
                 continue;
             }
         }
@@ -714,7 +759,9 @@ pub(crate) async fn board(
     let tr = ctx.tr;
     let kind = q.kind.as_deref().and_then(|k| KINDS.iter().copied().find(|x| x.as_str() == k));
     let now = state.clock.now();
-    let rows = board_rows(&state, &org, kind, q.assignee.as_deref(), q.product.as_deref())
+    let filter =
+        BoardFilter { kind, assignee: q.assignee.as_deref(), product: q.product.as_deref(), team: q.team.as_deref() };
+    let rows = board_rows(&state, &org, filter)
         .await?
         .into_iter()
         .map(|(c, d)| {
@@ -743,6 +790,13 @@ pub(crate) async fn board(
         org_name: org.name.clone(),
         org_slug: org.slug.to_string(),
         kind: q.kind.unwrap_or_default(),
+        teams: state
+            .store
+            .teams_of(org.id)
+            .await?
+            .into_iter()
+            .map(|t| Choice { checked: q.team.as_deref() == Some(t.slug.as_str()), value: t.slug, label: t.name })
+            .collect(),
         assignee: q.assignee.unwrap_or_default(),
         product: q.product.unwrap_or_default(),
         kinds,
@@ -931,6 +985,28 @@ pub(crate) async fn merge(
     let (org, report) = readable_report(&state, &ctx, &slug, &id, "merge").await?;
     let case = cases::merge(&state, &ctx, &org, &report, &f.case).await?;
     Ok(see_other(&format!("/orgs/{slug}/cases/{}?done=notice-case-saved", case.number)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CaseTeamForm {
+    #[serde(default)]
+    team: String,
+    /// `add` or `remove`.
+    #[serde(default)]
+    op: String,
+}
+
+pub(crate) async fn team(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<CaseTeamForm>,
+) -> Result<Response, AppError> {
+    let org = case_org(&state, &ctx, &slug).await?;
+    act(state, ctx, slug, number, |s, c, case| async move {
+        crate::teams::set_case_team(&s, &c, &org, &case, &f.team, f.op != "remove").await
+    })
+    .await
 }
 
 #[derive(Deserialize)]

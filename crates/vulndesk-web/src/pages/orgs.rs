@@ -149,6 +149,7 @@ struct OrgPage {
     org_name: String,
     kinds: Vec<String>,
     members: Vec<MemberRow>,
+    teams: Vec<crate::teams::TeamView>,
     can_manage: bool,
     can_audit: bool,
     can_triage: bool,
@@ -194,6 +195,7 @@ async fn org_page(
         org_name: org.name.clone(),
         kinds: org.kinds.iter().map(|k| kind_label(tr, *k)).collect(),
         members,
+        teams: state.store.teams_of(org.id).await?.into_iter().map(Into::into).collect(),
         can_manage: ctx.require(Action::ManageMembers(org.id)).is_ok(),
         can_audit: ctx.require(Action::ViewAuditLog(Some(org.id))).is_ok(),
         can_triage: ctx.require(Action::ViewReports(org.id)).is_ok(),
@@ -296,6 +298,49 @@ pub(crate) async fn remove_member(
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match ops::remove_member(&state, &ctx, &org, &form.username, &form.role).await {
         Ok(()) => Ok(see_other(&format!("/orgs/{slug}?done=notice-member-removed"))),
+        Err(e) => reshow(&state, &ctx, &org, e).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct TeamForm {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub(crate) async fn create_team(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Form(form): Form<TeamForm>,
+) -> Result<Response, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    let new = crate::teams::NewTeam { slug: form.slug, name: form.name };
+    match crate::teams::create(&state, &ctx, &org, &new).await {
+        Ok(_) => Ok(see_other(&format!("/orgs/{slug}?done=notice-team-saved"))),
+        Err(e) => reshow(&state, &ctx, &org, e).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct TeamMemberForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    op: String,
+}
+
+pub(crate) async fn team_member(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, team)): Path<(String, String)>,
+    Form(form): Form<TeamMemberForm>,
+) -> Result<Response, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    match crate::teams::set_member(&state, &ctx, &org, &team, &form.username, form.op != "remove").await {
+        Ok(_) => Ok(see_other(&format!("/orgs/{slug}?done=notice-team-saved"))),
         Err(e) => reshow(&state, &ctx, &org, e).await,
     }
 }

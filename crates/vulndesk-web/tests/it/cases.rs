@@ -514,3 +514,65 @@ async fn assignees_and_watchers_and_the_board_filtered_by_assignee() {
         .json();
     assert_eq!(mine.as_array().map(Vec::len), Some(0));
 }
+
+/// Teams: an admin makes one and chooses its members; a case is on the team's board when it is
+/// assigned to the team or to one of its members; an unknown team is named.
+#[tokio::test]
+async fn the_deadlines_board_filters_by_team() {
+    let (app, admin_t, t, _) = setup().await;
+    let reports = app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&t), None).await.json();
+    let report_id = reports[0]["id"].as_str().expect("id").to_owned();
+    let r = app
+        .api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"reports": [report_id]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let teams = "/api/v1/organisations/demo-networks/teams";
+    // Only organisation admins make teams.
+    let r = app.api(Method::POST, teams, Some(&t), Some(json!({"slug": "router-team", "name": "Router team"}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r =
+        app.api(Method::POST, teams, Some(&admin_t), Some(json!({"slug": "router-team", "name": "Router team"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app.api(Method::POST, teams, Some(&admin_t), Some(json!({"slug": "router-team", "name": "Again"}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    app.api(Method::POST, teams, Some(&admin_t), Some(json!({"slug": "gateway-team", "name": "Gateway team"}))).await;
+    let r = app.api(Method::PUT, &format!("{teams}/router-team/members/li.wei"), Some(&admin_t), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["members"], json!(["li.wei"]));
+    let r = app.api(Method::PUT, &format!("{teams}/router-team/members/outsider"), Some(&admin_t), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let board = |team: &str| {
+        let url = format!("/api/v1/organisations/demo-networks/deadlines?kind=authority_report&team={team}");
+        let app = &app;
+        let t = t.clone();
+        async move { app.api(Method::GET, &url, Some(&t), None).await }
+    };
+    assert_eq!(board("router-team").await.json().as_array().expect("rows").len(), 0, "nothing assigned yet");
+    // Assigned to a member of the team: on the team's board, not on the other team's.
+    let people = "/api/v1/organisations/demo-networks/cases/VD-2026-0001/people";
+    app.api(Method::POST, people, Some(&t), Some(json!({"username": "li.wei", "kind": "assignee"}))).await;
+    assert_eq!(board("router-team").await.json().as_array().expect("rows").len(), 1);
+    assert_eq!(board("gateway-team").await.json().as_array().expect("rows").len(), 0);
+    // Assigned to the team itself.
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations/demo-networks/cases/VD-2026-0001/teams",
+            Some(&t),
+            Some(json!({"team": "gateway-team"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(board("gateway-team").await.json().as_array().expect("rows").len(), 1);
+    let r = board("no-such-team").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["details"][0]["field"], "team");
+    // The board page offers the filter; the case page shows the team.
+    let mut b = Browser::new(&app);
+    assert_eq!(b.login("li.wei", PASSWORD).await, StatusCode::SEE_OTHER);
+    let page = b.get("/orgs/demo-networks/deadlines?team=gateway-team").await;
+    assert!(page.body.contains("data-testid=\"board-team\"") && page.body.contains("VD-2026-0001"), "{}", page.body);
+    let page = b.get("/orgs/demo-networks/cases/VD-2026-0001").await;
+    assert!(page.body.contains("data-testid=\"case-teams\"") && page.body.contains("Gateway team"), "{}", page.body);
+}
