@@ -21,7 +21,7 @@ export async function startServer({ demo = false, env = {} } = {}) {
   const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir];
   if (demo) args.push('--demo');
   const child = spawn(bin, args, {
-    env: { ...process.env, VULNDESK_ADMIN_PASSWORD: ADMIN_PASSWORD, VULNDESK_DEMO_PASSWORD: 'browser-test-demo-password', RUST_LOG: 'warn', ...env },
+    env: { ...process.env, VULNDESK_ADMIN_PASSWORD: ADMIN_PASSWORD, VULNDESK_DEMO_PASSWORD: 'browser-test-demo-password', VULNDESK_DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true', RUST_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

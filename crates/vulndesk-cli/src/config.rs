@@ -53,6 +53,9 @@ pub(crate) struct Config {
     pub(crate) smtp_url: Option<String>,
     /// The sender of vulndesk's mail.
     pub(crate) mail_from: String,
+    /// Let webhooks and reporting endpoints reach loopback and private addresses. Off by default:
+    /// a user-supplied URL must not make vulndesk a proxy into its own network.
+    pub(crate) delivery_allow_private_networks: bool,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             security_txt_org: None,
             smtp_url: None,
             mail_from: "vulndesk <vulndesk@localhost>".into(),
+            delivery_allow_private_networks: false,
         }
     }
 }
@@ -101,6 +105,7 @@ const KEYS: &[&str] = &[
     "security_txt_org",
     "smtp_url",
     "mail_from",
+    "delivery_allow_private_networks",
 ];
 
 /// Flags that override the file and the environment.

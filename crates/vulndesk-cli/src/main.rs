@@ -322,6 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Arc::new(SystemClock),
                 std::time::Duration::from_secs(60),
                 mailer(&config)?,
+                vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks },
                 shutdown_signal(),
             )
             .await;
@@ -727,6 +728,7 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
             clock.clone(),
             std::time::Duration::from_secs(60),
             mailer.clone(),
+            vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks },
             async {
                 let _ = stopped.await;
             },

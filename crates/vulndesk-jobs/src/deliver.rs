@@ -20,6 +20,89 @@ use vulndesk_store::{Store, StoreError};
 /// How long a claimed delivery stays with its sender before another instance may take it.
 pub const LEASE: Duration = Duration::from_secs(60);
 
+/// Which addresses HTTP deliveries may reach. Webhook and endpoint URLs are typed in by users, so
+/// by default a destination that resolves to a loopback, private, link-local, shared (CGNAT),
+/// unique-local or otherwise non-public address is refused: a webhook pointed at
+/// `127.0.0.1:6379` or at a cloud metadata address must not make vulndesk a proxy into its own
+/// network (server-side request forgery). The check runs inside the HTTP client's resolver, on
+/// the very addresses it connects to, so a name that changes its answer between a check and the
+/// connection cannot slip through. Operators whose receivers are on their own network opt in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Destinations {
+    /// Also allow non-public addresses (`delivery_allow_private_networks`).
+    pub allow_private: bool,
+}
+
+/// Whether an address is on the public internet.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || (o[0] == 198 && (o[1] & 0xfe) == 18)
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let seg = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+                || (seg[0] == 0x2001 && seg[1] == 0x0db8)
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b))
+        }
+    }
+}
+
+/// The HTTP client's resolver when only public destinations are allowed: it keeps the public
+/// addresses a name resolves to and refuses the destination when none is left.
+#[derive(Debug, Default)]
+struct PublicOnly {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+}
+
+impl ureq::unversioned::resolver::Resolver for PublicOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let all = self.inner.resolve(uri, config, timeout)?;
+        let mut kept = self.empty();
+        for a in all.iter().filter(|a| is_public(a.ip())) {
+            kept.push(*a);
+        }
+        if kept.is_empty() {
+            let found: Vec<String> = all.iter().map(|a| a.ip().to_string()).collect();
+            return Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{} resolves only to non-public addresses ({}); deliveries to private networks are off \
+                     (set delivery_allow_private_networks to allow them)",
+                    uri.host().unwrap_or_default(),
+                    found.join(", ")
+                ),
+            )));
+        }
+        Ok(kept)
+    }
+}
+
 /// Sends mail: an SMTP relay (from a URL such as `smtp://host:25`, `smtp://host:587?tls=required`
 /// or `smtps://user:password@host`) and the sender's address.
 #[derive(Clone)]
@@ -99,12 +182,18 @@ pub fn signature(key: &str, timestamp: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-fn post(d: &Delivery, timestamp: i64) -> Outcome {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+fn post(d: &Delivery, timestamp: i64, dest: Destinations) -> Outcome {
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
         .http_status_as_error(false)
-        .build()
-        .into();
+        // A redirect could lead anywhere; a receiver that moved is told to update its URL.
+        .max_redirects(0)
+        .build();
+    let agent: ureq::Agent = if dest.allow_private {
+        config.into()
+    } else {
+        ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), PublicOnly::default())
+    };
     let mut req = agent
         .post(&d.new.url)
         .header("Content-Type", "application/json")
@@ -125,6 +214,10 @@ fn post(d: &Delivery, timestamp: i64) -> Outcome {
             };
             Outcome { status, body, error, permanent: false }
         }
+        // A refused destination stays refused: it is not retried.
+        Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Outcome { status: 0, body: String::new(), error: e.to_string(), permanent: true }
+        }
         Err(e) => Outcome { status: 0, body: String::new(), error: e.to_string(), permanent: false },
     }
 }
@@ -140,6 +233,17 @@ pub async fn deliver_due(
     store: &Store,
     clock: &dyn Clock,
     mailer: Option<&Mailer>,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    deliver_due_to(store, clock, mailer, Destinations::default(), limit).await
+}
+
+/// [`deliver_due`] with the destinations HTTP deliveries may reach.
+pub async fn deliver_due_to(
+    store: &Store,
+    clock: &dyn Clock,
+    mailer: Option<&Mailer>,
+    dest: Destinations,
     limit: usize,
 ) -> Result<usize, StoreError> {
     let mut done = 0;
@@ -161,7 +265,7 @@ pub async fn deliver_due(
             }
         } else {
             let sent = d.clone();
-            tokio::task::spawn_blocking(move || post(&sent, timestamp)).await.unwrap_or_else(|e| Outcome {
+            tokio::task::spawn_blocking(move || post(&sent, timestamp, dest)).await.unwrap_or_else(|e| Outcome {
                 status: 0,
                 body: String::new(),
                 error: format!("sender failed: {e}"),
@@ -228,5 +332,41 @@ mod tests {
             hex::encode(mac.finalize().into_bytes()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+}
+
+#[cfg(test)]
+mod destination_tests {
+    use super::is_public;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "192.0.2.10",
+            "198.18.0.1",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+            "64:ff9b::a00:1",
+        ] {
+            assert!(!is_public(private.parse().expect("address")), "{private}");
+        }
+        for public in ["1.1.1.1", "114.114.114.114", "8.8.8.8", "2400:3200::1", "::ffff:1.1.1.1"] {
+            assert!(is_public(public.parse().expect("address")), "{public}");
+        }
     }
 }

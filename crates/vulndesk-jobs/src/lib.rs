@@ -199,6 +199,7 @@ pub async fn run(
     clock: Arc<dyn Clock>,
     every: Duration,
     mailer: Option<deliver::Mailer>,
+    destinations: deliver::Destinations,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let mut tick = tokio::time::interval(every);
@@ -210,7 +211,7 @@ pub async fn run(
         tokio::select! {
             () = &mut shutdown => break,
             _ = send.tick() => {
-                if let Err(e) = deliver::deliver_due(&store, clock.as_ref(), mailer.as_ref(), 100).await {
+                if let Err(e) = deliver::deliver_due_to(&store, clock.as_ref(), mailer.as_ref(), destinations, 100).await {
                     tracing::warn!(error = %e, "sending deliveries failed; retrying at the next tick");
                 }
             }

@@ -19,6 +19,8 @@ pub(crate) fn vulndesk(args: &[&str]) -> Output {
         .args(args)
         .env_remove("VULNDESK_DATABASE_URL")
         .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        // The tests' receivers listen on loopback, which deliveries refuse by default.
+        .env("VULNDESK_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true")
         .output()
         .expect("run vulndesk")
 }
@@ -61,6 +63,8 @@ impl Server {
         cmd.args(["--database", database, "serve", "--listen", listen])
             .env_remove("VULNDESK_DATABASE_URL")
             .env("VULNDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            // The tests' receivers listen on loopback, which deliveries refuse by default.
+            .env("VULNDESK_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());

@@ -71,6 +71,10 @@ impl Reply {
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
+/// The tests' receivers listen on loopback, which deliveries refuse by default (SSRF).
+pub(crate) const PRIVATE_OK: vulndesk_jobs::deliver::Destinations =
+    vulndesk_jobs::deliver::Destinations { allow_private: true };
+
 impl TestApp {
     pub(crate) async fn new() -> Self {
         Self::with_config(WebConfig::default()).await

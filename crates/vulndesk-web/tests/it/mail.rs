@@ -12,8 +12,9 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
 use vulndesk_core::PersonRole;
-use vulndesk_jobs::deliver::{Mailer, deliver_due};
+use vulndesk_jobs::deliver::{Mailer, deliver_due_to};
 
+use crate::harness::PRIVATE_OK;
 use crate::harness::TestApp;
 
 /// `python -m aiosmtpd` with a maildir, killed on drop.
@@ -102,7 +103,7 @@ async fn the_upstream_notice_goes_to_the_supplier_by_mail_and_meets_its_deadline
 
     // No relay configured: the notice waits, with the reason, and is not lost.
     let clock = app.clock.clone();
-    assert_eq!(deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("deliver"), 1);
+    assert_eq!(deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10).await.expect("deliver"), 1);
     let notices = app.api(Method::GET, &format!("{case}/upstream-notices"), Some(&t), None).await.json();
     assert_eq!(notices[0]["status"], "pending");
     assert!(notices[0]["last_error"].as_str().expect("error").contains("no SMTP relay"), "{notices}");
@@ -111,7 +112,7 @@ async fn the_upstream_notice_goes_to_the_supplier_by_mail_and_meets_its_deadline
     clock.advance_secs(11);
     let mailer = Mailer::new(&format!("smtp://127.0.0.1:{}", smtp.port), "Demo Networks PSIRT <psirt@demo.example>")
         .expect("mailer");
-    assert_eq!(deliver_due(&app.db.store, clock.as_ref(), Some(&mailer), 10).await.expect("deliver"), 1);
+    assert_eq!(deliver_due_to(&app.db.store, clock.as_ref(), Some(&mailer), PRIVATE_OK, 10).await.expect("deliver"), 1);
     let notices = app.api(Method::GET, &format!("{case}/upstream-notices"), Some(&t), None).await.json();
     assert_eq!(notices[0]["status"], "delivered", "{notices}");
     let started = Instant::now();
@@ -260,7 +261,10 @@ async fn every_affected_customer_is_notified_in_its_own_language() {
     assert!(audit.contains("share.denied_abroad") && audit.contains("Singapore Integrator"), "the refusal is audited");
 
     let mailer = Mailer::new(&format!("smtp://127.0.0.1:{}", smtp.port), "psirt@demo.example").expect("mailer");
-    assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"), 2);
+    assert_eq!(
+        deliver_due_to(&app.db.store, app.clock.as_ref(), Some(&mailer), PRIVATE_OK, 10).await.expect("deliver"),
+        2
+    );
     let started = Instant::now();
     let mails = loop {
         let m = messages(&smtp.maildir);
@@ -341,13 +345,16 @@ async fn a_refused_mailbox_bounces_at_once_and_is_not_retried() {
         StatusCode::ACCEPTED
     );
     let mailer = Mailer::new(&format!("smtp://127.0.0.1:{}", smtp.port), "psirt@demo.example").expect("mailer");
-    assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"), 1);
+    assert_eq!(
+        deliver_due_to(&app.db.store, app.clock.as_ref(), Some(&mailer), PRIVATE_OK, 10).await.expect("deliver"),
+        1
+    );
     let notices = app.api(Method::GET, &format!("{case}/upstream-notices"), Some(&t), None).await.json();
     assert_eq!(notices[0]["status"], "bounced", "{notices}");
     assert!(notices[0]["last_error"].as_str().expect("error").contains("No such user"), "{notices}");
     app.clock.advance_secs(7200);
     assert_eq!(
-        deliver_due(&app.db.store, app.clock.as_ref(), Some(&mailer), 10).await.expect("deliver"),
+        deliver_due_to(&app.db.store, app.clock.as_ref(), Some(&mailer), PRIVATE_OK, 10).await.expect("deliver"),
         0,
         "a bounce is final: nothing is retried"
     );
@@ -428,7 +435,7 @@ async fn a_customer_with_a_webhook_gets_the_notice_signed() {
     let r = app.api(Method::POST, &format!("{case}/customer-notices"), Some(&t), Some(notice)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     assert_eq!(r.json()["queued"], json!(["深圳宽带"]), "reachable by webhook though it has no mail address");
-    assert_eq!(deliver_due(&app.db.store, app.clock.as_ref(), None, 10).await.expect("deliver"), 1);
+    assert_eq!(deliver_due_to(&app.db.store, app.clock.as_ref(), None, PRIVATE_OK, 10).await.expect("deliver"), 1);
     let got = received.lock().expect("lock").clone();
     assert_eq!(got.len(), 1);
     let (headers, body) = &got[0];

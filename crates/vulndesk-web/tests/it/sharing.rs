@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vulndesk_core::{Clock, OrgKind, PersonRole};
 use vulndesk_web::{AppState, WebConfig};
 
+use crate::harness::PRIVATE_OK;
 use crate::harness::{Reply, TestApp};
 
 /// A request the receiver got: its headers (lower-case names) and body.
@@ -183,7 +184,9 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
 
     // The job runner sends it; the platform stores it with a receipt and queues the relay.
     let clock = app.clock.clone();
-    let sent = vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("deliver");
+    let sent = vulndesk_jobs::deliver::deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10)
+        .await
+        .expect("deliver");
     assert_eq!(sent, 2, "the report, then at once the relay the platform queued when it received it");
     let deliveries =
         app.api(Method::GET, &format!("{case}/authority-reports/1/deliveries"), Some(&t), None).await.json();
@@ -232,7 +235,12 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
         app.api(Method::POST, &format!("{case}/authority-reports/2/send"), Some(&t), None).await.status,
         StatusCode::ACCEPTED
     );
-    assert_eq!(vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("update"), 2);
+    assert_eq!(
+        vulndesk_jobs::deliver::deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10)
+            .await
+            .expect("update"),
+        2
+    );
     let received =
         app.api(Method::GET, "/api/v1/organisations/demo-sharing/sharing/reports", Some(&a), None).await.json();
     assert_eq!(received[0]["kind"], "update");
@@ -256,7 +264,12 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
     let r = raw(&app, &headers, &doc).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["receipt_number"], receipt.as_str());
-    assert_eq!(vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("none"), 0);
+    assert_eq!(
+        vulndesk_jobs::deliver::deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10)
+            .await
+            .expect("none"),
+        0
+    );
     assert_eq!(relayed.lock().expect("lock").len(), 2, "the report and its update, nothing twice");
 
     // Wrong credentials and signatures are 401; a new key with gaps is 422 naming each field.
@@ -327,14 +340,26 @@ async fn a_failing_platform_is_retried_with_backoff_and_every_attempt_recorded()
     );
 
     let clock = app.clock.clone();
-    assert_eq!(vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("send"), 1);
     assert_eq!(
-        vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("send"),
+        vulndesk_jobs::deliver::deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10)
+            .await
+            .expect("send"),
+        1
+    );
+    assert_eq!(
+        vulndesk_jobs::deliver::deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10)
+            .await
+            .expect("send"),
         0,
         "not before the backoff"
     );
     clock.advance_secs(11);
-    assert_eq!(vulndesk_jobs::deliver::deliver_due(&app.db.store, clock.as_ref(), None, 10).await.expect("send"), 1);
+    assert_eq!(
+        vulndesk_jobs::deliver::deliver_due_to(&app.db.store, clock.as_ref(), None, PRIVATE_OK, 10)
+            .await
+            .expect("send"),
+        1
+    );
     let d = app.api(Method::GET, &format!("{case}/authority-reports/1/deliveries"), Some(&t), None).await.json();
     assert_eq!(d[0]["status"], "pending");
     assert_eq!(d[0]["attempts"], 2);
