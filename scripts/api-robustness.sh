@@ -28,9 +28,11 @@ token=$("$bin" --data-dir "$data" admin token create --user admin --name schemat
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples 25 --workers 2 --seed 1 \
   --exclude-operation-id import_email --exclude-operation-id gbt_tables_put
-if grep -qiE "panicked|ERROR" "$data/server.err"; then
+# The level is upper case; a warning that quotes an error (mail waiting for an SMTP relay, as the
+# demo's hand-off mail does here) is not a server error.
+if grep -qE "panicked|ERROR" "$data/server.err"; then
   echo "the server logged errors during the run:" >&2
-  grep -iE "panicked|ERROR" "$data/server.err" >&2
+  grep -E "panicked|ERROR" "$data/server.err" >&2
   exit 1
 fi
 echo "API robustness: no server errors, every answer as documented"
