@@ -33,7 +33,10 @@ test('the platform analyst sees received reports, the late one flagged, and regi
   assert.match(await received.innerText(), /IPC-200/);
   assert.equal(await received.locator('tr.warn').count(), 1, 'one report arrived more than 48 hours after awareness');
   assert.match(await received.locator('tr.warn').innerText(), /超时/);
-  assert.equal(await page.locator('[data-testid=sharing-charts] svg').count(), 4);
+  // By provider, grade, sub-library, product type and timeliness.
+  assert.equal(await page.locator('[data-testid=sharing-charts] svg').count(), 5);
+  const charts = await page.getByTestId('sharing-charts').innerText();
+  assert.ok(/Network device|网络设备/.test(charts) && /IoT device|物联网设备/.test(charts), charts);
 
   // One provider's history.
   await page.getByTestId('providers').locator('a', { hasText: 'Example Cameras' }).click();

@@ -903,6 +903,7 @@ async fn demo_authority_report(store: &Store, ctx: &AuditContext, org: OrgId) ->
         kind: "initial".into(),
         updates: None,
         sub_library: "general".into(),
+        product_type: "network_device".into(),
         product_name: "AX3000 家用无线路由器".into(),
         model: "AX3000、AX3000-Pro".into(),
         versions: "固件 2.0.0–2.1.4".into(),
@@ -972,12 +973,12 @@ async fn demo_sharing(store: &Store, ctx: &AuditContext) -> anyhow::Result<()> {
     let hours = |h: u64| std::time::Duration::from_secs(h * 3600);
     let late_aware = Timestamp::from_micros(ctx.at.as_micros() - i64::try_from(hours(61).as_micros()).unwrap_or(0));
     let reports = [
-        (&providers[0], "VD-2026-0001", "AX3000 家用无线路由器", "high", ctx.at, "general"),
-        (&providers[1], "EC-2026-0017", "IPC-200 网络摄像机", "critical", late_aware, "general"),
+        (&providers[0], "VD-2026-0001", "AX3000 家用无线路由器", "high", ctx.at, "general", "network_device"),
+        (&providers[1], "EC-2026-0017", "IPC-200 网络摄像机", "critical", late_aware, "general", "iot_device"),
     ];
-    for (provider, number, product, grade, aware_at, library) in reports {
+    for (provider, number, product, grade, aware_at, library, product_type) in reports {
         let document = serde_json::json!({"schema": "vulndesk-authority-report/1", "id": demo_id().to_string(), "kind": "initial",
-            "sub_library": library, "provider": {"name": provider.name}, "case": {"number": number, "aware_at": aware_at.to_rfc3339()},
+            "sub_library": library, "product_type": product_type, "provider": {"name": provider.name}, "case": {"number": number, "aware_at": aware_at.to_rfc3339()},
             "product_name": product, "severity": {"grade": grade}, "demo": true});
         let shared = SharedReport {
             id: demo_id().to_string(),
@@ -995,6 +996,7 @@ async fn demo_sharing(store: &Store, ctx: &AuditContext) -> anyhow::Result<()> {
             grade: grade.into(),
             product_name: product.into(),
             document: document.to_string(),
+            product_type: product_type.into(),
         };
         store
             .submit(Inbound {

@@ -8,6 +8,31 @@
 
 use crate::Timestamp;
 
+crate::named_enum!(
+    /// What kind of product a report is about, for the sharing platform's statistics (optional
+    /// in the document; the national databases' usual product classes).
+    ProductType {
+        /// Routers, switches, wireless access points, modems.
+        NetworkDevice = "network_device",
+        /// Firewalls, VPN gateways, intrusion detection and prevention.
+        SecurityDevice = "security_device",
+        /// PLCs, DCS, SCADA, industrial gateways.
+        IndustrialControl = "industrial_control",
+        /// Cameras, smart-home and other connected devices.
+        IotDevice = "iot_device",
+        /// Operating systems and firmware platforms.
+        OperatingSystem = "operating_system",
+        /// Server and desktop applications, databases, middleware, web applications.
+        Application = "application",
+        /// Mobile applications.
+        MobileApplication = "mobile_application",
+        /// Vehicles and their connected systems.
+        ConnectedVehicle = "connected_vehicle",
+        /// Anything else.
+        Other = "other",
+    }
+);
+
 /// The sub-library of the sharing platform a report is filed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubLibrary {

@@ -25,6 +25,8 @@ pub struct AuthorityReport {
     pub updates: Option<String>,
     /// `general`, `industrial_control`, `mobile_application`, `connected_vehicle`.
     pub sub_library: String,
+    /// A [`vulndesk_core::authority::ProductType`] name, or empty.
+    pub product_type: String,
     /// Product name (mandatory).
     pub product_name: String,
     /// Model(s) (mandatory).
@@ -83,6 +85,14 @@ macro_rules! columns {
     };
 }
 
+/// What a read selects: the columns above and the product type (added later, set apart from the
+/// INSERT's positional values).
+macro_rules! select_columns {
+    () => {
+        concat!(columns!(), ", product_type")
+    };
+}
+
 fn parse<T: std::str::FromStr>(s: &str, what: &str) -> Result<T> {
     s.parse().map_err(|_| StoreError::corrupt(format!("{what} {s:?}")))
 }
@@ -96,6 +106,7 @@ fn from_row(r: &AnyRow) -> Result<AuthorityReport> {
         kind: r.try_get("kind")?,
         updates: r.try_get("updates_id")?,
         sub_library: r.try_get("sub_library")?,
+        product_type: r.try_get("product_type")?,
         product_name: r.try_get("product_name")?,
         model: r.try_get("model")?,
         versions: r.try_get("versions")?,
@@ -177,6 +188,11 @@ impl Store {
         .bind(&ctx.actor)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE authority_reports SET product_type = $2 WHERE id = $1")
+            .bind(&r.id)
+            .bind(&r.product_type)
+            .execute(&mut *tx)
+            .await?;
         let details =
             serde_json::json!({"seq": seq, "kind": r.kind, "updates": r.updates, "sub_library": r.sub_library});
         self.audit_in(
@@ -194,8 +210,8 @@ impl Store {
         let done = sqlx::query(
             "UPDATE authority_reports SET sub_library = $2, product_name = $3, model = $4, versions = $5, characteristics = $6, \
              harm = $7, scope_of_impact = $8, cvss_vector = $9, cvss_score = $10, grade = $11, gbt_grade = $12, identifiers = $13, \
-             fix_status = $14, provider_name = $15, provider_contact = $16, components = $17, updated_at = $18 \
-             WHERE id = $1 AND status = 'draft'",
+             fix_status = $14, provider_name = $15, provider_contact = $16, components = $17, updated_at = $18, \
+             product_type = $19 WHERE id = $1 AND status = 'draft'",
         )
         .bind(&r.id)
         .bind(&r.sub_library)
@@ -215,6 +231,7 @@ impl Store {
         .bind(&r.provider_contact)
         .bind(&r.components)
         .bind(ctx.at.as_micros())
+        .bind(&r.product_type)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -267,7 +284,7 @@ impl Store {
 
     /// The report with this id.
     pub async fn authority_report(&self, id: &str) -> Result<Option<AuthorityReport>> {
-        let row = sqlx::query(concat!("SELECT ", columns!(), " FROM authority_reports WHERE id = $1"))
+        let row = sqlx::query(concat!("SELECT ", select_columns!(), " FROM authority_reports WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.read())
             .await?;
@@ -276,11 +293,14 @@ impl Store {
 
     /// A case's reports, first first.
     pub async fn authority_reports_of(&self, case: CaseId) -> Result<Vec<AuthorityReport>> {
-        let rows =
-            sqlx::query(concat!("SELECT ", columns!(), " FROM authority_reports WHERE case_id = $1 ORDER BY seq"))
-                .bind(case.to_string())
-                .fetch_all(self.read())
-                .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            select_columns!(),
+            " FROM authority_reports WHERE case_id = $1 ORDER BY seq"
+        ))
+        .bind(case.to_string())
+        .fetch_all(self.read())
+        .await?;
         rows.iter().map(from_row).collect()
     }
 

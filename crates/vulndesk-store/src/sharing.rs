@@ -140,6 +140,8 @@ pub struct SharedReport {
     pub received_at: Timestamp,
     /// The sub-library.
     pub sub_library: String,
+    /// The product type, or empty.
+    pub product_type: String,
     /// The grade.
     pub grade: String,
     /// The product.
@@ -201,7 +203,7 @@ fn delivery_from_row(r: &AnyRow) -> Result<Delivery> {
 macro_rules! shared_columns {
     () => {
         "id, org_id, provider_id, idempotency_key, receipt_seq, report_id, kind, updates_id, case_number, aware_at, received_at, \
-         sub_library, grade, product_name, document"
+         sub_library, grade, product_name, document, product_type"
     };
 }
 
@@ -222,6 +224,7 @@ fn shared_from_row(r: &AnyRow) -> Result<SharedReport> {
         grade: r.try_get("grade")?,
         product_name: r.try_get("product_name")?,
         document: r.try_get("document")?,
+        product_type: r.try_get("product_type")?,
     })
 }
 
@@ -258,7 +261,7 @@ pub(crate) async fn insert_shared(
     sqlx::query(concat!(
         "INSERT INTO shared_reports (",
         shared_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     ))
     .bind(&r.id)
     .bind(r.org.to_string())
@@ -275,6 +278,7 @@ pub(crate) async fn insert_shared(
     .bind(&r.grade)
     .bind(&r.product_name)
     .bind(&r.document)
+    .bind(&r.product_type)
     .execute(&mut *conn)
     .await?;
     for d in relays {

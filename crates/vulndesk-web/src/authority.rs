@@ -27,6 +27,11 @@ pub(crate) struct AuthorityForm {
     /// `general`, `industrial_control`, `mobile_application` or `connected_vehicle`.
     #[serde(default)]
     pub(crate) sub_library: String,
+    /// `network_device`, `security_device`, `industrial_control`, `iot_device`,
+    /// `operating_system`, `application`, `mobile_application`, `connected_vehicle`, `other`, or
+    /// empty (optional; the sharing platform counts reports by it).
+    #[serde(default)]
+    pub(crate) product_type: String,
     #[serde(default)]
     pub(crate) product_name: String,
     #[serde(default)]
@@ -118,6 +123,7 @@ pub(crate) async fn prefill(
         kind: kind.as_str().into(),
         updates,
         sub_library: SubLibrary::General.as_str().into(),
+        product_type: String::new(),
         product_name,
         model,
         versions: version_list,
@@ -193,6 +199,10 @@ pub(crate) async fn save(
     if SubLibrary::parse(library).is_none() {
         e.push(FieldError::new("sub_library", "invalid-choice").with("value", library));
     }
+    let product_type = f.product_type.trim();
+    if !product_type.is_empty() && vulndesk_core::authority::ProductType::parse(product_type).is_none() {
+        e.push(FieldError::new("product_type", "invalid-choice").with("value", product_type));
+    }
     for (field, value, max) in [
         ("product_name", &f.product_name, 200),
         ("model", &f.model, 500),
@@ -210,6 +220,7 @@ pub(crate) async fn save(
     }
     let mut r = report.clone();
     r.sub_library = library.to_owned();
+    r.product_type = product_type.to_owned();
     r.product_name = f.product_name.trim().to_owned();
     r.model = f.model.trim().to_owned();
     r.versions = f.versions.trim().to_owned();
@@ -299,7 +310,7 @@ pub(crate) async fn submit_manual(
 /// The report as the JSON document of `docs/authority-report.schema.json`.
 pub(crate) fn document(org: &Organisation, case: &Case, r: &AuthorityReport) -> serde_json::Value {
     let lines = |s: &str| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect::<Vec<_>>();
-    serde_json::json!({
+    let mut doc = serde_json::json!({
         "schema": SCHEMA,
         "id": r.id,
         "kind": r.kind,
@@ -322,5 +333,9 @@ pub(crate) fn document(org: &Organisation, case: &Case, r: &AuthorityReport) -> 
         "submission": r.submitted_at.map(|at| serde_json::json!({
             "submitted_at": at.to_rfc3339(), "channel": r.channel, "receipt_number": r.receipt_number,
             "on_time": vulndesk_core::authority::on_time(r.aware_at, at)})),
-    })
+    });
+    if !r.product_type.is_empty() {
+        doc["product_type"] = serde_json::Value::from(r.product_type.clone());
+    }
+    doc
 }

@@ -263,6 +263,10 @@ fn check_document(doc: &serde_json::Value) -> Result<(), AppError> {
     if vulndesk_core::authority::SubLibrary::parse(&text("/sub_library")).is_none() {
         e.push(FieldError::new("sub_library", "invalid-choice").with("value", text("/sub_library")));
     }
+    let product_type = text("/product_type");
+    if !product_type.is_empty() && vulndesk_core::authority::ProductType::parse(&product_type).is_none() {
+        e.push(FieldError::new("product_type", "invalid-choice").with("value", product_type));
+    }
     for (pointer, field) in [("/id", "id"), ("/case/number", "case_number"), ("/provider/name", "provider_name")] {
         if text(pointer).is_empty() {
             e.push(FieldError::new(field, "field-required"));
@@ -318,6 +322,7 @@ pub(crate) async fn receive(
         grade: text("/severity/grade"),
         product_name: text("/product_name"),
         document: doc.to_string(),
+        product_type: text("/product_type").trim().to_owned(),
     };
     let subscribers = state.store.subscribers_of(org.id).await?;
     // Each relay carries the document as received and who sent it; the same key on every

@@ -210,6 +210,8 @@ pub(crate) struct SharedReportDto {
     product_name: String,
     grade: String,
     sub_library: String,
+    /// The product type, or empty when the provider did not give one.
+    product_type: String,
     aware_at: String,
     received_at: String,
     /// Received more than 48 hours after the provider became aware.
@@ -241,6 +243,7 @@ pub(crate) async fn list_reports(
                 product_name: r.report.product_name.clone(),
                 grade: r.report.grade.clone(),
                 sub_library: r.report.sub_library.clone(),
+                product_type: r.report.product_type.clone(),
                 aware_at: r.report.aware_at.to_rfc3339(),
                 received_at: r.report.received_at.to_rfc3339(),
                 late: r.report.late(),

@@ -32,6 +32,7 @@ struct AuthorityPage {
     draft: Option<AuthorityReport>,
     missing: Vec<String>,
     library_options: Vec<Choice>,
+    product_type_options: Vec<Choice>,
     errors: Vec<String>,
     can_manage: bool,
     /// Sendings of the draft (or, once submitted, of the latest report), with their attempts.
@@ -60,7 +61,16 @@ async fn page(
     let reports = state.store.authority_reports_of(case.id).await?;
     let draft = reports.iter().find(|r| r.status == "draft").cloned();
     let current = draft.as_ref().map_or("", |d| d.sub_library.as_str()).to_owned();
+    let current_type = draft.as_ref().map_or("", |d| d.product_type.as_str()).to_owned();
     Ok(AuthorityPage {
+        product_type_options: vulndesk_core::authority::ProductType::ALL
+            .iter()
+            .map(|p| Choice {
+                value: p.as_str().into(),
+                label: ctx.tr.t(&format!("product-type-{}", p.as_str())),
+                checked: current_type == p.as_str(),
+            })
+            .collect(),
         chrome: Chrome::new(ctx),
         org_slug: org.slug.to_string(),
         number: case.number.clone(),
@@ -237,6 +247,10 @@ pub(crate) async fn pdf(
     };
     let mut fields = vec![
         (t("authority-sub-library"), t(&format!("sub-library-{}", r.sub_library))),
+        (
+            t("field-product-type"),
+            if r.product_type.is_empty() { String::new() } else { t(&format!("product-type-{}", r.product_type)) },
+        ),
         (t("authority-kind"), kind),
         (t("authority-provider"), r.provider_name.clone()),
         (t("authority-field-provider_contact"), r.provider_contact.clone()),

@@ -76,11 +76,19 @@ async fn page(
     };
     let library = |r: &ReceivedReport| tr.t(&format!("sub-library-{}", r.report.sub_library));
     let provider = |r: &ReceivedReport| r.provider.clone();
+    let product_type = |r: &ReceivedReport| {
+        if r.report.product_type.is_empty() {
+            tr.t("product-type-unknown")
+        } else {
+            tr.t(&format!("product-type-{}", r.report.product_type))
+        }
+    };
     let timeliness = |r: &ReceivedReport| if r.report.late() { tr.t("sharing-late") } else { tr.t("sharing-on-time") };
     let charts = vec![
         chart(tr.t("sharing-chart-provider"), count(&provider)),
         chart(tr.t("case-grade"), count(&grade)),
         chart(tr.t("authority-sub-library"), count(&library)),
+        chart(tr.t("field-product-type"), count(&product_type)),
         chart(tr.t("sharing-chart-timeliness"), count(&timeliness)),
     ];
     Ok(SharingPage {

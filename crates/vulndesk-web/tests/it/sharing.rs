@@ -158,8 +158,13 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
         app.api(Method::POST, &format!("{case}/authority-reports"), Some(&t), None).await.status,
         StatusCode::CREATED
     );
+    let mut bad = json!({"product_type": "toaster"});
+    let r = app.api(Method::PUT, &format!("{case}/authority-reports/1"), Some(&t), Some(bad.take())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["details"][0]["field"], "product_type");
     let fill = json!({"product_name": "AX3000", "model": "AX3000", "versions": "2.1.4", "characteristics": "堆溢出",
-        "harm": "远程代码执行", "scope_of_impact": "家用路由器", "provider_contact": "psirt@demo.example"});
+        "harm": "远程代码执行", "scope_of_impact": "家用路由器", "provider_contact": "psirt@demo.example",
+        "product_type": "network_device"});
     assert_eq!(
         app.api(Method::PUT, &format!("{case}/authority-reports/1"), Some(&t), Some(fill)).await.status,
         StatusCode::OK
@@ -217,6 +222,8 @@ async fn a_report_goes_out_through_the_api_is_received_and_relayed_exactly_once(
     assert_eq!(received[0]["receipt_number"], receipt.as_str());
     assert_eq!(received[0]["late"], false);
     assert_eq!(received[0]["relays_delivered"], 1);
+    assert_eq!(received[0]["product_type"], "network_device", "the platform counts reports by product type");
+    assert_eq!(body["report"]["product_type"], "network_device");
     let r = app.api(Method::GET, "/api/v1/organisations/demo-sharing/sharing/reports", Some(&t), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a provider does not read the platform's inbox");
 
@@ -330,10 +337,12 @@ async fn a_failing_platform_is_retried_with_backoff_and_every_attempt_recorded()
     assert_eq!(r.json()["error"]["details"].as_array().expect("details").len(), 3);
     app.api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"title": "T"}))).await;
     let case = "/api/v1/organisations/demo-networks/cases/VD-2026-0001";
-    app.api(Method::POST, &format!("{case}/authority-reports"), Some(&t), None).await;
+    let r = app.api(Method::POST, &format!("{case}/authority-reports"), Some(&t), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let fill = json!({"product_name": "P", "model": "M", "versions": "1", "characteristics": "c", "harm": "h",
         "scope_of_impact": "s", "provider_contact": "c@x.example"});
-    app.api(Method::PUT, &format!("{case}/authority-reports/1"), Some(&t), Some(fill)).await;
+    let r = app.api(Method::PUT, &format!("{case}/authority-reports/1"), Some(&t), Some(fill)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         app.api(Method::POST, &format!("{case}/authority-reports/1/send"), Some(&t), None).await.status,
         StatusCode::ACCEPTED
