@@ -460,7 +460,7 @@ impl Store {
             ", p.name AS program_name, rep.title AS report_title FROM rewards r \
              JOIN programs p ON p.id = r.program_id JOIN reports rep ON rep.id = r.report_id \
              WHERE r.org_id = $1 AND ($2 = '' OR r.program_id = $2) AND r.decided_at >= $3 AND r.decided_at < $4 \
-             ORDER BY r.decided_at, r.id LIMIT 10000"
+             ORDER BY r.decided_at, r.id"
         ))
         .bind(org.to_string())
         .bind(program.map(|p| p.to_string()).unwrap_or_default())
@@ -468,10 +468,32 @@ impl Store {
         .bind(to.as_micros())
         .fetch_all(self.read())
         .await?;
+        // Every share of the period in one query (a ledger is never cut short), grouped by reward.
+        let share_rows = sqlx::query(
+            "SELECT s.reward_id, s.report_id, s.weight, s.amount, p.credit_name FROM reward_shares s \
+             JOIN rewards r ON r.id = s.reward_id JOIN reports p ON p.id = s.report_id \
+             WHERE r.org_id = $1 AND ($2 = '' OR r.program_id = $2) AND r.decided_at >= $3 AND r.decided_at < $4 \
+             ORDER BY s.reward_id, s.weight DESC, s.report_id",
+        )
+        .bind(org.to_string())
+        .bind(program.map(|p| p.to_string()).unwrap_or_default())
+        .bind(from.as_micros())
+        .bind(to.as_micros())
+        .fetch_all(self.read())
+        .await?;
+        let mut shares: std::collections::HashMap<String, Vec<RewardShare>> = std::collections::HashMap::new();
+        for r in &share_rows {
+            shares.entry(r.try_get("reward_id")?).or_default().push(RewardShare {
+                report: parse(&r.try_get::<String, _>("report_id")?, "report id")?,
+                weight: r.try_get("weight")?,
+                amount: r.try_get("amount")?,
+                credit_name: r.try_get("credit_name")?,
+            });
+        }
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut reward = reward_from_row(row)?;
-            reward.shares = self.reward_shares(&reward.id).await?;
+            reward.shares = shares.remove(&reward.id).unwrap_or_default();
             out.push(LedgerLine {
                 reward,
                 program_name: row.try_get("program_name")?,
