@@ -225,11 +225,21 @@ pub(crate) async fn advisory_or_draft(state: &AppState, case: &Case) -> Result<A
         }
     }
     let now = state.clock.now();
+    // Case numbers are per organisation, but an advisory's tracking id is unique across the
+    // deployment (one CSAF provider): the first organisation to publish a number keeps it, and
+    // another's advisory with the same case number is prefixed with its short name.
+    let tracking_id = match state.store.advisory_by_tracking(&case.number).await? {
+        Some(other) if other.org != case.org => {
+            let org = state.store.org_by_id(case.org).await?.ok_or(AppError::NotFound)?;
+            format!("{}-{}", org.slug.as_str().to_ascii_uppercase(), case.number)
+        }
+        _ => case.number.clone(),
+    };
     let mut a = Advisory {
         id: crate::auth::random_uuid().to_string(),
         org: case.org,
         case: case.id,
-        tracking_id: case.number.clone(),
+        tracking_id,
         tlp: "CLEAR".into(),
         title: case.title.clone(),
         title_en: String::new(),

@@ -376,6 +376,23 @@ async fn a_platform_hands_off_to_vendors_and_refuses_undisclosed_details_abroad(
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["number"], "VD-2026-0001");
 
+    // Advisory tracking ids are unique across the deployment: Demo Networks saved VD-2026-0001's
+    // advisory first, so the platform's advisory for its own VD-2026-0001 is prefixed.
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("{BASE}/cases/VD-2026-0001/advisory"),
+            Some(&li),
+            Some(json!({"tlp": "CLEAR", "title": "DHCP 溢出", "title_en": "DHCP overflow", "summary": "s", "summary_en": "s",
+                "description": "d", "description_en": "d"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["tracking_id"], "VD-2026-0001");
+    let r = app.api(Method::GET, &format!("{pbase}/cases/VD-2026-0001/advisory"), Some(&t), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["tracking_id"], "SAFEHARBOR-VD-2026-0001");
+
     // An overseas CERT is not the product's provider: refused, audited, nothing sent.
     let cert = json!({"recipient": "other", "name": "Some CERT", "email": "cert@abroad.example", "jurisdiction": "US"});
     let r = app.api(Method::POST, &format!("{pbase}/reports/{to_demo}/handoffs"), Some(&t), Some(cert)).await;
