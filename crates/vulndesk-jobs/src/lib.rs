@@ -188,6 +188,54 @@ pub async fn handoff_sweep(store: &Store, now: Timestamp) -> Result<usize, Store
     Ok(queued)
 }
 
+/// How often a platform's admins are reminded of a filing that is late to be updated.
+pub const FILING_REMINDER_EVERY: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Reminds a collection platform's admins, once a week, of a filing-update task past its due
+/// date (R24): a filed field changed and the filing with the authority is not yet updated.
+/// Answers how many mails were queued.
+pub async fn filing_sweep(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
+    let mut queued = 0;
+    for (org, task, seen) in store.filing_tasks_to_remind(now, FILING_REMINDER_EVERY).await? {
+        let admins: Vec<String> = store
+            .members_of(org)
+            .await?
+            .into_iter()
+            .filter(|m| m.roles.contains(&PersonRole::Admin) && !m.user.email.is_empty() && !m.user.disabled)
+            .map(|m| m.user.email)
+            .collect();
+        if admins.is_empty() || !store.mark_filing_task_reminded(&task.id, seen, now).await? {
+            continue;
+        }
+        let name = store.org_by_id(org).await?.map(|o| o.name).unwrap_or_default();
+        let changed = task.changed.join(", ");
+        let subject = format!("[vulndesk] {name}: 请更新备案 / Please update the filing");
+        let text = format!(
+            "备案事项已变更（{changed}），应在 {} 前向主管部门更新备案，现已逾期。更新后请在平台页面标记完成。\n\n\
+             Filed fields changed ({changed}); the filing with the authority was due to be updated by {} and is late. \
+             Mark it done on the platform page once updated.\n",
+            task.due_at.to_rfc3339(),
+            task.due_at.to_rfc3339(),
+        );
+        for to in admins {
+            let d = vulndesk_store::sharing::NewDelivery {
+                id: OutboxId::mint(now, rand::random()).to_string(),
+                org,
+                kind: "filing_reminder".into(),
+                url: format!("mailto:{to}"),
+                bearer: String::new(),
+                hmac_secret: String::new(),
+                idempotency_key: format!("filing-reminder-{}-{}-{to}", task.id, now.as_micros()),
+                body: serde_json::json!({"subject": subject, "text": text}).to_string(),
+                related: task.id.clone(),
+            };
+            store.queue_delivery(&d, &AuditContext::system(now)).await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
 /// How often queued deliveries are looked for.
 pub const DELIVERY_TICK: Duration = Duration::from_millis(500);
 
@@ -220,6 +268,11 @@ pub async fn run(
                     Ok(r) if r.notices > 0 => tracing::info!(notices = r.notices, mails = r.mails, "deadline reminders queued"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "deadline sweep failed; retrying at the next tick"),
+                }
+                match filing_sweep(&store, clock.now()).await {
+                    Ok(n) if n > 0 => tracing::info!(reminders = n, "filing reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "filing sweep failed; retrying at the next tick"),
                 }
                 match handoff_sweep(&store, clock.now()).await {
                     Ok(n) if n > 0 => tracing::info!(reminders = n, "hand-off reminders queued"),

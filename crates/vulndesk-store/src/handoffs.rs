@@ -381,6 +381,59 @@ impl Store {
         Ok(())
     }
 
+    /// Open filing-update tasks past due whose last reminder (if any) is older than `every`, with
+    /// their organisation: the reminder sweep's work.
+    pub async fn filing_tasks_to_remind(
+        &self,
+        now: Timestamp,
+        every: std::time::Duration,
+    ) -> Result<Vec<(OrgId, FilingTask, Option<Timestamp>)>> {
+        let since = now.as_micros() - i64::try_from(every.as_micros()).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "SELECT org_id, id, changed, due_at, created_at, done_at, done_by, reminded_at FROM filing_tasks \
+             WHERE done_at IS NULL AND due_at < $1 AND (reminded_at IS NULL OR reminded_at < $2) ORDER BY due_at LIMIT 500",
+        )
+        .bind(now.as_micros())
+        .bind(since)
+        .fetch_all(self.read())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    parse(&r.try_get::<String, _>("org_id")?, "organisation id")?,
+                    FilingTask {
+                        id: r.try_get("id")?,
+                        changed: r
+                            .try_get::<String, _>("changed")?
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        due_at: Timestamp::from_micros(r.try_get("due_at")?),
+                        created_at: Timestamp::from_micros(r.try_get("created_at")?),
+                        done_at: None,
+                        done_by: None,
+                    },
+                    opt_ts(r, "reminded_at")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Marks a filing task reminded, only if nobody else did since `seen` (so one sweep wins).
+    pub async fn mark_filing_task_reminded(&self, id: &str, seen: Option<Timestamp>, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE filing_tasks SET reminded_at = $1 WHERE id = $2 AND done_at IS NULL \
+             AND ((reminded_at IS NULL AND $3 = 0) OR reminded_at = $3)",
+        )
+        .bind(at.as_micros())
+        .bind(id)
+        .bind(seen.map_or(0, Timestamp::as_micros))
+        .execute(&self.inner.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// An organisation's filing-update tasks, newest first.
     pub async fn filing_tasks(&self, org: OrgId) -> Result<Vec<FilingTask>> {
         let rows = sqlx::query(

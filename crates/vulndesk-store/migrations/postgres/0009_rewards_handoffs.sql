@@ -115,6 +115,7 @@ CREATE TABLE filing_tasks (
     due_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     done_at BIGINT,
-    done_by TEXT
+    done_by TEXT,
+    reminded_at BIGINT
 );
 CREATE INDEX filing_tasks_by_org ON filing_tasks (org_id, created_at);

@@ -522,6 +522,38 @@ async fn changing_a_filed_field_opens_a_task_to_update_the_filing() {
     let tasks = app.db.store.filing_tasks(platform.id).await.expect("tasks");
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].changed, ["sponsor"]);
+    // Past its due date the platform's admins are reminded by mail, once a week until it is done.
+    assert_eq!(vulndesk_jobs::filing_sweep(&app.db.store, app.clock.now()).await.expect("sweep"), 0, "not due yet");
+    app.clock.advance_secs(31 * 86_400);
+    assert_eq!(
+        vulndesk_jobs::filing_sweep(&app.db.store, app.clock.now()).await.expect("sweep"),
+        0,
+        "no admin address"
+    );
+    let ctx = vulndesk_core::AuditContext::system(app.clock.now());
+    let admin = app
+        .db
+        .store
+        .create_user(
+            &vulndesk_store::NewUser {
+                id: vulndesk_core::UserId::mint(app.clock.now(), rand::random()),
+                username: vulndesk_core::Username::parse("sun.wei").expect("name"),
+                display_name: "Sun Wei".into(),
+                email: "sun.wei@src.example".into(),
+                password_hash: "x".into(),
+                site_admin: false,
+                locale: None,
+            },
+            &ctx,
+        )
+        .await
+        .expect("user");
+    app.member(platform.id, admin.id, PersonRole::Admin).await;
+    assert_eq!(vulndesk_jobs::filing_sweep(&app.db.store, app.clock.now()).await.expect("sweep"), 1);
+    assert_eq!(vulndesk_jobs::filing_sweep(&app.db.store, app.clock.now()).await.expect("sweep"), 0, "once a week");
+    let mail = app.db.store.deliveries_for(&tasks[0].id).await.expect("deliveries");
+    assert_eq!(mail[0].new.url, "mailto:sun.wei@src.example");
+    assert!(mail[0].new.body.contains("sponsor"), "{}", mail[0].new.body);
     let mut b = Browser::new(&app);
     assert_eq!(b.login("zhao.lei", PASSWORD).await, StatusCode::SEE_OTHER);
     let page = b.get("/orgs/safeharbor/platform").await;
