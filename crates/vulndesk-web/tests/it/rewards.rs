@@ -563,3 +563,83 @@ async fn changing_a_filed_field_opens_a_task_to_update_the_filing() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(app.db.store.filing_tasks(platform.id).await.expect("tasks")[0].done_at.is_some());
 }
+
+/// A researcher with an account reports while signed in: the report is theirs, their page lists
+/// it with its case state and reward, the reputation counts it, and only they get its letter.
+#[tokio::test]
+async fn a_registered_reporter_sees_their_reports_reputation_and_letter() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let Setup { app, chen, li, .. } = setup().await;
+    app.user("ada.researcher", false).await;
+    let mut ada = Browser::new(&app);
+    assert_eq!(ada.login("ada.researcher", PASSWORD).await, StatusCode::SEE_OTHER);
+    ada.get("/p/demo").await;
+    let csrf = ada.csrf();
+    let boundary = "adaBoundary";
+    let field =
+        |n: &str, v: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n");
+    let body = [
+        field("csrf", &csrf),
+        field("title", "Admin page reachable from the guest network"),
+        field("description", "d"),
+        field("product", "AX3000"),
+        field("credit_name", "Ada R."),
+        field("accept_policy", "on"),
+        format!("--{boundary}--\r\n"),
+    ]
+    .concat();
+    let cookie = ["vd_session", "vd_csrf"]
+        .iter()
+        .filter_map(|n| ada.cookie(n).map(|v| format!("{n}={v}")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/p/demo")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let page = ada.get("/account/reports").await;
+    assert!(page.body.contains("Admin page reachable from the guest network"), "{}", page.body);
+    assert!(page.body.contains("data-testid=\"valid-share\">—<"), "nothing decided yet: {}", page.body);
+    let listed = app.api(Method::GET, &format!("{BASE}/reports"), Some(&li), None).await.json();
+    let id = listed
+        .as_array()
+        .expect("reports")
+        .iter()
+        .find(|r| r["title"] == "Admin page reachable from the guest network")
+        .expect("listed")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = app.api(Method::POST, &format!("{BASE}/cases"), Some(&li), Some(json!({"reports": [id]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    app.api(Method::PUT, &format!("{BASE}/programs/demo/reward-table"), Some(&chen), Some(table())).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{BASE}/reports/{id}/rewards"),
+            Some(&li),
+            Some(json!({"grade": "high", "amount": "4000", "reason": "clear"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let page = ada.get("/account/reports").await;
+    assert!(page.body.contains("data-testid=\"valid-share\">100 %<"), "{}", page.body);
+    assert!(page.body.contains("4,000.00 CNY") && page.body.contains("pending approval"), "{}", page.body);
+    let letter = ada.get(&format!("/account/reports/{id}/letter.pdf")).await;
+    assert_eq!(letter.status, StatusCode::OK);
+    assert!(letter.pdf_text().contains("Ada R."));
+    // Someone else's report, or someone else asking, is not found.
+    app.user("mallory", false).await;
+    let mut mallory = Browser::new(&app);
+    assert_eq!(mallory.login("mallory", PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(mallory.get(&format!("/account/reports/{id}/letter.pdf")).await.status, StatusCode::NOT_FOUND);
+    assert!(!mallory.get("/account/reports").await.body.contains("guest network"));
+}
