@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptsCommand,
     },
+    /// Vendors' CSAF feeds an organisation pulls (Art. 8)
+    Feed {
+        #[command(subcommand)]
+        command: FeedCommand,
+    },
     /// Rewards paid to reporters (Art. 7 ¶3)
     Rewards {
         #[command(subcommand)]
@@ -185,6 +190,29 @@ enum ReceiptsCommand {
     /// Re-hashes every stored payload and attachment and walks the hash chain: prints `OK <count>`,
     /// or the first bad sequence number and why (exit code 1).
     Verify,
+}
+
+#[derive(Subcommand)]
+enum FeedCommand {
+    /// Adds a vendor's CSAF provider (its provider-metadata.json) to an organisation's feeds.
+    Add {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        /// A name for the feed.
+        #[arg(long)]
+        name: String,
+        /// The provider's `provider-metadata.json` URL.
+        #[arg(long)]
+        url: String,
+    },
+    /// Pulls every feed (or one organisation's) now and prints what was kept and refused. Exit 0
+    /// when every feed was reached (refused documents are listed, not errors); 1 otherwise.
+    Pull {
+        /// Only this organisation's feeds.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -378,6 +406,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Osv { command: OsvCommand::Import { paths } } => {
             let store = open_migrated(&config).await?;
             osv_import(&store, &paths).await
+        }
+        Command::Feed { command: FeedCommand::Add { org, name, url } } => {
+            let store = open_migrated(&config).await?;
+            let Some(o) = store.org_by_slug(&org).await? else {
+                eprintln!("error: no organisation {org:?}");
+                return Ok(ExitCode::from(2));
+            };
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                eprintln!("error: --url must be an http(s) URL of a provider-metadata.json");
+                return Ok(ExitCode::from(2));
+            }
+            let id = uuid::Uuid::from_bytes(rand::random()).to_string();
+            store.add_feed(o.id, &id, &name, &url, &AuditContext::system(SystemClock.now())).await?;
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feed { command: FeedCommand::Pull { org } } => {
+            let store = open_migrated(&config).await?;
+            let org = match org {
+                Some(slug) => match store.org_by_slug(&slug).await? {
+                    Some(o) => Some(o.id),
+                    None => {
+                        eprintln!("error: no organisation {slug:?}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => None,
+            };
+            let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
+            let mut failed = false;
+            for f in store.feeds(org).await? {
+                match vulndesk_jobs::feeds::pull(&store, &SystemClock, &f, dest).await {
+                    Ok(r) => {
+                        println!(
+                            "{}: {} accepted, {} unchanged, {} rejected",
+                            f.name,
+                            r.accepted,
+                            r.unchanged,
+                            r.rejected.len()
+                        );
+                        for (url, why) in r.rejected {
+                            println!("  rejected {url}: {why}");
+                        }
+                    }
+                    Err(e) => {
+                        println!("{}: failed: {e}", f.name);
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Rewards { command: RewardsCommand::Ledger { org, program, from, to, format } } => {
             let store = open_migrated(&config).await?;

@@ -182,6 +182,15 @@ pub fn signature(key: &str, timestamp: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// An HTTP client with `config` that reaches only the destinations `dest` allows.
+pub(crate) fn agent_for(config: ureq::config::Config, dest: Destinations) -> ureq::Agent {
+    if dest.allow_private {
+        config.into()
+    } else {
+        ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), PublicOnly::default())
+    }
+}
+
 fn post(d: &Delivery, timestamp: i64, dest: Destinations) -> Outcome {
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
@@ -189,11 +198,7 @@ fn post(d: &Delivery, timestamp: i64, dest: Destinations) -> Outcome {
         // A redirect could lead anywhere; a receiver that moved is told to update its URL.
         .max_redirects(0)
         .build();
-    let agent: ureq::Agent = if dest.allow_private {
-        config.into()
-    } else {
-        ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), PublicOnly::default())
-    };
+    let agent = agent_for(config, dest);
     let mut req = agent
         .post(&d.new.url)
         .header("Content-Type", "application/json")

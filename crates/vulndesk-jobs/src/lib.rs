@@ -6,6 +6,7 @@
 //! transaction as its mail, so whichever instance records it first sends it and the others skip.
 
 pub mod deliver;
+pub mod feeds;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -236,6 +237,9 @@ pub async fn filing_sweep(store: &Store, now: Timestamp) -> Result<usize, StoreE
     Ok(queued)
 }
 
+/// How often every vendor feed is pulled (and once at start).
+pub const FEED_PULL_EVERY: Duration = Duration::from_secs(3600);
+
 /// How often queued deliveries are looked for.
 pub const DELIVERY_TICK: Duration = Duration::from_millis(500);
 
@@ -254,6 +258,8 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut send = tokio::time::interval(DELIVERY_TICK);
     send.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pull = tokio::time::interval(FEED_PULL_EVERY);
+    pull.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -261,6 +267,20 @@ pub async fn run(
             _ = send.tick() => {
                 if let Err(e) = deliver::deliver_due_to(&store, clock.as_ref(), mailer.as_ref(), destinations, 100).await {
                     tracing::warn!(error = %e, "sending deliveries failed; retrying at the next tick");
+                }
+            }
+            _ = pull.tick() => {
+                match store.feeds(None).await {
+                    Ok(list) => {
+                        for f in list {
+                            match feeds::pull(&store, clock.as_ref(), &f, destinations).await {
+                                Ok(r) => tracing::info!(feed = %f.name, accepted = r.accepted, unchanged = r.unchanged,
+                                    rejected = r.rejected.len(), "feed pulled"),
+                                Err(e) => tracing::warn!(feed = %f.name, error = %e, "feed pull failed; retrying at the next pull"),
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "listing feeds failed; retrying at the next pull"),
                 }
             }
             _ = tick.tick() => {

@@ -14,6 +14,7 @@ pub mod authority;
 pub mod cases;
 pub mod catalogue;
 mod error;
+pub mod feeds;
 pub mod handoffs;
 pub mod intake;
 mod org;

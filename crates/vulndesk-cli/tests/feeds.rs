@@ -1,0 +1,143 @@
+//! Pulling a vendor's CSAF provider between real processes: an operator's feed pulls the demo
+//! provider's signed documents (all kept, then unchanged on the next pull); a copy of the tree
+//! served elsewhere with one document altered (hash mismatch) and one altered with its hashes
+//! recomputed (the signature no longer verifies) keeps only the untouched one and logs why for
+//! the others; without the private-network opt-in a loopback provider is not reached at all.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use common::{Server, text, vulndesk};
+use sha2::Digest;
+use vulndesk_store::testing::TestDb;
+
+fn rehash(doc: &std::path::Path) {
+    let bytes = std::fs::read(doc).expect("read");
+    let name = doc.file_name().expect("name").to_string_lossy().into_owned();
+    let line256 = format!("{}  {name}\n", hex::encode(sha2::Sha256::digest(&bytes)));
+    let line512 = format!("{}  {name}\n", hex::encode(sha2::Sha512::digest(&bytes)));
+    std::fs::write(format!("{}.sha256", doc.display()), line256).expect("write");
+    std::fs::write(format!("{}.sha512", doc.display()), line512).expect("write");
+}
+
+#[tokio::test]
+async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out() {
+    let db = TestDb::empty_on(vulndesk_store::testing::backend_under_test()).await;
+    let server = Server::start_demo(&db.url);
+    let base = server.url.trim_end_matches('/').to_owned();
+    let metadata = format!("{base}/.well-known/csaf/provider-metadata.json");
+    let out = vulndesk(&[
+        "--database",
+        &db.url,
+        "feed",
+        "add",
+        "--org",
+        "metro-transit",
+        "--name",
+        "Demo Networks",
+        "--url",
+        &metadata,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Without the opt-in, a provider on loopback is not reached (the same rule as deliveries).
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_vulndesk"))
+        .args(["--database", &db.url, "feed", "pull", "--org", "metro-transit"])
+        .env_remove("VULNDESK_DATABASE_URL")
+        .env("VULNDESK_DELIVERY_ALLOW_PRIVATE_NETWORKS", "false")
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stdout));
+    assert!(text(&refused.stdout).contains("non-public"), "{}", text(&refused.stdout));
+
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("Demo Networks: 3 accepted, 0 unchanged, 0 rejected"), "{}", text(&out.stdout));
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    assert!(text(&out.stdout).contains("Demo Networks: 0 accepted, 3 unchanged, 0 rejected"), "{}", text(&out.stdout));
+    drop(server);
+
+    // The same tree served elsewhere, with two documents tampered with.
+    let dir = std::env::temp_dir().join(format!("vulndesk-feed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // Bound first, so the exported tree can name its address.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mirror = format!("http://127.0.0.1:{port}");
+    let out = vulndesk(&[
+        "--database",
+        &db.url,
+        "csaf",
+        "export",
+        "--base-url",
+        &mirror,
+        "--out",
+        dir.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let white = dir.join(".well-known/csaf/white");
+    let index = std::fs::read_to_string(white.join("index.txt")).expect("index");
+    let docs: Vec<PathBuf> = index.lines().map(|l| white.join(l)).collect();
+    assert_eq!(docs.len(), 3);
+    let mut altered = std::fs::read(&docs[0]).expect("read");
+    altered.extend_from_slice(b" ");
+    std::fs::write(&docs[0], &altered).expect("write");
+    let text1 = std::fs::read_to_string(&docs[1]).expect("read").replacen("\"title\":", "\"title\" :", 1);
+    std::fs::write(&docs[1], text1).expect("write");
+    rehash(&docs[1]);
+    let served = serve_on(dir.clone(), listener);
+    assert_eq!(served, mirror);
+    let out = vulndesk(&[
+        "--database",
+        &db.url,
+        "feed",
+        "add",
+        "--org",
+        "metro-transit",
+        "--name",
+        "Mirror",
+        "--url",
+        &format!("{mirror}/.well-known/csaf/provider-metadata.json"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    let report = text(&out.stdout);
+    assert!(report.contains("Mirror: 1 accepted, 0 unchanged, 2 rejected"), "{report}");
+    assert!(report.contains("SHA-256 mismatch"), "{report}");
+    assert!(report.contains("signature does not verify"), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Serves the files under `root` over HTTP (GET only) on `listener`; answers the base URL.
+fn serve_on(root: PathBuf, listener: TcpListener) -> String {
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+            let mut out = stream;
+            match std::fs::read(root.join(&path)) {
+                Ok(body) => {
+                    let _ =
+                        write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let _ = out.write_all(&body);
+                }
+                Err(_) => {
+                    let _ = out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                }
+            }
+        }
+    });
+    base
+}
