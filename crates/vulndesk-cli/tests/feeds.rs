@@ -58,6 +58,30 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
     assert!(text(&out.stdout).contains("Demo Networks: 3 accepted, 0 unchanged, 0 rejected"), "{}", text(&out.stdout));
     let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
     assert!(text(&out.stdout).contains("Demo Networks: 0 accepted, 3 unchanged, 0 rejected"), "{}", text(&out.stdout));
+
+    // The same through the API: the feed with its documents, a pull now, a bad URL named.
+    let out = vulndesk(&["--database", &db.url, "admin", "token", "create", "--user", "admin", "--name", "t"]);
+    let token = text(&out.stdout).trim().to_owned();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let feeds_url = format!("{base}/api/v1/organisations/metro-transit/feeds");
+    let auth = format!("Bearer {token}");
+    let mut r = agent.get(&feeds_url).header("Authorization", &auth).call().expect("list");
+    let listed: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
+    assert_eq!(listed[0]["documents"].as_array().expect("documents").len(), 3, "{listed}");
+    assert_eq!(listed[0]["last_status"], "ok");
+    let id = listed[0]["id"].as_str().expect("id").to_owned();
+    let mut r =
+        agent.post(&format!("{feeds_url}/{id}/pull")).header("Authorization", &auth).send_empty().expect("pull");
+    assert_eq!(r.status(), 200);
+    let pulled: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
+    assert_eq!(pulled["unchanged"], 3, "{pulled}");
+    let r = agent
+        .post(&feeds_url)
+        .header("Authorization", &auth)
+        .header("Content-Type", "application/json")
+        .send(r#"{"name": "x", "url": "ftp://example.com/x"}"#)
+        .expect("add");
+    assert_eq!(r.status(), 422);
     drop(server);
 
     // The same tree served elsewhere, with two documents tampered with.

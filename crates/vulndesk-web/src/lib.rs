@@ -12,6 +12,7 @@ mod cases;
 mod catalogue;
 mod dossier;
 mod error;
+mod feeds;
 mod handoffs;
 mod i18n;
 mod intake;

@@ -30,6 +30,9 @@ pub struct WebConfig {
     pub intake: crate::intake::IntakeLimits,
     /// The organisation whose `security.txt` the deployment serves (its short name).
     pub security_txt_org: Option<String>,
+    /// Whether outbound HTTP started from a request (a feed pulled now) may reach private
+    /// networks (`delivery_allow_private_networks`).
+    pub allow_private_destinations: bool,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             public_url: None,
             intake: crate::intake::IntakeLimits::default(),
             security_txt_org: None,
+            allow_private_destinations: false,
         }
     }
 }

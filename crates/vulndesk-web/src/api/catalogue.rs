@@ -672,3 +672,44 @@ pub(crate) async fn set_customer_webhook(
     let secret = catalogue::set_customer_webhook(&state, &ctx, org.id, &id, &f).await?;
     Ok(Json(WebhookSecret { secret }))
 }
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/feeds", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "The vendor feeds with their kept documents and refusals", body = [crate::feeds::FeedView]),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_feeds(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<crate::feeds::FeedView>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::feeds::list(&state, &ctx, &org).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/feeds", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = crate::feeds::NewFeed,
+    responses((status = 201, body = crate::feeds::FeedView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_feed(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(body): ApiJson<crate::feeds::NewFeed>,
+) -> Result<(StatusCode, Json<crate::feeds::FeedView>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok((StatusCode::CREATED, Json(crate::feeds::add(&state, &ctx, &org, &body).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/feeds/{id}/pull", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The feed id")),
+    responses((status = 200, description = "What the pull kept and refused", body = crate::feeds::PullView),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The provider could not be reached or read")))]
+pub(crate) async fn pull_feed(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<Json<crate::feeds::PullView>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::feeds::pull_now(&state, &ctx, &org, &id).await?))
+}

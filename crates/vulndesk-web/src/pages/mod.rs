@@ -11,6 +11,7 @@ mod blackouts;
 pub(crate) mod cases;
 mod catalogue;
 pub(crate) mod csaf;
+mod feeds;
 pub(crate) mod handoffs;
 mod home;
 pub(crate) mod inbox;
@@ -141,6 +142,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/advisory/evidence", post(advisory::evidence))
         .route("/orgs/{slug}/cases/{number}/advisory/publish", post(advisory::publish))
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
+        .route("/orgs/{slug}/feeds", get(feeds::show).post(feeds::add))
+        .route("/orgs/{slug}/feeds/{id}/pull", post(feeds::pull))
         .route("/orgs/{slug}/rewards", get(rewards::show))
         .route("/orgs/{slug}/rewards.csv", get(rewards::csv))
         .route("/orgs/{slug}/rewards/{id}", post(rewards::step))
