@@ -499,3 +499,45 @@ async fn the_osv_page_is_for_site_administrators() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("data-testid=\"osv-records\">0<"), "{}", page.body);
 }
+
+/// Vendor feeds: added by catalogue keepers (a bad URL named, the same URL twice refused), listed
+/// with their state on the page and in the API; a provider that cannot be reached is a 409 that
+/// says why, recorded as the feed's last error.
+#[tokio::test]
+async fn vendor_feeds_are_added_listed_and_an_unreachable_provider_is_named() {
+    let app = TestApp::new().await;
+    let admin = app.user("wang.fang", false).await;
+    let auditor = app.user("qian.hao", false).await;
+    let org = app.org("metro-transit").await;
+    app.member(org, admin, PersonRole::Admin).await;
+    app.member(org, auditor, PersonRole::Auditor).await;
+    let t = app.token(admin, None, None).await;
+    let a = app.token(auditor, None, None).await;
+    let feeds = "/api/v1/organisations/metro-transit/feeds";
+    let r = app
+        .api(Method::POST, feeds, Some(&t), Some(json!({"name": "Demo Networks", "url": "file:///etc/passwd"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["details"][0]["field"], "url");
+    // A provider on loopback: refused by the destination policy, which the test app keeps.
+    let url = "http://127.0.0.1:9/.well-known/csaf/provider-metadata.json";
+    let r = app.api(Method::POST, feeds, Some(&a), Some(json!({"name": "Demo Networks", "url": url}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "auditors read the catalogue, they do not change it");
+    let r = app.api(Method::POST, feeds, Some(&t), Some(json!({"name": "Demo Networks", "url": url}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["last_status"], "never");
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+    let r = app.api(Method::POST, feeds, Some(&t), Some(json!({"name": "Again", "url": url}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app.api(Method::POST, &format!("{feeds}/{id}/pull"), Some(&t), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.json()["error"]["message"].as_str().expect("message").contains("non-public"), "{}", r.body);
+    let listed = app.api(Method::GET, feeds, Some(&a), None).await.json();
+    assert_eq!(listed[0]["last_status"], "failed");
+    assert!(listed[0]["last_error"].as_str().expect("error").contains("127.0.0.1"), "{listed}");
+    let mut b = Browser::new(&app);
+    assert_eq!(b.login("wang.fang", PASSWORD).await, StatusCode::SEE_OTHER);
+    let page = b.get("/orgs/metro-transit/feeds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Demo Networks") && page.body.contains("data-testid=\"feed-pull\""), "{}", page.body);
+}
