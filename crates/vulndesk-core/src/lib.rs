@@ -54,6 +54,7 @@ pub mod locale;
 pub mod name;
 pub mod org;
 pub mod reward;
+pub mod sla;
 pub mod time;
 pub mod user;
 
