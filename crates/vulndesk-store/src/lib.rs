@@ -9,6 +9,7 @@
 //! Every method that changes state takes an [`AuditContext`] and appends the audit event in the
 //! same transaction as the change: a change without its audit event cannot be committed.
 
+pub mod assets;
 mod audit;
 pub mod authority;
 pub mod cases;

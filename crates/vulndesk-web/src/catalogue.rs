@@ -377,9 +377,9 @@ pub(crate) async fn create_deployment(
 const CSV_MAX_ROWS: usize = 50_000;
 
 /// A CSV row: its line number and its cells by (lower-cased) column name.
-type CsvRow = (usize, HashMap<String, String>);
+pub(crate) type CsvRow = (usize, HashMap<String, String>);
 
-fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<CsvRow>, AppError> {
+pub(crate) fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<CsvRow>, AppError> {
     let bad = |line: usize, key: &'static str| FieldError::new("csv", key).at_line(line);
     let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(bytes);
     let header: Vec<String> = reader
@@ -407,7 +407,7 @@ fn csv_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<CsvRow>, AppError> {
     Ok(rows)
 }
 
-fn located(line: usize, problems: Vec<FieldError>) -> Vec<FieldError> {
+pub(crate) fn located(line: usize, problems: Vec<FieldError>) -> Vec<FieldError> {
     problems.into_iter().map(|p| p.at_line(line)).collect()
 }
 

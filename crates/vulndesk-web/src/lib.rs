@@ -6,6 +6,7 @@
 //! without JavaScript; every response carries the security headers of [`security`].
 
 mod api;
+mod assets;
 mod auth;
 mod authority;
 mod cases;

@@ -713,3 +713,53 @@ pub(crate) async fn pull_feed(
     let org = ops::visible_org(&state, &ctx, &org).await?;
     Ok(Json(crate::feeds::pull_now(&state, &ctx, &org, &id).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/assets", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "The assets; host names and addresses only for catalogue keepers", body = [crate::assets::AssetView]),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_assets(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<crate::assets::AssetView>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::assets::list(&state, &ctx, &org).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/assets", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = crate::assets::AssetForm,
+    responses((status = 204, description = "Saved (an asset with the same name is replaced)"), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_asset(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(body): ApiJson<crate::assets::AssetForm>,
+) -> Result<StatusCode, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    crate::assets::add(&state, &ctx, &org, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many assets an import stored.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AssetsImported {
+    stored: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/assets/import", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    request_body(content = String, content_type = "text/csv",
+        description = "name,hostnames,addresses,owner,location,exposure,protection_level,critical_infrastructure,vendor,product,model,version,components"),
+    responses((status = 200, body = AssetsImported), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "Every bad row, by line; nothing stored")))]
+pub(crate) async fn import_assets(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    body: Bytes,
+) -> Result<Json<AssetsImported>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(AssetsImported { stored: crate::assets::import_csv(&state, &ctx, &org, &body).await? }))
+}

@@ -129,6 +129,8 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(publication::gate))
         .routes(routes!(publication::publish))
         .routes(routes!(publication::blackout))
+        .routes(routes!(catalogue::list_assets, catalogue::add_asset))
+        .routes(routes!(catalogue::import_assets))
         .routes(routes!(catalogue::list_feeds, catalogue::add_feed))
         .routes(routes!(catalogue::pull_feed))
         .routes(routes!(rewards::get_table, rewards::put_table))

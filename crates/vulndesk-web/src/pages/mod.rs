@@ -5,6 +5,7 @@
 mod account;
 mod ack;
 pub(crate) mod advisory;
+mod assets;
 mod audit;
 mod authority;
 mod blackouts;
@@ -142,6 +143,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/advisory/evidence", post(advisory::evidence))
         .route("/orgs/{slug}/cases/{number}/advisory/publish", post(advisory::publish))
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
+        .route("/orgs/{slug}/assets", get(assets::show).post(assets::add))
+        .route("/orgs/{slug}/assets/import", post(assets::import))
         .route("/orgs/{slug}/feeds", get(feeds::show).post(feeds::add))
         .route("/orgs/{slug}/feeds/{id}/pull", post(feeds::pull))
         .route("/orgs/{slug}/rewards", get(rewards::show))

@@ -541,3 +541,71 @@ async fn vendor_feeds_are_added_listed_and_an_unreachable_provider_is_named() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Demo Networks") && page.body.contains("data-testid=\"feed-pull\""), "{}", page.body);
 }
+
+/// Assets: a CSV import is all or nothing with every bad row named; the remediation deadlines
+/// follow the SLA matrix; host names and addresses are shown only to catalogue keepers, and that
+/// read is audited (Art. 9(2)).
+#[tokio::test]
+async fn assets_import_their_deadlines_and_restricted_addresses() {
+    let app = TestApp::new().await;
+    let admin = app.user("wang.fang", false).await;
+    let auditor = app.user("qian.hao", false).await;
+    let org = app.org("metro-transit").await;
+    app.member(org, admin, PersonRole::Admin).await;
+    app.member(org, auditor, PersonRole::Auditor).await;
+    let t = app.token(admin, None, None).await;
+    let a = app.token(auditor, None, None).await;
+    let import = |body: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/organisations/metro-transit/assets/import")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body.to_owned()))
+            .expect("request")
+    };
+    let head = "name,hostnames,addresses,owner,location,exposure,protection_level,critical_infrastructure,vendor,product,model,version,components";
+    let bad = format!(
+        "{head}\nst-01,,10.0.0.300,NOC,Station 1,internal,7,,Demo Networks,AX3000,AX3000,2.1.4,pkg:generic/dnsmasq@2.89\n\
+         st-02,,,NOC,Station 2,outside,2,,Demo Networks,AX3000,AX3000,2.1.4,not-a-purl\n"
+    );
+    let r = app.send(import(&bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<String> = r.json()["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|d| d["field"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(fields, ["2:protection_level", "2:addresses", "3:exposure", "3:components"], "{}", r.body);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&t), None).await.json(),
+        json!([])
+    );
+    let good = format!(
+        "{head}\nst-01-gw,gw1.metro.example,203.0.113.7,NOC,Station 1,internet_facing,3,false,Demo Networks,AX3000,AX3000,2.1.4,pkg:generic/dnsmasq@2.89\n\
+         st-02-gw,,10.2.0.1,NOC,Station 2,internal,2,,Demo Networks,AX3000,AX3000,2.1.4,\n"
+    );
+    let r = app.send(import(&good)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["stored"], 2);
+    let listed = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&t), None).await.json();
+    assert_eq!(listed[0]["name"], "st-01-gw");
+    assert_eq!(listed[0]["addresses"], json!(["203.0.113.7"]));
+    assert_eq!(listed[0]["remediation_days"], json!([3, 7, 30, 90]), "internet-facing, level 3");
+    assert_eq!(listed[1]["remediation_days"], json!([15, 30, 90, 180]), "internal, level 2");
+    let seen = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&a), None).await.json();
+    assert!(
+        seen[0]["addresses"].is_null() && seen[0]["hostnames"].is_null(),
+        "auditors do not see restricted fields: {seen}"
+    );
+    let log = app.db.store.audit_of_object("organisation", &org.to_string()).await.expect("audit");
+    assert!(log.iter().any(|e| e.event.action == "asset.restricted_view"));
+    assert!(log.iter().all(|e| !e.event.details.contains("203.0.113.7")), "addresses never go into the audit log");
+    let mut b = Browser::new(&app);
+    assert_eq!(b.login("qian.hao", PASSWORD).await, StatusCode::SEE_OTHER);
+    let page = b.get("/orgs/metro-transit/assets").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("st-01-gw") && !page.body.contains("203.0.113.7"), "{}", page.body);
+    assert!(!page.body.contains("data-testid=\"asset-form\""), "auditors change nothing");
+}

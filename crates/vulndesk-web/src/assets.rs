@@ -1,0 +1,268 @@
+//! An operator's assets (Art. 8), shared by the pages and the API: added one by one or imported
+//! from CSV (all or nothing, every bad row named by line), listed with the remediation deadlines
+//! their class gets. Host names and addresses are restricted (Art. 9(2)): only the
+//! organisation's catalogue keepers see them, and each such read is audited.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use vulndesk_core::sla::{AssetClass, Exposure, SlaMatrix};
+use vulndesk_core::{Action, Organisation};
+use vulndesk_store::assets::Asset;
+
+use crate::auth::RequestCtx;
+use crate::error::{AppError, FieldError};
+use crate::state::AppState;
+
+/// An asset as forms, the API and CSV rows give it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub(crate) struct AssetForm {
+    #[serde(default)]
+    pub(crate) name: String,
+    /// Host names, one per line (or separated by spaces or `;`).
+    #[serde(default)]
+    pub(crate) hostnames: String,
+    /// IP addresses, one per line (or separated by spaces or `;`).
+    #[serde(default)]
+    pub(crate) addresses: String,
+    #[serde(default)]
+    pub(crate) owner: String,
+    #[serde(default)]
+    pub(crate) location: String,
+    /// `internet_facing` or `internal` (default).
+    #[serde(default)]
+    pub(crate) exposure: String,
+    /// 等级保护 level 1–4 (default 2).
+    #[serde(default)]
+    pub(crate) protection_level: String,
+    /// `true` for critical information infrastructure.
+    #[serde(default)]
+    pub(crate) critical_infrastructure: String,
+    #[serde(default)]
+    pub(crate) vendor: String,
+    #[serde(default)]
+    pub(crate) product: String,
+    #[serde(default)]
+    pub(crate) model: String,
+    #[serde(default)]
+    pub(crate) version: String,
+    /// Package URLs of its components (separated by new lines, spaces or `;`).
+    #[serde(default)]
+    pub(crate) components: String,
+}
+
+fn items(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == ';').filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+/// Checks a form; every problem at once.
+fn asset_from(org: &Organisation, f: &AssetForm, now: vulndesk_core::Timestamp) -> Result<Asset, Vec<FieldError>> {
+    let mut e = Vec::new();
+    let name = crate::validate::text("name", &f.name, 200).map_err(|x| e.push(x)).ok();
+    let exposure = match f.exposure.trim() {
+        "" | "internal" => "internal",
+        "internet_facing" => "internet_facing",
+        other => {
+            e.push(FieldError::new("exposure", "invalid-choice").with("value", other));
+            "internal"
+        }
+    };
+    let level = match f.protection_level.trim() {
+        "" => 2,
+        l => l.parse::<i64>().ok().filter(|l| (1..=4).contains(l)).unwrap_or_else(|| {
+            e.push(FieldError::new("protection_level", "asset-level").with("value", l));
+            2
+        }),
+    };
+    let cii = match f.critical_infrastructure.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "0" | "off" => false,
+        "true" | "yes" | "1" | "on" => true,
+        other => {
+            e.push(FieldError::new("critical_infrastructure", "invalid-choice").with("value", other));
+            false
+        }
+    };
+    let addresses = items(&f.addresses);
+    for a in &addresses {
+        if a.parse::<std::net::IpAddr>().is_err() {
+            e.push(FieldError::new("addresses", "asset-address").with("value", a));
+        }
+    }
+    let components = items(&f.components);
+    let mut purls = Vec::new();
+    for c in &components {
+        match vulndesk_formats::purl::Purl::parse(c) {
+            Ok(p) => purls.push(p.to_string()),
+            Err(err) => e.push(FieldError::new("components", "asset-purl").with("value", c).with("reason", err)),
+        }
+    }
+    for (field, value) in [
+        ("owner", &f.owner),
+        ("location", &f.location),
+        ("vendor", &f.vendor),
+        ("product", &f.product),
+        ("model", &f.model),
+        ("version", &f.version),
+        ("hostnames", &f.hostnames),
+    ] {
+        if value.chars().count() > 2000 {
+            e.push(FieldError::new(field, "text-too-long").with("max", 2000));
+        }
+    }
+    let Some(name) = name.filter(|_| e.is_empty()) else { return Err(e) };
+    Ok(Asset {
+        id: crate::auth::random_uuid().to_string(),
+        org: org.id,
+        name,
+        hostnames: items(&f.hostnames).join("\n"),
+        addresses: addresses.join("\n"),
+        owner: f.owner.trim().to_owned(),
+        location: f.location.trim().to_owned(),
+        exposure: exposure.to_owned(),
+        protection_level: level,
+        critical_infrastructure: cii,
+        vendor: f.vendor.trim().to_owned(),
+        product: f.product.trim().to_owned(),
+        model: f.model.trim().to_owned(),
+        version: f.version.trim().to_owned(),
+        components: purls.join("\n"),
+        created_at: now,
+    })
+}
+
+/// Adds (or replaces, by name) one asset (catalogue keepers).
+pub(crate) async fn add(state: &AppState, ctx: &RequestCtx, org: &Organisation, f: &AssetForm) -> Result<(), AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    let now = state.clock.now();
+    let a = asset_from(org, f, now).map_err(AppError::Validation)?;
+    state.store.put_assets(org.id, &[a], &ctx.audit(now)).await?;
+    Ok(())
+}
+
+/// The CSV columns an import takes.
+pub(crate) const CSV_COLUMNS: [&str; 13] = [
+    "name",
+    "hostnames",
+    "addresses",
+    "owner",
+    "location",
+    "exposure",
+    "protection_level",
+    "critical_infrastructure",
+    "vendor",
+    "product",
+    "model",
+    "version",
+    "components",
+];
+
+/// Imports assets from CSV: one transaction; every bad row named by line, and then nothing stored.
+pub(crate) async fn import_csv(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    bytes: &[u8],
+) -> Result<usize, AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    let now = state.clock.now();
+    let rows = crate::catalogue::csv_rows(bytes, &CSV_COLUMNS)?;
+    let mut assets = Vec::new();
+    let mut problems = Vec::new();
+    for (line, row) in rows {
+        let get = |k: &str| row.get(k).cloned().unwrap_or_default();
+        let f = AssetForm {
+            name: get("name"),
+            hostnames: get("hostnames"),
+            addresses: get("addresses"),
+            owner: get("owner"),
+            location: get("location"),
+            exposure: get("exposure"),
+            protection_level: get("protection_level"),
+            critical_infrastructure: get("critical_infrastructure"),
+            vendor: get("vendor"),
+            product: get("product"),
+            model: get("model"),
+            version: get("version"),
+            components: get("components"),
+        };
+        match asset_from(org, &f, now) {
+            Ok(a) => assets.push(a),
+            Err(p) => problems.extend(crate::catalogue::located(line, p)),
+        }
+    }
+    if !problems.is_empty() {
+        problems.truncate(100);
+        return Err(AppError::Validation(problems));
+    }
+    Ok(state.store.put_assets(org.id, &assets, &ctx.audit(now)).await?)
+}
+
+/// An asset as shown: restricted fields only for those who may see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct AssetView {
+    pub(crate) name: String,
+    /// Absent for people who may not see restricted fields.
+    pub(crate) hostnames: Option<Vec<String>>,
+    /// Absent for people who may not see restricted fields.
+    pub(crate) addresses: Option<Vec<String>>,
+    pub(crate) owner: String,
+    pub(crate) location: String,
+    pub(crate) exposure: String,
+    pub(crate) protection_level: i64,
+    pub(crate) critical_infrastructure: bool,
+    pub(crate) vendor: String,
+    pub(crate) product: String,
+    pub(crate) model: String,
+    pub(crate) version: String,
+    pub(crate) components: Vec<String>,
+    /// Days to remediate a finding of each grade on this asset (critical, high, medium, low).
+    pub(crate) remediation_days: [u32; 4],
+}
+
+/// The organisation's assets (catalogue readers); restricted fields for catalogue keepers, and
+/// that read is audited.
+pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation) -> Result<Vec<AssetView>, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    let restricted = ctx.require(Action::ManageCatalogue(org.id)).is_ok();
+    let assets = state.store.assets_of(org.id).await?;
+    if restricted && assets.iter().any(|a| !a.hostnames.is_empty() || !a.addresses.is_empty()) {
+        let details = serde_json::json!({"assets": assets.len()});
+        state
+            .store
+            .record_audit(&ctx.audit(state.clock.now()).event(
+                "asset.restricted_view",
+                "organisation",
+                &org.id.to_string(),
+                Some(org.id.to_string()),
+                details.to_string(),
+            ))
+            .await?;
+    }
+    let sla = SlaMatrix::default();
+    let lines = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
+    Ok(assets
+        .into_iter()
+        .map(|a| {
+            let class = AssetClass {
+                protection_level: u8::try_from(a.protection_level).unwrap_or(2),
+                exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
+                critical_infrastructure: a.critical_infrastructure,
+            };
+            AssetView {
+                hostnames: restricted.then(|| lines(&a.hostnames)),
+                addresses: restricted.then(|| lines(&a.addresses)),
+                remediation_days: ["critical", "high", "medium", "low"].map(|g| sla.days(g, &class)),
+                components: lines(&a.components),
+                name: a.name,
+                owner: a.owner,
+                location: a.location,
+                exposure: a.exposure,
+                protection_level: a.protection_level,
+                critical_infrastructure: a.critical_infrastructure,
+                vendor: a.vendor,
+                product: a.product,
+                model: a.model,
+                version: a.version,
+            }
+        })
+        .collect())
+}
