@@ -216,6 +216,43 @@ pub(crate) struct AssetView {
     pub(crate) components: Vec<String>,
     /// Days to remediate a finding of each grade on this asset (critical, high, medium, low).
     pub(crate) remediation_days: [u32; 4],
+    /// Its components matched against the deployment's OSV data, now.
+    pub(crate) findings: Vec<AssetFinding>,
+}
+
+/// A known vulnerability in one of an asset's components.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct AssetFinding {
+    pub(crate) purl: String,
+    pub(crate) advisory: String,
+    pub(crate) aliases: Vec<String>,
+    /// Versions that fix it.
+    pub(crate) fixed: Vec<String>,
+}
+
+/// An asset's components matched against the deployment's OSV data (the same index as product
+/// versions' findings), one line per (component, advisory).
+async fn findings(state: &AppState, components: &str) -> Result<Vec<AssetFinding>, AppError> {
+    if components.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let index = crate::catalogue::osv_index(state).await?;
+    let mut out = Vec::new();
+    for c in components.lines() {
+        let Ok(purl) = vulndesk_formats::purl::Purl::parse(c) else { continue };
+        let Ok(hits) = index.query_purl(&purl) else { continue };
+        for hit in hits {
+            out.push(AssetFinding {
+                purl: c.to_owned(),
+                advisory: hit.advisory.id.clone(),
+                aliases: hit.advisory.aliases.clone(),
+                fixed: hit.affected.fixed.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.purl, &a.advisory).cmp(&(&b.purl, &b.advisory)));
+    out.dedup_by(|a, b| a.purl == b.purl && a.advisory == b.advisory);
+    Ok(out)
 }
 
 /// The organisation's assets (catalogue readers); restricted fields for catalogue keepers, and
@@ -239,9 +276,14 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
     }
     let sla = SlaMatrix::default();
     let lines = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
+    let mut found = Vec::with_capacity(assets.len());
+    for a in &assets {
+        found.push(findings(state, &a.components).await?);
+    }
     Ok(assets
         .into_iter()
-        .map(|a| {
+        .zip(found)
+        .map(|(a, findings)| {
             let class = AssetClass {
                 protection_level: u8::try_from(a.protection_level).unwrap_or(2),
                 exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
@@ -251,6 +293,7 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
                 hostnames: restricted.then(|| lines(&a.hostnames)),
                 addresses: restricted.then(|| lines(&a.addresses)),
                 remediation_days: ["critical", "high", "medium", "low"].map(|g| sla.days(g, &class)),
+                findings,
                 components: lines(&a.components),
                 name: a.name,
                 owner: a.owner,

@@ -1000,3 +1000,4 @@ field-exposure = Exposure
 field-protection-level = Protection level
 field-critical-infrastructure = Critical information infrastructure
 field-components = Components
+assets-findings = Known vulnerabilities (OSV)

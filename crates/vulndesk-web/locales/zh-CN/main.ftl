@@ -1000,3 +1000,4 @@ field-exposure = 暴露面
 field-protection-level = 保护级别
 field-critical-infrastructure = 关键信息基础设施
 field-components = 组件
+assets-findings = 已知漏洞（OSV）

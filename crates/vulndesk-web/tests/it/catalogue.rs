@@ -583,7 +583,7 @@ async fn assets_import_their_deadlines_and_restricted_addresses() {
         json!([])
     );
     let good = format!(
-        "{head}\nst-01-gw,gw1.metro.example,203.0.113.7,NOC,Station 1,internet_facing,3,false,Demo Networks,AX3000,AX3000,2.1.4,pkg:generic/dnsmasq@2.89\n\
+        "{head}\nst-01-gw,gw1.metro.example,203.0.113.7,NOC,Station 1,internet_facing,3,false,Demo Networks,AX3000,AX3000,2.1.4,pkg:generic/dnsmasq@2.89;pkg:pypi/django@4.1\n\
          st-02-gw,,10.2.0.1,NOC,Station 2,internal,2,,Demo Networks,AX3000,AX3000,2.1.4,\n"
     );
     let r = app.send(import(&good)).await;
@@ -594,6 +594,20 @@ async fn assets_import_their_deadlines_and_restricted_addresses() {
     assert_eq!(listed[0]["addresses"], json!(["203.0.113.7"]));
     assert_eq!(listed[0]["remediation_days"], json!([3, 7, 30, 90]), "internet-facing, level 3");
     assert_eq!(listed[1]["remediation_days"], json!([15, 30, 90, 180]), "internal, level 2");
+    assert_eq!(listed[0]["findings"], json!([]), "no OSV data yet");
+    // With the deployment's OSV data, the gateway's Django 4.1 is a finding.
+    let root = app.user("root", true).await;
+    let root = app.token(root, None, None).await;
+    let osv = json!({"id": "PYSEC-2099-7", "modified": "2099-01-01T00:00:00Z", "aliases": ["CVE-2099-1000"],
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "Django"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "4.0"}, {"fixed": "4.2.1"}]}]}]});
+    let r = app.api(Method::POST, "/api/v1/osv", Some(&root), Some(osv)).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let listed = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&t), None).await.json();
+    assert_eq!(listed[0]["findings"][0]["advisory"], "PYSEC-2099-7", "{listed}");
+    assert_eq!(listed[0]["findings"][0]["fixed"], json!(["4.2.1"]));
+    assert_eq!(listed[0]["findings"].as_array().expect("findings").len(), 1);
+    assert_eq!(listed[1]["findings"], json!([]), "no components, no findings");
     let seen = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&a), None).await.json();
     assert!(
         seen[0]["addresses"].is_null() && seen[0]["hostnames"].is_null(),
