@@ -72,39 +72,48 @@ fn asset_from_row(r: &sqlx::any::AnyRow) -> Result<Asset> {
 }
 
 impl Store {
-    /// Adds assets, or replaces those with the same name, in one transaction (an import is all or
-    /// nothing). The audit event counts them; it never names addresses.
+    /// Adds assets, or updates those with the same name (keeping their id, so what refers to an
+    /// asset survives a re-import), in one transaction: an import is all or nothing. The audit
+    /// event counts and names them; it never holds addresses.
     pub async fn put_assets(&self, org: OrgId, assets: &[Asset], ctx: &AuditContext) -> Result<usize> {
         let mut tx = self.begin().await?;
         for a in assets {
-            sqlx::query("DELETE FROM assets WHERE org_id = $1 AND name = $2")
+            let existing: Option<String> = sqlx::query_scalar("SELECT id FROM assets WHERE org_id = $1 AND name = $2")
                 .bind(org.to_string())
                 .bind(&a.name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let q = if existing.is_some() {
+                sqlx::query(
+                    "UPDATE assets SET hostnames = $4, addresses = $5, owner = $6, location = $7, exposure = $8, \
+                     protection_level = $9, critical_infrastructure = $10, vendor = $11, product = $12, model = $13, \
+                     version = $14, components = $15, updated_at = $16 WHERE id = $1 AND org_id = $2 AND name = $3",
+                )
+            } else {
+                sqlx::query(
+                    "INSERT INTO assets (id, org_id, name, hostnames, addresses, owner, location, exposure, protection_level, \
+                     critical_infrastructure, vendor, product, model, version, components, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+                )
+            };
+            q.bind(existing.as_deref().unwrap_or(&a.id))
+                .bind(org.to_string())
+                .bind(&a.name)
+                .bind(&a.hostnames)
+                .bind(&a.addresses)
+                .bind(&a.owner)
+                .bind(&a.location)
+                .bind(&a.exposure)
+                .bind(a.protection_level)
+                .bind(i64::from(a.critical_infrastructure))
+                .bind(&a.vendor)
+                .bind(&a.product)
+                .bind(&a.model)
+                .bind(&a.version)
+                .bind(&a.components)
+                .bind(ctx.at.as_micros())
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO assets (id, org_id, name, hostnames, addresses, owner, location, exposure, protection_level, \
-                 critical_infrastructure, vendor, product, model, version, components, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-            )
-            .bind(&a.id)
-            .bind(org.to_string())
-            .bind(&a.name)
-            .bind(&a.hostnames)
-            .bind(&a.addresses)
-            .bind(&a.owner)
-            .bind(&a.location)
-            .bind(&a.exposure)
-            .bind(a.protection_level)
-            .bind(i64::from(a.critical_infrastructure))
-            .bind(&a.vendor)
-            .bind(&a.product)
-            .bind(&a.model)
-            .bind(&a.version)
-            .bind(&a.components)
-            .bind(ctx.at.as_micros())
-            .execute(&mut *tx)
-            .await?;
         }
         let names: Vec<&str> = assets.iter().map(|a| a.name.as_str()).take(50).collect();
         let details = serde_json::json!({"count": assets.len(), "names": names});

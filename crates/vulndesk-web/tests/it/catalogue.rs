@@ -589,6 +589,12 @@ async fn assets_import_their_deadlines_and_restricted_addresses() {
     let r = app.send(import(&good)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["stored"], 2);
+    // Importing again updates the assets in place: same ids, so what refers to them survives.
+    let ids = |v: Vec<vulndesk_store::assets::Asset>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let before = ids(app.db.store.assets_of(org).await.expect("assets"));
+    let r = app.send(import(&good)).await;
+    assert_eq!(r.json()["stored"], 2);
+    assert_eq!(ids(app.db.store.assets_of(org).await.expect("assets")), before);
     let listed = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&t), None).await.json();
     assert_eq!(listed[0]["name"], "st-01-gw");
     assert_eq!(listed[0]["addresses"], json!(["203.0.113.7"]));
