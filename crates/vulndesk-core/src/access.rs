@@ -112,6 +112,8 @@ pub enum Action {
     PublishAdvisories(OrgId),
     /// Set blackout windows for every organisation (Art. 9(6)).
     ManageBlackouts,
+    /// Accept the risk of a finding on an asset until a date: admins and coordinators.
+    AcceptRisk(OrgId),
     /// Read the organisation's rewards and their ledger: admins, coordinators, triagers, auditors.
     ViewRewards(OrgId),
     /// Decide a reward for a report: the people who triage.
@@ -217,6 +219,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Decision {
         Action::ViewRewards(org) => members_only(org, REWARD_READERS),
         Action::DecideRewards(org) => members_only(org, TRIAGERS),
         Action::ApproveRewards(org) => members_only(org, ADMIN_OR_COORDINATOR),
+        Action::AcceptRisk(org) => members_only(org, ADMIN_OR_COORDINATOR),
         Action::CreateToken { user, org } => {
             if site_admin {
                 return Ok(());

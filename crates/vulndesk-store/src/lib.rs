@@ -16,6 +16,7 @@ pub mod cases;
 pub mod catalogue;
 mod error;
 pub mod feeds;
+pub mod findings;
 pub mod handoffs;
 pub mod intake;
 mod org;

@@ -309,3 +309,141 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
         })
         .collect())
 }
+
+/// Re-matches every asset and brings the findings in step (catalogue keepers): new matches
+/// become findings due by the SLA matrix (a grade the data does not give counts as high);
+/// open findings no longer matched are closed as remediated. Answers (new, closed).
+pub(crate) async fn sync_findings(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+) -> Result<(usize, usize), AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    let now = state.clock.now();
+    let sla = SlaMatrix::default();
+    let mut matches = Vec::new();
+    for a in state.store.assets_of(org.id).await? {
+        let class = AssetClass {
+            protection_level: u8::try_from(a.protection_level).unwrap_or(2),
+            exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
+            critical_infrastructure: a.critical_infrastructure,
+        };
+        let due = now.plus(std::time::Duration::from_secs(u64::from(sla.days("", &class)) * 86_400));
+        for f in findings(state, &a.components).await? {
+            matches.push((a.id.clone(), f.advisory, f.purl, due));
+        }
+    }
+    Ok(state.store.sync_findings(org.id, &matches, &ctx.audit(now)).await?)
+}
+
+/// A finding as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct FindingView {
+    pub(crate) id: String,
+    pub(crate) asset: String,
+    pub(crate) vulnerability: String,
+    pub(crate) purl: String,
+    /// `verifying`, `remediating`, `remediated` or `accepted`.
+    pub(crate) state: String,
+    pub(crate) first_seen: String,
+    pub(crate) due_at: String,
+    pub(crate) overdue: bool,
+    pub(crate) evidence: String,
+    pub(crate) accepted_until: Option<String>,
+}
+
+/// The organisation's findings, soonest due first (catalogue readers).
+pub(crate) async fn list_findings(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+) -> Result<Vec<FindingView>, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    let now = state.clock.now();
+    Ok(state
+        .store
+        .findings_of(org.id)
+        .await?
+        .into_iter()
+        .map(|f| FindingView {
+            overdue: matches!(f.state.as_str(), "verifying" | "remediating") && now > f.due_at,
+            id: f.id,
+            asset: f.asset_name,
+            vulnerability: f.vulnerability,
+            purl: f.purl,
+            state: f.state,
+            first_seen: f.first_seen.to_rfc3339(),
+            due_at: f.due_at.to_rfc3339(),
+            evidence: f.evidence,
+            accepted_until: f.accepted_until.map(|t| t.to_rfc3339()),
+        })
+        .collect())
+}
+
+/// A step on a finding.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub(crate) struct FindingStep {
+    /// `confirm` (verifying → remediating), `remediated` (with evidence) or `accept` (the risk,
+    /// with a reason and an expiry date; admins and coordinators).
+    #[serde(default)]
+    pub(crate) action: String,
+    /// What shows it is remediated, or why the risk is accepted.
+    #[serde(default)]
+    pub(crate) evidence: String,
+    /// For `accept`: the last day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub(crate) until: String,
+}
+
+/// Moves a finding (catalogue keepers; a risk acceptance needs an admin or coordinator).
+pub(crate) async fn step_finding(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    id: &str,
+    s: &FindingStep,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    let f = state.store.findings_of(org.id).await?.into_iter().find(|f| f.id == id).ok_or(AppError::NotFound)?;
+    let evidence = s.evidence.trim();
+    let now = state.clock.now();
+    let (to, until) = match (s.action.as_str(), f.state.as_str()) {
+        ("confirm", "verifying") => ("remediating", None),
+        ("remediated", "verifying" | "remediating") => {
+            if evidence.is_empty() {
+                return Err(AppError::Validation(vec![FieldError::new("evidence", "finding-evidence")]));
+            }
+            ("remediated", None)
+        }
+        ("accept", "verifying" | "remediating") => {
+            ctx.require(Action::AcceptRisk(org.id))?;
+            let mut e = Vec::new();
+            if evidence.is_empty() {
+                e.push(FieldError::new("evidence", "finding-evidence"));
+            }
+            let until = vulndesk_core::Timestamp::parse_rfc3339(&format!("{}T23:59:59Z", s.until.trim()))
+                .filter(|t| s.until.trim().len() == 10 && *t > now);
+            if until.is_none() {
+                e.push(FieldError::new("until", "finding-until").with("value", s.until.trim()));
+            }
+            if !e.is_empty() {
+                return Err(AppError::Validation(e));
+            }
+            ("accepted", until)
+        }
+        (action, state_now) => {
+            return Err(AppError::Conflict(
+                "conflict-finding-step",
+                vec![("action", action.to_owned()), ("state", state_now.to_owned())],
+            ));
+        }
+    };
+    match state.store.move_finding(org.id, &f.id, (&f.state, to), evidence, until, &ctx.audit(now)).await {
+        Ok(()) => Ok(()),
+        Err(vulndesk_store::StoreError::Conflict(_)) => Err(AppError::Conflict(
+            "conflict-finding-step",
+            vec![("action", s.action.clone()), ("state", f.state.clone())],
+        )),
+        Err(other) => Err(other.into()),
+    }
+}

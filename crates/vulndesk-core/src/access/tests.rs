@@ -98,6 +98,9 @@ fn decision_table() {
         (&a_admin, ApproveRewards(a), ok),
         (&a_triager, ApproveRewards(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
         (&site_admin, ApproveRewards(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
+        (&a_admin, AcceptRisk(a), ok),
+        (&a_triager, AcceptRisk(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
+        (&b_admin, AcceptRisk(a), Err(Denied::MissingRole(ADMIN_OR_COORDINATOR))),
     ];
     for (actor, action, want) in cases {
         assert_eq!(authorize(actor, action), want, "{actor:?} {action:?}");

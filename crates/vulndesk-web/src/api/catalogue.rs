@@ -763,3 +763,53 @@ pub(crate) async fn import_assets(
     let org = ops::visible_org(&state, &ctx, &org).await?;
     Ok(Json(AssetsImported { stored: crate::assets::import_csv(&state, &ctx, &org, &body).await? }))
 }
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/findings", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "Findings on the assets, soonest due first", body = [crate::assets::FindingView]),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_findings(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<crate::assets::FindingView>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::assets::list_findings(&state, &ctx, &org).await?))
+}
+
+/// What a re-match changed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Rematched {
+    new: usize,
+    closed: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/findings/sync", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "New findings, and open ones closed because they no longer match", body = Rematched),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn sync_findings(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Rematched>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let (new, closed) = crate::assets::sync_findings(&state, &ctx, &org).await?;
+    Ok(Json(Rematched { new, closed }))
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/findings/{id}/steps", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The finding id")),
+    request_body = crate::assets::FindingStep,
+    responses((status = 204, description = "Moved"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn step_finding(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<crate::assets::FindingStep>,
+) -> Result<StatusCode, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    crate::assets::step_finding(&state, &ctx, &org, &id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

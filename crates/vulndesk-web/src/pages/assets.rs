@@ -21,6 +21,7 @@ struct AssetsPage {
     chrome: Chrome,
     org_slug: String,
     assets: Vec<AssetView>,
+    findings: Vec<assets::FindingView>,
     can_manage: bool,
     columns: String,
     errors: Vec<String>,
@@ -42,6 +43,7 @@ async fn page(
             chrome: Chrome::new(ctx).with_notice(notice),
             org_slug: org.slug.to_string(),
             assets: list,
+            findings: assets::list_findings(state, ctx, &org).await?,
             can_manage: ctx.require(Action::ManageCatalogue(org.id)).is_ok(),
             columns: assets::CSV_COLUMNS.join(","),
             errors,
@@ -63,6 +65,9 @@ async fn failed(state: &AppState, ctx: &RequestCtx, slug: &str, e: AppError) -> 
         AppError::Validation(fields) => {
             let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
             page(state, ctx, slug, None, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+        }
+        AppError::Conflict(key, args) => {
+            page(state, ctx, slug, None, StatusCode::CONFLICT, vec![ctx.tr.t_args(key, &args)]).await
         }
         other => Err(other),
     }
@@ -96,6 +101,32 @@ pub(crate) async fn import(
     let org = ops::visible_org(&state, &ctx, &slug).await?;
     match assets::import_csv(&state, &ctx, &org, f.csv.as_bytes()).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}/assets?done=notice-asset-saved"))),
+        Err(e) => failed(&state, &ctx, &slug, e).await,
+    }
+}
+
+pub(crate) async fn sync(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Form(_): Form<super::CsrfOnly>,
+) -> Result<Response, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    match assets::sync_findings(&state, &ctx, &org).await {
+        Ok(_) => Ok(see_other(&format!("/orgs/{slug}/assets?done=notice-findings-synced"))),
+        Err(e) => failed(&state, &ctx, &slug, e).await,
+    }
+}
+
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<assets::FindingStep>,
+) -> Result<Response, AppError> {
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    match assets::step_finding(&state, &ctx, &org, &id, &f).await {
+        Ok(()) => Ok(see_other(&format!("/orgs/{slug}/assets?done=notice-finding-saved"))),
         Err(e) => failed(&state, &ctx, &slug, e).await,
     }
 }

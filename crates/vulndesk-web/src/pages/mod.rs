@@ -145,6 +145,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
         .route("/orgs/{slug}/assets", get(assets::show).post(assets::add))
         .route("/orgs/{slug}/assets/import", post(assets::import))
+        .route("/orgs/{slug}/findings/sync", post(assets::sync))
+        .route("/orgs/{slug}/findings/{id}", post(assets::step))
         .route("/orgs/{slug}/feeds", get(feeds::show).post(feeds::add))
         .route("/orgs/{slug}/feeds/{id}/pull", post(feeds::pull))
         .route("/orgs/{slug}/rewards", get(rewards::show))

@@ -614,6 +614,46 @@ async fn assets_import_their_deadlines_and_restricted_addresses() {
     assert_eq!(listed[0]["findings"][0]["fixed"], json!(["4.2.1"]));
     assert_eq!(listed[0]["findings"].as_array().expect("findings").len(), 1);
     assert_eq!(listed[1]["findings"], json!([]), "no components, no findings");
+
+    // Findings: a re-match stores one per (asset, vulnerability), due by the SLA matrix (no grade
+    // in the data counts as high: 7 days on an internet-facing level-3 asset).
+    let base = "/api/v1/organisations/metro-transit/findings";
+    assert_eq!(app.api(Method::POST, &format!("{base}/sync"), Some(&a), None).await.status, StatusCode::FORBIDDEN);
+    let r = app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await;
+    assert_eq!(r.json(), json!({"new": 1, "closed": 0}), "{}", r.body);
+    assert_eq!(
+        app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await.json(),
+        json!({"new": 0, "closed": 0})
+    );
+    let found = app.api(Method::GET, base, Some(&a), None).await.json();
+    assert_eq!(found[0]["state"], "verifying");
+    assert_eq!(found[0]["asset"], "st-01-gw");
+    let due = vulndesk_core::Timestamp::parse_rfc3339(found[0]["due_at"].as_str().expect("due")).expect("time");
+    let first = vulndesk_core::Timestamp::parse_rfc3339(found[0]["first_seen"].as_str().expect("seen")).expect("time");
+    assert_eq!(due.as_micros() - first.as_micros(), 7 * 86_400 * 1_000_000);
+    let id = found[0]["id"].as_str().expect("id").to_owned();
+    let step = |body: Value| {
+        let url = format!("{base}/{id}/steps");
+        let app = &app;
+        let t = t.clone();
+        async move { app.api(Method::POST, &url, Some(&t), Some(body)).await }
+    };
+    assert_eq!(step(json!({"action": "remediated"})).await.status, StatusCode::UNPROCESSABLE_ENTITY, "evidence needed");
+    assert_eq!(step(json!({"action": "confirm"})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(step(json!({"action": "confirm"})).await.status, StatusCode::CONFLICT, "already remediating");
+    let r = step(json!({"action": "accept", "evidence": "compensating ACL", "until": "2020-01-01"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["details"][0]["field"], "until");
+    // The gateway is upgraded: re-importing it and re-matching closes the finding, with evidence.
+    let upgraded = good.replace("pkg:pypi/django@4.1", "pkg:pypi/django@4.2.1");
+    assert_eq!(app.send(import(&upgraded)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await.json(),
+        json!({"new": 0, "closed": 1})
+    );
+    let found = app.api(Method::GET, base, Some(&t), None).await.json();
+    assert_eq!(found[0]["state"], "remediated");
+    assert!(found[0]["evidence"].as_str().expect("evidence").contains("re-match"), "{found}");
     let seen = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&a), None).await.json();
     assert!(
         seen[0]["addresses"].is_null() && seen[0]["hostnames"].is_null(),
