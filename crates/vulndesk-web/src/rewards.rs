@@ -499,14 +499,23 @@ pub(crate) async fn period(state: &AppState, org: &Organisation, q: &LedgerQuery
     Ok(Period { from, to, from_day, to_day, program })
 }
 
-/// The ledger lines for a period (reward readers only).
+/// A ledger as read: its period, its lines, and the usernames of the people in it.
+pub(crate) struct Ledger {
+    pub(crate) period: Period,
+    pub(crate) lines: Vec<LedgerLine>,
+    /// User id → username, for deciders and approvers.
+    pub(crate) who: std::collections::HashMap<String, String>,
+}
+
+/// The ledger for the period a query asks for (reward readers only); the read is audited.
 pub(crate) async fn ledger(
     state: &AppState,
     ctx: &RequestCtx,
     org: &Organisation,
-    p: &Period,
-) -> Result<Vec<LedgerLine>, AppError> {
+    q: &LedgerQuery,
+) -> Result<Ledger, AppError> {
     ctx.require(Action::ViewRewards(org.id))?;
+    let p = period(state, org, q).await?;
     let program: Option<ProgramId> = p.program.as_ref().map(|p| p.id);
     let lines = state.store.reward_ledger(org.id, program, p.from, p.to).await?;
     let details = serde_json::json!({"from": p.from_day, "to": p.to_day, "rows": lines.len()});
@@ -520,7 +529,9 @@ pub(crate) async fn ledger(
             details.to_string(),
         ))
         .await?;
-    Ok(lines)
+    let refs: Vec<_> = lines.iter().map(|l| &l.reward).collect();
+    let who = usernames(state, &refs).await?;
+    Ok(Ledger { period: p, lines, who })
 }
 
 /// Totals per currency and state: (currency, state, count, sum in minor units), sorted.

@@ -151,11 +151,7 @@ pub(crate) async fn ledger(
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Json<Ledger>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
-    ctx.require(Action::ViewRewards(org.id))?;
-    let p = rewards::period(&state, &org, &q).await?;
-    let lines = rewards::ledger(&state, &ctx, &org, &p).await?;
-    let refs: Vec<_> = lines.iter().map(|l| &l.reward).collect();
-    let who = rewards::usernames(&state, &refs).await?;
+    let rewards::Ledger { period: p, lines, who } = rewards::ledger(&state, &ctx, &org, &q).await?;
     Ok(Json(Ledger {
         from: p.from_day,
         to: p.to_day,
@@ -183,12 +179,8 @@ pub(crate) async fn ledger_csv(
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> Result<Response, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
-    ctx.require(Action::ViewRewards(org.id))?;
-    let p = rewards::period(&state, &org, &q).await?;
-    let lines = rewards::ledger(&state, &ctx, &org, &p).await?;
-    let refs: Vec<_> = lines.iter().map(|l| &l.reward).collect();
-    let who = rewards::usernames(&state, &refs).await?;
-    let mut resp = (StatusCode::OK, rewards::ledger_csv(&lines, &who)).into_response();
+    let l = rewards::ledger(&state, &ctx, &org, &q).await?;
+    let mut resp = (StatusCode::OK, rewards::ledger_csv(&l.lines, &l.who)).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     Ok(resp)
 }

@@ -61,16 +61,8 @@ pub(crate) async fn show(
 }
 
 async fn failed(state: &AppState, ctx: &RequestCtx, slug: &str, e: AppError) -> Result<Response, AppError> {
-    match e {
-        AppError::Validation(fields) => {
-            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            page(state, ctx, slug, None, StatusCode::UNPROCESSABLE_ENTITY, errors).await
-        }
-        AppError::Conflict(key, args) => {
-            page(state, ctx, slug, None, StatusCode::CONFLICT, vec![ctx.tr.t_args(key, &args)]).await
-        }
-        other => Err(other),
-    }
+    let (status, errors) = super::refused(ctx, e)?;
+    page(state, ctx, slug, None, status, errors).await
 }
 
 pub(crate) async fn add(

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use serde::Deserialize;
 use vulndesk_core::intake::Report;
@@ -69,16 +69,10 @@ pub(crate) async fn hand_off(
     let (org, report) = super::inbox::readable_report(&state, &ctx, &slug, &id, "handoff").await?;
     match handoffs::hand_off(&state, &ctx, &org, &report, &f).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}/reports/{id}?done=notice-handoff-sent"))),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, (StatusCode::UNPROCESSABLE_ENTITY, errors), None)
-                .await
+        Err(e) => {
+            let refusal = super::refused(&ctx, e)?;
+            super::inbox::show_with(&state, &ctx, &slug, &id, None, refusal, None).await
         }
-        Err(AppError::Conflict(key, args)) => {
-            let errors = vec![ctx.tr.t_args(key, &args)];
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, (StatusCode::CONFLICT, errors), None).await
-        }
-        Err(e) => Err(e),
     }
 }
 
@@ -272,23 +266,12 @@ pub(crate) async fn show(
 ) -> Result<Response, AppError> {
     match platform_page(&state, &ctx, &slug, &q, Vec::new()).await {
         Ok(p) => render(&p),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            let page = platform_page(&state, &ctx, &slug, &PlatformQuery::default(), errors).await?;
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
+        Err(e) => platform_failed(&state, &ctx, &slug, e).await,
     }
 }
 
 async fn platform_failed(state: &AppState, ctx: &RequestCtx, slug: &str, e: AppError) -> Result<Response, AppError> {
-    let (status, errors) = match e {
-        AppError::Validation(fields) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, fields.iter().map(|f| f.render(&ctx.tr)).collect())
-        }
-        AppError::Conflict(key, args) => (StatusCode::CONFLICT, vec![ctx.tr.t_args(key, &args)]),
-        other => return Err(other),
-    };
+    let (status, errors) = super::refused(ctx, e)?;
     render_status(status, &platform_page(state, ctx, slug, &PlatformQuery::default(), errors).await?)
 }
 

@@ -308,6 +308,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A refused form's answer: a 422 with every field's problem, or a 409 with the conflict, as
+/// messages in the request's language for the page to show again. Any other error passes on.
+pub(crate) fn refused(ctx: &RequestCtx, e: AppError) -> Result<(StatusCode, Vec<String>), AppError> {
+    match e {
+        AppError::Validation(fields) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, fields.iter().map(|f| f.render(&ctx.tr)).collect()))
+        }
+        AppError::Conflict(key, args) => Ok((StatusCode::CONFLICT, vec![ctx.tr.t_args(key, &args)])),
+        other => Err(other),
+    }
+}
+
 /// The `?done=` notice parameter of a page.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct Done {

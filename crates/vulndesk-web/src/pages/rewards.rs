@@ -87,12 +87,8 @@ async fn page(
     errors: Vec<String>,
 ) -> Result<RewardsPage, AppError> {
     let org = ops::visible_org(state, ctx, slug).await?;
-    ctx.require(Action::ViewRewards(org.id))?;
     let tr = ctx.tr;
-    let p = rewards::period(state, &org, q).await?;
-    let lines = rewards::ledger(state, ctx, &org, &p).await?;
-    let refs: Vec<_> = lines.iter().map(|l| &l.reward).collect();
-    let who = rewards::usernames(state, &refs).await?;
+    let rewards::Ledger { period: p, lines, who } = rewards::ledger(state, ctx, &org, q).await?;
     let name = |id: &str| who.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let rows = lines
         .iter()
@@ -209,14 +205,7 @@ pub(crate) async fn show(
 ) -> Result<Response, AppError> {
     match page(&state, &ctx, &slug, &q.q, q.done.as_deref(), Vec::new()).await {
         Ok(p) => render_status(StatusCode::OK, &p),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&state, &ctx, &slug, &LedgerQuery::default(), None, errors).await?,
-            )
-        }
-        Err(e) => Err(e),
+        Err(e) => failed(&state, &ctx, &slug, e).await,
     }
 }
 
@@ -227,12 +216,9 @@ pub(crate) async fn csv(
     Query(q): Query<LedgerQuery>,
 ) -> Result<Response, AppError> {
     let org = ops::visible_org(&state, &ctx, &slug).await?;
-    let p = rewards::period(&state, &org, &q).await?;
-    let lines = rewards::ledger(&state, &ctx, &org, &p).await?;
-    let refs: Vec<_> = lines.iter().map(|l| &l.reward).collect();
-    let who = rewards::usernames(&state, &refs).await?;
-    let body = rewards::ledger_csv(&lines, &who);
-    let name = format!("attachment; filename=\"rewards-{}-{}-{}.csv\"", org.slug, p.from_day, p.to_day);
+    let l = rewards::ledger(&state, &ctx, &org, &q).await?;
+    let body = rewards::ledger_csv(&l.lines, &l.who);
+    let name = format!("attachment; filename=\"rewards-{}-{}-{}.csv\"", org.slug, l.period.from_day, l.period.to_day);
     let mut resp = (StatusCode::OK, body).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -244,13 +230,7 @@ pub(crate) async fn csv(
 
 /// Answers a failed form with the ledger page and the errors, or passes other errors on.
 async fn failed(state: &AppState, ctx: &RequestCtx, slug: &str, e: AppError) -> Result<Response, AppError> {
-    let (status, errors) = match e {
-        AppError::Validation(fields) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, fields.iter().map(|f| f.render(&ctx.tr)).collect())
-        }
-        AppError::Conflict(key, args) => (StatusCode::CONFLICT, vec![ctx.tr.t_args(key, &args)]),
-        other => return Err(other),
-    };
+    let (status, errors) = super::refused(ctx, e)?;
     render_status(status, &page(state, ctx, slug, &LedgerQuery::default(), None, errors).await?)
 }
 
@@ -298,24 +278,10 @@ pub(crate) async fn decide(
     let (org, report) = super::inbox::readable_report(&state, &ctx, &slug, &id, "reward").await?;
     match rewards::decide(&state, &ctx, &org, &report, &f).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{slug}/reports/{id}?done=notice-reward-saved"))),
-        Err(AppError::Validation(fields)) => {
-            let errors = fields.iter().map(|f| f.render(&ctx.tr)).collect();
-            super::inbox::show_with(
-                &state,
-                &ctx,
-                &slug,
-                &id,
-                None,
-                (StatusCode::UNPROCESSABLE_ENTITY, errors),
-                Some(&f),
-            )
-            .await
+        Err(e) => {
+            let refusal = super::refused(&ctx, e)?;
+            super::inbox::show_with(&state, &ctx, &slug, &id, None, refusal, Some(&f)).await
         }
-        Err(AppError::Conflict(key, args)) => {
-            let errors = vec![ctx.tr.t_args(key, &args)];
-            super::inbox::show_with(&state, &ctx, &slug, &id, None, (StatusCode::CONFLICT, errors), Some(&f)).await
-        }
-        Err(e) => Err(e),
     }
 }
 
