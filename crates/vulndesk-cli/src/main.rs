@@ -418,9 +418,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let id = uuid::Uuid::from_bytes(rand::random()).to_string();
-            store.add_feed(o.id, &id, &name, &url, &AuditContext::system(SystemClock.now())).await?;
-            println!("{id}");
-            Ok(ExitCode::SUCCESS)
+            match store.add_feed(o.id, &id, &name, &url, &AuditContext::system(SystemClock.now())).await {
+                Ok(()) => {
+                    println!("{id}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(vulndesk_store::StoreError::Conflict(_)) => {
+                    eprintln!("error: {org} already follows {url}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Feed { command: FeedCommand::Pull { org } } => {
             let store = open_migrated(&config).await?;
@@ -436,8 +444,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
             let mut failed = false;
-            for f in store.feeds(org).await? {
-                match vulndesk_jobs::feeds::pull(&store, &SystemClock, &f, dest).await {
+            let feeds = store.feeds(org).await?;
+            for (i, f) in feeds.iter().enumerate() {
+                // Each pull fetches every document of a provider: say which one is under way.
+                eprintln!("[{}/{}] pulling {} ({})", i + 1, feeds.len(), f.name, f.url);
+                match vulndesk_jobs::feeds::pull(&store, &SystemClock, f, dest).await {
                     Ok(r) => {
                         println!(
                             "{}: {} accepted, {} unchanged, {} rejected",

@@ -42,6 +42,19 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
         &metadata,
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Bad input is named, with exit code 2: a second follow of the same provider, a URL that is
+    // not http(s), an organisation that does not exist.
+    let add = |org: &str, url: &str| {
+        vulndesk(&["--database", &db.url, "feed", "add", "--org", org, "--name", "Again", "--url", url])
+    };
+    for (out, says) in [
+        (add("metro-transit", &metadata), "already follows"),
+        (add("metro-transit", "ftp://x/y.json"), "http(s)"),
+        (add("nobody", &metadata), "no organisation"),
+    ] {
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
 
     // Without the opt-in, a provider on loopback is not reached (the same rule as deliveries).
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_vulndesk"))
@@ -56,6 +69,7 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
     let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("Demo Networks: 3 accepted, 0 unchanged, 0 rejected"), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("[1/1] pulling Demo Networks"), "progress on stderr: {}", text(&out.stderr));
     let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
     assert!(text(&out.stdout).contains("Demo Networks: 0 accepted, 3 unchanged, 0 rejected"), "{}", text(&out.stdout));
 

@@ -16,6 +16,7 @@ use vulndesk_core::case::Case;
 use vulndesk_core::deadline::{Deadline, DeadlineKind, DeadlinePolicy, NoticeLevel, deadlines};
 use vulndesk_core::{Clock, Locale, OutboxId, PersonRole, Timestamp};
 use vulndesk_store::intake::NewOutbox;
+use vulndesk_store::sharing::NewDelivery;
 use vulndesk_store::{Store, StoreError};
 
 /// What one sweep did.
@@ -171,17 +172,8 @@ pub async fn handoff_sweep(store: &Store, now: Timestamp) -> Result<usize, Store
             h.due_at.to_rfc3339(),
         );
         for to in recipients {
-            let d = vulndesk_store::sharing::NewDelivery {
-                id: OutboxId::mint(now, rand::random()).to_string(),
-                org: h.org,
-                kind: "handoff_reminder".into(),
-                url: format!("mailto:{to}"),
-                bearer: String::new(),
-                hmac_secret: String::new(),
-                idempotency_key: format!("handoff-reminder-{}-{}-{to}", h.id, now.as_micros()),
-                body: serde_json::json!({"subject": subject, "text": text}).to_string(),
-                related: h.report.to_string(),
-            };
+            let id = OutboxId::mint(now, rand::random()).to_string();
+            let d = NewDelivery::mail(id, h.org, "handoff_reminder", &to, &subject, &text, &h.report.to_string());
             store.queue_delivery(&d, &AuditContext::system(now)).await?;
             queued += 1;
         }
@@ -219,17 +211,8 @@ pub async fn filing_sweep(store: &Store, now: Timestamp) -> Result<usize, StoreE
             task.due_at.to_rfc3339(),
         );
         for to in admins {
-            let d = vulndesk_store::sharing::NewDelivery {
-                id: OutboxId::mint(now, rand::random()).to_string(),
-                org,
-                kind: "filing_reminder".into(),
-                url: format!("mailto:{to}"),
-                bearer: String::new(),
-                hmac_secret: String::new(),
-                idempotency_key: format!("filing-reminder-{}-{}-{to}", task.id, now.as_micros()),
-                body: serde_json::json!({"subject": subject, "text": text}).to_string(),
-                related: task.id.clone(),
-            };
+            let id = OutboxId::mint(now, rand::random()).to_string();
+            let d = NewDelivery::mail(id, org, "filing_reminder", &to, &subject, &text, &task.id);
             store.queue_delivery(&d, &AuditContext::system(now)).await?;
             queued += 1;
         }

@@ -34,8 +34,9 @@ pub struct Finding {
     pub accepted_by: String,
 }
 
-/// A current match: (asset id, vulnerability, component, deadline if new).
-pub type Match = (String, String, String, Timestamp);
+/// A current match: (the id to give it if it is new, asset id, vulnerability, component,
+/// deadline if new).
+pub type Match = (String, String, String, String, Timestamp);
 
 impl Store {
     /// Brings the organisation's findings in step with the current matches: new matches become
@@ -57,7 +58,7 @@ impl Store {
             ));
         }
         let mut new = 0;
-        for (asset, vuln, purl, due) in matches {
+        for (id, asset, vuln, purl, due) in matches {
             if known.iter().any(|k| &k.1 == asset && &k.2 == vuln) {
                 continue;
             }
@@ -66,7 +67,7 @@ impl Store {
                  accepted_until, accepted_by, updated_at) \
                  SELECT $1, $2, a.id, $4, $5, 'verifying', $6, $7, '', NULL, '', $6 FROM assets a WHERE a.id = $3 AND a.org_id = $2",
             )
-            .bind(uuid_like(ctx.at, asset, vuln))
+            .bind(id)
             .bind(org.to_string())
             .bind(asset)
             .bind(vuln)
@@ -80,7 +81,7 @@ impl Store {
         let mut closed = 0;
         for (id, asset, vuln, state) in &known {
             let open = matches!(state.as_str(), "verifying" | "remediating");
-            if open && !matches.iter().any(|m| &m.0 == asset && &m.1 == vuln) {
+            if open && !matches.iter().any(|m| &m.1 == asset && &m.2 == vuln) {
                 sqlx::query(
                     "UPDATE findings SET state = 'remediated', evidence = $2, updated_at = $3 WHERE id = $1 AND state = $4",
                 )
@@ -167,12 +168,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// A finding's id: a UUID-shaped value derived from when and what (stable within one sync).
-fn uuid_like(at: Timestamp, asset: &str, vuln: &str) -> String {
-    use sha2::Digest;
-    let h = sha2::Sha256::digest(format!("{}|{asset}|{vuln}", at.as_micros()).as_bytes());
-    let x = hex::encode(&h[..16]);
-    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }

@@ -53,6 +53,24 @@ pub struct NewDelivery {
     pub related: String,
 }
 
+impl NewDelivery {
+    /// A mail to queue: sent by SMTP to `to`, its body the JSON `{"subject", "text"}` the mail
+    /// sender reads. The id is also its idempotency key (its Message-ID), the same on every attempt.
+    pub fn mail(id: String, org: OrgId, kind: &str, to: &str, subject: &str, text: &str, related: &str) -> Self {
+        Self {
+            idempotency_key: id.clone(),
+            id,
+            org,
+            kind: kind.to_owned(),
+            url: format!("mailto:{to}"),
+            bearer: String::new(),
+            hmac_secret: String::new(),
+            body: serde_json::json!({"subject": subject, "text": text}).to_string(),
+            related: related.to_owned(),
+        }
+    }
+}
+
 /// A delivery as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {

@@ -129,6 +129,15 @@ fn asset_from(org: &Organisation, f: &AssetForm, now: vulndesk_core::Timestamp) 
     })
 }
 
+/// What sets an asset's remediation deadlines.
+fn class_of(a: &Asset) -> AssetClass {
+    AssetClass {
+        protection_level: u8::try_from(a.protection_level).unwrap_or(2),
+        exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
+        critical_infrastructure: a.critical_infrastructure,
+    }
+}
+
 /// Adds (or replaces, by name) one asset (catalogue keepers).
 pub(crate) async fn add(state: &AppState, ctx: &RequestCtx, org: &Organisation, f: &AssetForm) -> Result<(), AppError> {
     ctx.require(Action::ManageCatalogue(org.id))?;
@@ -284,11 +293,7 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
         .into_iter()
         .zip(found)
         .map(|(a, findings)| {
-            let class = AssetClass {
-                protection_level: u8::try_from(a.protection_level).unwrap_or(2),
-                exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
-                critical_infrastructure: a.critical_infrastructure,
-            };
+            let class = class_of(&a);
             AssetView {
                 hostnames: restricted.then(|| lines(&a.hostnames)),
                 addresses: restricted.then(|| lines(&a.addresses)),
@@ -323,14 +328,10 @@ pub(crate) async fn sync_findings(
     let sla = SlaMatrix::default();
     let mut matches = Vec::new();
     for a in state.store.assets_of(org.id).await? {
-        let class = AssetClass {
-            protection_level: u8::try_from(a.protection_level).unwrap_or(2),
-            exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
-            critical_infrastructure: a.critical_infrastructure,
-        };
+        let class = class_of(&a);
         let due = now.plus(std::time::Duration::from_secs(u64::from(sla.days("", &class)) * 86_400));
         for f in findings(state, &a.components).await? {
-            matches.push((a.id.clone(), f.advisory, f.purl, due));
+            matches.push((crate::auth::random_uuid().to_string(), a.id.clone(), f.advisory, f.purl, due));
         }
     }
     Ok(state.store.sync_findings(org.id, &matches, &ctx.audit(now)).await?)

@@ -271,17 +271,9 @@ pub(crate) async fn hand_off(
             "mail-handoff-body",
             &[("platform", org.name.clone()), ("url", link), ("hours", hours.to_string()), ("id", id.clone())],
         );
-        let delivery = NewDelivery {
-            id: random_uuid().to_string(),
-            org: org.id,
-            kind: "handoff".into(),
-            url: format!("mailto:{email}"),
-            bearer: String::new(),
-            hmac_secret: String::new(),
-            idempotency_key: random_uuid().to_string(),
-            body: serde_json::json!({"subject": subject, "text": text}).to_string(),
-            related: report.id.to_string(),
-        };
+        let related = report.id.to_string();
+        let delivery =
+            NewDelivery::mail(random_uuid().to_string(), org.id, "handoff", &email, &subject, &text, &related);
         state.store.queue_delivery(&delivery, &ctx.audit(now)).await?;
         token_hash = Some(sha256_hex(&secret));
     }

@@ -152,6 +152,10 @@ async fn a_reward_is_split_approved_by_a_second_person_paid_and_in_the_ledger() 
 
     let step = |action: &str, note: &str| json!({"action": action, "note": note});
     let url = format!("{BASE}/rewards/{id}/steps");
+    // An unknown step is named.
+    let r = app.api(Method::POST, &url, Some(&wang), Some(step("refund", ""))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["details"][0]["field"], "action");
     // Nothing is paid unapproved; triagers cannot approve; the decider cannot approve their own.
     let r = app.api(Method::POST, &url, Some(&wang), Some(step("pay", "TX-1"))).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
