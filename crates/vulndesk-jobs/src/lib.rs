@@ -220,7 +220,7 @@ pub async fn filing_sweep(store: &Store, now: Timestamp) -> Result<usize, StoreE
     Ok(queued)
 }
 
-/// How often every vendor feed is pulled (and once at start).
+/// How often every vendor feed is pulled (the first pull one period after start).
 pub const FEED_PULL_EVERY: Duration = Duration::from_secs(3600);
 
 /// How often queued deliveries are looked for.
@@ -241,7 +241,9 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut send = tokio::time::interval(DELIVERY_TICK);
     send.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut pull = tokio::time::interval(FEED_PULL_EVERY);
+    // Not at start: a restart (or several instances starting) must not hit every vendor at once;
+    // a feed just added is pulled with "pull now".
+    let mut pull = tokio::time::interval_at(tokio::time::Instant::now() + FEED_PULL_EVERY, FEED_PULL_EVERY);
     pull.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     loop {
