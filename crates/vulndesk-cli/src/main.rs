@@ -177,9 +177,11 @@ enum SbomCommand {
 #[derive(Subcommand)]
 enum OsvCommand {
     /// Imports OSV records from osv.dev-style all.zip archives, folders of OSV JSON or single
-    /// records; a record replaces the stored copy only when its `modified` time is later.
+    /// records, local or at an http(s) URL; a record replaces the stored copy only when its
+    /// `modified` time is later. Operators' findings are re-matched afterwards.
     Import {
-        /// Archives, folders or files.
+        /// Archives, folders or files, or URLs of archives (downloaded through the delivery
+        /// destination policy: no private networks unless allowed).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -351,6 +353,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::time::Duration::from_secs(60),
                 mailer(&config)?,
                 vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks },
+                Arc::default(),
                 shutdown_signal(),
             )
             .await;
@@ -405,7 +408,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Osv { command: OsvCommand::Import { paths } } => {
             let store = open_migrated(&config).await?;
-            osv_import(&store, &paths).await
+            let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
+            osv_import(&store, &paths, dest).await
         }
         Command::Feed { command: FeedCommand::Add { org, name, url } } => {
             let store = open_migrated(&config).await?;
@@ -613,8 +617,34 @@ async fn sbom_import(
 
 /// `vulndesk osv import`: reads the records with a progress line on stderr and stores them in
 /// batches of 1,000 (each batch one transaction).
-async fn osv_import(store: &Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+async fn osv_import(
+    store: &Store,
+    paths: &[PathBuf],
+    dest: vulndesk_jobs::deliver::Destinations,
+) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    let download_dir = tempfile::tempdir()?;
+    let mut local = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let text = p.to_string_lossy();
+        if !(text.starts_with("https://") || text.starts_with("http://")) {
+            local.push(p.clone());
+            continue;
+        }
+        let url = text.into_owned();
+        let to = download_dir.path().join(format!("{i}.zip"));
+        eprintln!("downloading {url}");
+        let to2 = to.clone();
+        match tokio::task::spawn_blocking(move || vulndesk_jobs::feeds::download(&url, &to2, dest)).await? {
+            Ok(bytes) => eprintln!("  {bytes} bytes"),
+            Err(why) => {
+                eprintln!("error: {why}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+        local.push(to);
+    }
+    let paths = local.as_slice();
     let mut rows = Vec::new();
     let loaded = vulndesk_match::osv::visit_paths(
         paths,
@@ -658,6 +688,11 @@ async fn osv_import(store: &Store, paths: &[PathBuf]) -> anyhow::Result<ExitCode
         "{inserted} inserted, {replaced} replaced, {kept} kept (stored copy as new or newer) in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    if inserted + replaced > 0 {
+        let orgs =
+            vulndesk_jobs::findings::rematch_all(store, &vulndesk_jobs::findings::OsvCache::default(), &ctx).await?;
+        eprintln!("findings re-matched for {orgs} organisation(s) with assets");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -812,6 +847,7 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         println!("{line}");
     }
     let mailer = mailer(&config)?;
+    let state = vulndesk_web::AppState::new(store.clone(), clock.clone(), web);
     let jobs = (!no_jobs).then(|| {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(vulndesk_jobs::run(
@@ -820,13 +856,13 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
             std::time::Duration::from_secs(60),
             mailer.clone(),
             vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks },
+            state.osv_cache(),
             async {
                 let _ = stopped.await;
             },
         ));
         (stop, task)
     });
-    let state = vulndesk_web::AppState::new(store.clone(), clock, web);
     vulndesk_web::serve(listener, state, shutdown_signal()).await?;
     if let Some((stop, task)) = jobs {
         let _ = stop.send(());

@@ -119,6 +119,15 @@ impl SlaMatrix {
         row.map_or(15, |(_, days)| days[column_index(class.column())])
     }
 
+    /// The matrix as text [`SlaMatrix::parse`] reads back: one `grade: d d d d` line per grade.
+    pub fn to_text(&self) -> String {
+        self.rows
+            .iter()
+            .map(|(g, d)| format!("{g}: {} {} {} {}", d[0], d[1], d[2], d[3]))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Replaces rows from text, one per line: `high: 7 15 15 30`. Rows not given keep their
     /// defaults. A deadline may not be longer in a stricter column (internet-facing before
     /// internal, level 3–4 before 1–2).
@@ -218,5 +227,12 @@ mod tests {
             Err(SlaError::Days(2)),
             "the exposed column is the strictest"
         );
+    }
+
+    #[test]
+    fn the_text_form_reads_back() {
+        let m = SlaMatrix::parse("critical: 1 2 2 5\nlow: 60 90 120 365").expect("test value");
+        assert_eq!(SlaMatrix::parse(&m.to_text()).expect("test value"), m);
+        assert!(m.to_text().starts_with("critical: 1 2 2 5\nhigh: 7 15 15 30"));
     }
 }

@@ -23,5 +23,6 @@ pub mod pdf;
 pub mod purl;
 pub mod sbom;
 pub mod securitytxt;
+pub mod vex;
 
 pub use cvss::{CnGrade, CvssError, CvssScores, CvssVector, CvssVersion, Severity, parse, score_line};

@@ -185,3 +185,26 @@ pub async fn pull(store: &Store, clock: &dyn Clock, feed: &Feed, dest: Destinati
         }
     }
 }
+
+/// The most an OSV archive download may weigh (osv.dev's largest `all.zip` is well under it).
+const MAX_ARCHIVE_BYTES: u64 = 4 << 30;
+
+/// Downloads an OSV `all.zip` (or one record) from `url` into `to`, through the destination
+/// policy (no private networks unless allowed) and without following redirects, so the URL
+/// configured is the one read. Answers the bytes written.
+pub fn download(url: &str, to: &std::path::Path, dest: Destinations) -> Result<u64, String> {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(3600)))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build();
+    let agent = crate::deliver::agent_for(config, dest);
+    let mut resp = agent.get(url).call().map_err(|e| format!("{url}: {e}"))?;
+    let status = resp.status().as_u16();
+    if !(200..300).contains(&status) {
+        return Err(format!("{url}: HTTP {status}"));
+    }
+    let mut file = std::fs::File::create(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let mut body = resp.body_mut().with_config().limit(MAX_ARCHIVE_BYTES).reader();
+    std::io::copy(&mut body, &mut file).map_err(|e| format!("{url}: {e}"))
+}

@@ -7,6 +7,7 @@
 
 pub mod deliver;
 pub mod feeds;
+pub mod findings;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -223,6 +224,10 @@ pub async fn filing_sweep(store: &Store, now: Timestamp) -> Result<usize, StoreE
 /// How often every vendor feed is pulled (the first pull one period after start).
 pub const FEED_PULL_EVERY: Duration = Duration::from_secs(3600);
 
+/// How often every organisation's findings are re-matched as a safety net (inventory, feed and
+/// OSV changes re-match at once), which also ends expired risk acceptances.
+pub const REMATCH_EVERY: Duration = Duration::from_secs(3600);
+
 /// How often queued deliveries are looked for.
 pub const DELIVERY_TICK: Duration = Duration::from_millis(500);
 
@@ -235,6 +240,7 @@ pub async fn run(
     every: Duration,
     mailer: Option<deliver::Mailer>,
     destinations: deliver::Destinations,
+    osv: Arc<findings::OsvCache>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let mut tick = tokio::time::interval(every);
@@ -245,6 +251,8 @@ pub async fn run(
     // a feed just added is pulled with "pull now".
     let mut pull = tokio::time::interval_at(tokio::time::Instant::now() + FEED_PULL_EVERY, FEED_PULL_EVERY);
     pull.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut rematch = tokio::time::interval_at(tokio::time::Instant::now() + REMATCH_EVERY, REMATCH_EVERY);
+    rematch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -259,13 +267,26 @@ pub async fn run(
                     Ok(list) => {
                         for f in list {
                             match feeds::pull(&store, clock.as_ref(), &f, destinations).await {
-                                Ok(r) => tracing::info!(feed = %f.name, accepted = r.accepted, unchanged = r.unchanged,
-                                    rejected = r.rejected.len(), "feed pulled"),
+                                Ok(r) => {
+                                    tracing::info!(feed = %f.name, accepted = r.accepted, unchanged = r.unchanged,
+                                        rejected = r.rejected.len(), "feed pulled");
+                                    if r.accepted > 0
+                                        && let Err(e) = findings::rematch(&store, &osv, f.org, &AuditContext::system(clock.now())).await
+                                    {
+                                        tracing::warn!(feed = %f.name, error = %e, "re-matching after a feed pull failed; retrying at the next re-match");
+                                    }
+                                }
                                 Err(e) => tracing::warn!(feed = %f.name, error = %e, "feed pull failed; retrying at the next pull"),
                             }
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "listing feeds failed; retrying at the next pull"),
+                }
+            }
+            _ = rematch.tick() => {
+                match findings::rematch_all(&store, &osv, &AuditContext::system(clock.now())).await {
+                    Ok(n) => tracing::info!(organisations = n, "findings re-matched"),
+                    Err(e) => tracing::warn!(error = %e, "re-matching findings failed; retrying at the next re-match"),
                 }
             }
             _ = tick.tick() => {

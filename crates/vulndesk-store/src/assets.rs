@@ -126,6 +126,33 @@ impl Store {
         Ok(assets.len())
     }
 
+    /// Replaces an asset's components (from its SBOM); the audit event says how many and from
+    /// what. [`StoreError::NotFound`] when the organisation has no such asset.
+    pub async fn set_asset_components(
+        &self,
+        org: OrgId,
+        id: &str,
+        components: &str,
+        source: &str,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE assets SET components = $3, updated_at = $4 WHERE id = $1 AND org_id = $2")
+            .bind(id)
+            .bind(org.to_string())
+            .bind(components)
+            .bind(ctx.at.as_micros())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let details = serde_json::json!({"components": components.lines().count(), "from": source});
+        self.audit_in(&mut tx, &event(ctx, "asset.sbom", "asset", id, Some(org.to_string()), details)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// An organisation's assets, by name.
     pub async fn assets_of(&self, org: OrgId) -> Result<Vec<Asset>> {
         let rows = sqlx::query(concat!("SELECT ", asset_columns!(), " FROM assets WHERE org_id = $1 ORDER BY name"))

@@ -5,9 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use vulndesk_core::sla::{AssetClass, Exposure, SlaMatrix};
+use vulndesk_core::Timestamp;
+use vulndesk_core::sla::SlaMatrix;
 use vulndesk_core::{Action, Organisation};
 use vulndesk_store::assets::Asset;
+use vulndesk_store::findings::SyncReport;
 
 use crate::auth::RequestCtx;
 use crate::error::{AppError, FieldError};
@@ -129,13 +131,11 @@ fn asset_from(org: &Organisation, f: &AssetForm, now: vulndesk_core::Timestamp) 
     })
 }
 
-/// What sets an asset's remediation deadlines.
-fn class_of(a: &Asset) -> AssetClass {
-    AssetClass {
-        protection_level: u8::try_from(a.protection_level).unwrap_or(2),
-        exposure: if a.exposure == "internet_facing" { Exposure::InternetFacing } else { Exposure::Internal },
-        critical_infrastructure: a.critical_infrastructure,
-    }
+use vulndesk_jobs::findings::{class_of, sla_of};
+
+/// Re-matches the organisation after a change to what it runs or what its suppliers said.
+async fn rematch(state: &AppState, ctx: &RequestCtx, org: &Organisation) -> Result<SyncReport, AppError> {
+    Ok(vulndesk_jobs::findings::rematch(&state.store, &state.osv, org.id, &ctx.audit(state.clock.now())).await?)
 }
 
 /// Adds (or replaces, by name) one asset (catalogue keepers).
@@ -144,6 +144,7 @@ pub(crate) async fn add(state: &AppState, ctx: &RequestCtx, org: &Organisation, 
     let now = state.clock.now();
     let a = asset_from(org, f, now).map_err(AppError::Validation)?;
     state.store.put_assets(org.id, &[a], &ctx.audit(now)).await?;
+    rematch(state, ctx, org).await?;
     Ok(())
 }
 
@@ -202,12 +203,15 @@ pub(crate) async fn import_csv(
         problems.truncate(100);
         return Err(AppError::Validation(problems));
     }
-    Ok(state.store.put_assets(org.id, &assets, &ctx.audit(now)).await?)
+    let stored = state.store.put_assets(org.id, &assets, &ctx.audit(now)).await?;
+    rematch(state, ctx, org).await?;
+    Ok(stored)
 }
 
 /// An asset as shown: restricted fields only for those who may see them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct AssetView {
+    pub(crate) id: String,
     pub(crate) name: String,
     /// Absent for people who may not see restricted fields.
     pub(crate) hostnames: Option<Vec<String>>,
@@ -283,7 +287,7 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
             ))
             .await?;
     }
-    let sla = SlaMatrix::default();
+    let sla = sla_of(&state.store, org.id).await?;
     let lines = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
     let mut found = Vec::with_capacity(assets.len());
     for a in &assets {
@@ -300,6 +304,7 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
                 remediation_days: ["critical", "high", "medium", "low"].map(|g| sla.days(g, &class)),
                 findings,
                 components: lines(&a.components),
+                id: a.id,
                 name: a.name,
                 owner: a.owner,
                 location: a.location,
@@ -315,26 +320,14 @@ pub(crate) async fn list(state: &AppState, ctx: &RequestCtx, org: &Organisation)
         .collect())
 }
 
-/// Re-matches every asset and brings the findings in step (catalogue keepers): new matches
-/// become findings due by the SLA matrix (a grade the data does not give counts as high);
-/// open findings no longer matched are closed as remediated. Answers (new, closed).
+/// Re-matches every asset now (catalogue keepers); it also happens after every change.
 pub(crate) async fn sync_findings(
     state: &AppState,
     ctx: &RequestCtx,
     org: &Organisation,
-) -> Result<(usize, usize), AppError> {
+) -> Result<SyncReport, AppError> {
     ctx.require(Action::ManageCatalogue(org.id))?;
-    let now = state.clock.now();
-    let sla = SlaMatrix::default();
-    let mut matches = Vec::new();
-    for a in state.store.assets_of(org.id).await? {
-        let class = class_of(&a);
-        let due = now.plus(std::time::Duration::from_secs(u64::from(sla.days("", &class)) * 86_400));
-        for f in findings(state, &a.components).await? {
-            matches.push((crate::auth::random_uuid().to_string(), a.id.clone(), f.advisory, f.purl, due));
-        }
-    }
-    Ok(state.store.sync_findings(org.id, &matches, &ctx.audit(now)).await?)
+    rematch(state, ctx, org).await
 }
 
 /// A finding as shown.
@@ -344,13 +337,44 @@ pub(crate) struct FindingView {
     pub(crate) asset: String,
     pub(crate) vulnerability: String,
     pub(crate) purl: String,
-    /// `verifying`, `remediating`, `remediated` or `accepted`.
+    /// `verifying`, `remediating`, `remediated`, `accepted` or `not_affected`.
     pub(crate) state: String,
+    /// `critical`, `high`, `medium`, `low`, or empty when the data gives none (then the
+    /// deadline is a high's).
+    pub(crate) grade: String,
+    /// Where the match came from (OSV, a feed's CSAF document).
+    pub(crate) source: String,
     pub(crate) first_seen: String,
     pub(crate) due_at: String,
     pub(crate) overdue: bool,
     pub(crate) evidence: String,
     pub(crate) accepted_until: Option<String>,
+    pub(crate) accepted_by: String,
+    pub(crate) closed_at: Option<String>,
+    /// When a re-match confirmed the remediation.
+    pub(crate) confirmed_at: Option<String>,
+}
+
+impl FindingView {
+    fn of(f: vulndesk_store::findings::Finding, now: vulndesk_core::Timestamp) -> Self {
+        Self {
+            overdue: f.is_open() && now > f.due_at,
+            id: f.id,
+            asset: f.asset_name,
+            vulnerability: f.vulnerability,
+            purl: f.purl,
+            state: f.state,
+            grade: f.grade,
+            source: f.source,
+            first_seen: f.first_seen.to_rfc3339(),
+            due_at: f.due_at.to_rfc3339(),
+            evidence: f.evidence,
+            accepted_until: f.accepted_until.map(|t| t.to_rfc3339()),
+            accepted_by: f.accepted_by,
+            closed_at: f.closed_at.map(|t| t.to_rfc3339()),
+            confirmed_at: f.confirmed_at.map(|t| t.to_rfc3339()),
+        }
+    }
 }
 
 /// The organisation's findings, soonest due first (catalogue readers).
@@ -361,24 +385,7 @@ pub(crate) async fn list_findings(
 ) -> Result<Vec<FindingView>, AppError> {
     ctx.require(Action::ViewCatalogue(org.id))?;
     let now = state.clock.now();
-    Ok(state
-        .store
-        .findings_of(org.id)
-        .await?
-        .into_iter()
-        .map(|f| FindingView {
-            overdue: matches!(f.state.as_str(), "verifying" | "remediating") && now > f.due_at,
-            id: f.id,
-            asset: f.asset_name,
-            vulnerability: f.vulnerability,
-            purl: f.purl,
-            state: f.state,
-            first_seen: f.first_seen.to_rfc3339(),
-            due_at: f.due_at.to_rfc3339(),
-            evidence: f.evidence,
-            accepted_until: f.accepted_until.map(|t| t.to_rfc3339()),
-        })
-        .collect())
+    Ok(state.store.findings_of(org.id).await?.into_iter().map(|f| FindingView::of(f, now)).collect())
 }
 
 /// A step on a finding.
@@ -447,4 +454,302 @@ pub(crate) async fn step_finding(
         )),
         Err(other) => Err(other.into()),
     }
+}
+
+/// The board over the findings: what is open and overdue by grade, open findings week by week,
+/// and how long remediation took.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct Board {
+    pub(crate) open: usize,
+    pub(crate) overdue: usize,
+    /// Open and overdue by grade (critical, high, medium, low, not graded).
+    pub(crate) by_grade: Vec<GradeCount>,
+    /// Findings open at the end of each of the last twelve weeks, oldest first.
+    pub(crate) weekly_open: Vec<WeekOpen>,
+    /// Days from first seen to closed, by grade, for remediated findings.
+    pub(crate) time_to_remediate: Vec<RemediationTime>,
+}
+
+/// Open and overdue findings of one grade.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct GradeCount {
+    pub(crate) grade: String,
+    pub(crate) open: usize,
+    pub(crate) overdue: usize,
+}
+
+/// Findings open at the end of a week.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct WeekOpen {
+    /// The week's last day, `YYYY-MM-DD`.
+    pub(crate) week_ending: String,
+    pub(crate) open: usize,
+}
+
+/// How long remediation took for one grade.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct RemediationTime {
+    pub(crate) grade: String,
+    pub(crate) remediated: usize,
+    /// The median, in days (rounded up).
+    pub(crate) median_days: Option<u64>,
+    /// Remediated after the deadline.
+    pub(crate) late: usize,
+}
+
+const GRADES: [&str; 5] = ["critical", "high", "medium", "low", ""];
+
+/// Computes the board from the stored findings.
+pub(crate) fn board_of(findings: &[vulndesk_store::findings::Finding], now: Timestamp) -> Board {
+    let day = 86_400_000_000_i64;
+    let open: Vec<_> = findings.iter().filter(|f| f.is_open()).collect();
+    let by_grade = GRADES
+        .iter()
+        .map(|g| GradeCount {
+            grade: (*g).to_owned(),
+            open: open.iter().filter(|f| f.grade == *g).count(),
+            overdue: open.iter().filter(|f| f.grade == *g && now > f.due_at).count(),
+        })
+        .collect();
+    let weekly_open = (0..12)
+        .rev()
+        .map(|w| {
+            let end = now.as_micros() - w * 7 * day;
+            WeekOpen {
+                week_ending: Timestamp::from_micros(end).to_rfc3339().chars().take(10).collect(),
+                open: findings
+                    .iter()
+                    .filter(|f| f.first_seen.as_micros() <= end && f.closed_at.is_none_or(|c| c.as_micros() > end))
+                    .count(),
+            }
+        })
+        .collect();
+    let time_to_remediate = GRADES
+        .iter()
+        .map(|g| {
+            let done: Vec<_> =
+                findings.iter().filter(|f| f.grade == *g && f.state == "remediated" && f.closed_at.is_some()).collect();
+            let mut days: Vec<u64> = done
+                .iter()
+                .filter_map(|f| f.closed_at.map(|c| (c.as_micros() - f.first_seen.as_micros()).max(0)))
+                .map(|us| u64::try_from(us).unwrap_or(0).div_ceil(u64::try_from(day).unwrap_or(1)))
+                .collect();
+            days.sort_unstable();
+            RemediationTime {
+                grade: (*g).to_owned(),
+                remediated: done.len(),
+                median_days: days.get(days.len() / 2).copied(),
+                late: done.iter().filter(|f| f.closed_at.is_some_and(|c| c > f.due_at)).count(),
+            }
+        })
+        .collect();
+    Board {
+        overdue: open.iter().filter(|f| now > f.due_at).count(),
+        open: open.len(),
+        by_grade,
+        weekly_open,
+        time_to_remediate,
+    }
+}
+
+/// The organisation's findings board (catalogue readers).
+pub(crate) async fn board(state: &AppState, ctx: &RequestCtx, org: &Organisation) -> Result<Board, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    Ok(board_of(&state.store.findings_of(org.id).await?, state.clock.now()))
+}
+
+/// The SLA matrix an organisation uses, as text and as rows.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct SlaView {
+    /// One row per grade: `high: 7 15 15 30` (days for internet-facing level 3–4, internet-facing
+    /// level 1–2, internal 3–4, internal 1–2; critical information infrastructure takes the
+    /// first column).
+    pub(crate) matrix: String,
+    /// Whether these are the defaults.
+    #[serde(default)]
+    pub(crate) default: bool,
+}
+
+/// The organisation's SLA matrix (catalogue readers).
+pub(crate) async fn sla(state: &AppState, ctx: &RequestCtx, org: &Organisation) -> Result<SlaView, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    let own = state.store.sla_matrix(org.id).await?;
+    let m = sla_of(&state.store, org.id).await?;
+    Ok(SlaView { matrix: m.to_text(), default: own.is_none() })
+}
+
+/// Sets the organisation's SLA matrix (admins and coordinators, like risk acceptance: it sets
+/// how much risk is tolerated for how long). Empty text goes back to the defaults. New deadlines
+/// apply to findings matched from now on; existing findings keep theirs.
+pub(crate) async fn set_sla(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    text: &str,
+) -> Result<(), AppError> {
+    ctx.require(Action::AcceptRisk(org.id))?;
+    if !text.trim().is_empty() {
+        SlaMatrix::parse(text).map_err(|e| {
+            AppError::Validation(vec![FieldError::new("matrix", "sla-matrix-error").with("reason", e.to_string())])
+        })?;
+    }
+    state.store.set_sla_matrix(org.id, text.trim(), &ctx.audit(state.clock.now())).await?;
+    Ok(())
+}
+
+/// An uploaded VEX document, as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct VexView {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    /// `csaf` or `cyclonedx`.
+    pub(crate) format: String,
+    pub(crate) sha256: String,
+    /// Statements read from it.
+    pub(crate) statements: usize,
+    /// Of which "not affected" or "fixed".
+    pub(crate) not_affected: usize,
+    pub(crate) uploaded_at: String,
+}
+
+/// The organisation's uploaded VEX documents (catalogue readers).
+pub(crate) async fn list_vex(state: &AppState, ctx: &RequestCtx, org: &Organisation) -> Result<Vec<VexView>, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    Ok(state
+        .store
+        .vex_documents(org.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let read = vulndesk_formats::vex::read(d.document.as_bytes()).unwrap_or_default();
+            VexView {
+                statements: read.statements.len(),
+                not_affected: read
+                    .statements
+                    .iter()
+                    .filter(|s| {
+                        matches!(
+                            s.status,
+                            vulndesk_formats::vex::Status::NotAffected | vulndesk_formats::vex::Status::Fixed
+                        )
+                    })
+                    .count(),
+                id: d.id,
+                name: d.name,
+                format: d.format,
+                sha256: d.sha256,
+                uploaded_at: d.uploaded_at.to_rfc3339(),
+            }
+        })
+        .collect())
+}
+
+/// The most a VEX document may weigh.
+const MAX_VEX_BYTES: usize = 8 << 20;
+
+/// Stores a supplier's VEX document (CSAF 2.0 or CycloneDX JSON) and re-matches, so its "not
+/// affected" statements close the findings they cover (catalogue keepers). A document that does
+/// not read is refused with why; the same document twice is a conflict.
+pub(crate) async fn upload_vex(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(VexView, SyncReport), AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    let refuse =
+        |reason: String| AppError::Validation(vec![FieldError::new("document", "vex-invalid").with("reason", reason)]);
+    if bytes.len() > MAX_VEX_BYTES {
+        return Err(refuse(format!("larger than {} MiB", MAX_VEX_BYTES >> 20)));
+    }
+    let read = vulndesk_formats::vex::read(bytes).map_err(|e| refuse(e.to_string()))?;
+    let format = vulndesk_formats::vex::format_of(bytes).unwrap_or("csaf");
+    if format == "csaf"
+        && let Some(f) = vulndesk_formats::csaf::check(&serde_json::from_slice(bytes).unwrap_or_default()).first()
+    {
+        return Err(refuse(format!("CSAF mandatory test {} fails at {}: {}", f.test, f.path, f.message)));
+    }
+    let name = match name.trim() {
+        "" if read.document.is_empty() => "VEX".to_owned(),
+        "" => read.document.clone(),
+        n => n.chars().take(200).collect(),
+    };
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+    let doc = vulndesk_store::findings::VexDocument {
+        id: crate::auth::random_uuid().to_string(),
+        name,
+        format: format.to_owned(),
+        sha256,
+        document: String::from_utf8_lossy(bytes).into_owned(),
+        uploaded_at: state.clock.now(),
+        uploaded_by: ctx.actor_name(),
+    };
+    match state.store.add_vex_document(org.id, &doc, &ctx.audit(state.clock.now())).await {
+        Ok(()) => {}
+        Err(vulndesk_store::StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict("conflict-vex-duplicate", vec![("sha256", doc.sha256)]));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let report = rematch(state, ctx, org).await?;
+    let view = list_vex(state, ctx, org).await?.into_iter().find(|v| v.id == doc.id).ok_or(AppError::NotFound)?;
+    Ok((view, report))
+}
+
+/// Removes an uploaded VEX document and re-matches: findings it closed reopen if still matched.
+pub(crate) async fn remove_vex(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    id: &str,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    state.store.remove_vex_document(org.id, id, &ctx.audit(state.clock.now())).await?;
+    rematch(state, ctx, org).await?;
+    Ok(())
+}
+
+/// What an SBOM import did to an asset.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct SbomImported {
+    /// Components with a package URL, now the asset's components.
+    pub(crate) components: usize,
+    /// Components without a package URL, not matched.
+    pub(crate) without_purl: usize,
+    /// Findings the re-match opened.
+    pub(crate) new_findings: usize,
+}
+
+/// Replaces an asset's components with those of its SBOM (CycloneDX or SPDX, any form vulndesk
+/// reads) and re-matches (catalogue keepers).
+pub(crate) async fn import_sbom(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    asset: &str,
+    bytes: Vec<u8>,
+) -> Result<SbomImported, AppError> {
+    ctx.require(Action::ManageCatalogue(org.id))?;
+    if !state.store.assets_of(org.id).await?.iter().any(|a| a.id == asset) {
+        return Err(AppError::NotFound);
+    }
+    let (sbom, _) = tokio::task::spawn_blocking(move || vulndesk_formats::sbom::read_sbom(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| {
+            AppError::Validation(vec![FieldError::new("sbom", "sbom-invalid").with("reason", e.to_string())])
+        })?;
+    let mut purls: Vec<String> =
+        sbom.components.iter().filter_map(|c| c.purl.as_ref().map(ToString::to_string)).collect();
+    purls.sort();
+    purls.dedup();
+    let without_purl = sbom.components.iter().filter(|c| c.purl.is_none()).count();
+    let source = format!("{} {}", sbom.format.as_str(), sbom.name.unwrap_or_default());
+    state
+        .store
+        .set_asset_components(org.id, asset, &purls.join("\n"), source.trim(), &ctx.audit(state.clock.now()))
+        .await?;
+    let report = rematch(state, ctx, org).await?;
+    Ok(SbomImported { components: purls.len(), without_purl, new_findings: report.new })
 }

@@ -620,37 +620,10 @@ pub fn stored_components(sbom: &vulndesk_formats::sbom::Sbom) -> Vec<StoredCompo
         .collect()
 }
 
-/// What [`vulndesk_store::Store::osv_stamp`] returns: changes whenever OSV records are imported.
-type OsvStamp = (i64, i64);
-
-/// The in-memory OSV index of this process, with the store stamp it was built from.
-#[derive(Default)]
-pub(crate) struct OsvCache {
-    built: tokio::sync::Mutex<Option<(OsvStamp, Arc<Index>)>>,
-}
-
 /// The OSV index, rebuilt from the stored records when they changed since it was built (by
 /// this instance or another one sharing the database).
 pub(crate) async fn osv_index(state: &AppState) -> Result<Arc<Index>, AppError> {
-    let stamp = state.store.osv_stamp().await?;
-    let mut built = state.osv.built.lock().await;
-    if let Some((at, index)) = built.as_ref()
-        && *at == stamp
-    {
-        return Ok(index.clone());
-    }
-    let bodies = state.store.osv_bodies().await?;
-    let index = tokio::task::spawn_blocking(move || {
-        let (index, unreadable) = Index::from_records(&bodies);
-        if unreadable > 0 {
-            tracing::warn!(unreadable, "stored OSV records could not be read; import them again");
-        }
-        Arc::new(index)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    *built = Some((stamp, index.clone()));
-    Ok(index)
+    Ok(state.osv.index(&state.store).await?)
 }
 
 /// The stored form of one OSV record.
@@ -688,6 +661,9 @@ pub(crate) async fn import_osv(state: &AppState, ctx: &RequestCtx, bytes: Vec<u8
         total.inserted += done.inserted;
         total.replaced += done.replaced;
         total.kept += done.kept;
+    }
+    if total.inserted + total.replaced > 0 {
+        vulndesk_jobs::findings::rematch_all(&state.store, &state.osv, &ctx.audit(state.clock.now())).await?;
     }
     Ok(total)
 }

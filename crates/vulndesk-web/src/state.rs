@@ -66,7 +66,7 @@ pub struct AppState {
     /// Flood control for intake.
     pub(crate) flood: Arc<crate::intake::Flood>,
     /// The OSV matching index, rebuilt when the stored records change.
-    pub(crate) osv: Arc<crate::catalogue::OsvCache>,
+    pub(crate) osv: Arc<vulndesk_jobs::findings::OsvCache>,
 }
 
 impl AppState {
@@ -74,6 +74,11 @@ impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
         let flood = crate::intake::Flood::new(&config.intake);
         Self { store, clock, config: Arc::new(config), flood, osv: Arc::default() }
+    }
+
+    /// The OSV index cache, to share with the job runner of the same process.
+    pub fn osv_cache(&self) -> Arc<vulndesk_jobs::findings::OsvCache> {
+        self.osv.clone()
     }
 
     /// The scheme and host people use to reach vulndesk, without a trailing slash.

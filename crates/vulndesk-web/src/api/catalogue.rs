@@ -4,9 +4,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
 use vulndesk_store::catalogue::{
     Customer, Deployment, Imported, OsvUpsert, Product, ProductVersion, StoredComponent, Supplier,
@@ -780,8 +780,29 @@ pub(crate) async fn list_findings(
 /// What a re-match changed.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Rematched {
+    /// New findings.
     new: usize,
+    /// Open findings closed because the inventory is no longer affected.
     closed: usize,
+    /// Remediations the re-match confirmed.
+    confirmed: usize,
+    /// Findings reopened: still matched after a claimed remediation, a withdrawn VEX statement
+    /// or an ended risk acceptance.
+    reopened: usize,
+    /// Findings closed by a supplier's VEX statement.
+    not_affected: usize,
+}
+
+impl From<vulndesk_store::findings::SyncReport> for Rematched {
+    fn from(r: vulndesk_store::findings::SyncReport) -> Self {
+        Self {
+            new: r.new,
+            closed: r.closed,
+            confirmed: r.confirmed,
+            reopened: r.reopened,
+            not_affected: r.not_affected,
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations/{org}/findings/sync", tag = "catalogue", security(("bearer" = [])),
@@ -794,8 +815,123 @@ pub(crate) async fn sync_findings(
     Path(org): Path<String>,
 ) -> Result<Json<Rematched>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
-    let (new, closed) = crate::assets::sync_findings(&state, &ctx, &org).await?;
-    Ok(Json(Rematched { new, closed }))
+    Ok(Json(crate::assets::sync_findings(&state, &ctx, &org).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/findings/board", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "Open and overdue findings by grade, open findings week by week, time to remediate",
+        body = crate::assets::Board), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn findings_board(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<crate::assets::Board>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::assets::board(&state, &ctx, &org).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/sla-matrix", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "The remediation SLA matrix in use", body = crate::assets::SlaView),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_sla(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<crate::assets::SlaView>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::assets::sla(&state, &ctx, &org).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/organisations/{org}/sla-matrix", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")), request_body = crate::assets::SlaView,
+    responses((status = 200, description = "Saved (empty text: the defaults); new findings get these deadlines", body = crate::assets::SlaView),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "The line at fault")))]
+pub(crate) async fn put_sla(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    ApiJson(body): ApiJson<crate::assets::SlaView>,
+) -> Result<Json<crate::assets::SlaView>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    crate::assets::set_sla(&state, &ctx, &org, &body.matrix).await?;
+    Ok(Json(crate::assets::sla(&state, &ctx, &org).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/vex", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name")),
+    responses((status = 200, description = "Suppliers' VEX documents uploaded", body = [crate::assets::VexView]),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_vex(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<crate::assets::VexView>>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::assets::list_vex(&state, &ctx, &org).await?))
+}
+
+/// An uploaded VEX document and what the re-match after it changed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct VexUploaded {
+    document: crate::assets::VexView,
+    rematch: Rematched,
+}
+
+/// The query of a VEX upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(crate) struct VexQuery {
+    /// A name for people (default: the document's id).
+    #[serde(default)]
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/vex", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), VexQuery),
+    request_body(content = String, content_type = "application/json", description = "A CSAF 2.0 document (VEX profile or advisory) or CycloneDX JSON with vulnerabilities[]"),
+    responses((status = 201, body = VexUploaded), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The same document is already uploaded"),
+        (status = 422, body = ErrorBody, description = "Not a document vulndesk reads, with why")))]
+pub(crate) async fn upload_vex(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    Query(q): Query<VexQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<VexUploaded>), AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let (document, report) = crate::assets::upload_vex(&state, &ctx, &org, &q.name, &body).await?;
+    Ok((StatusCode::CREATED, Json(VexUploaded { document, rematch: report.into() })))
+}
+
+#[utoipa::path(delete, path = "/api/v1/organisations/{org}/vex/{id}", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The document id")),
+    responses((status = 204, description = "Removed; findings it closed reopen if still matched"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn remove_vex(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    crate::assets::remove_vex(&state, &ctx, &org, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations/{org}/assets/{id}/sbom", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("id" = String, Path, description = "The asset id")),
+    request_body(content = String, content_type = "application/octet-stream", description = "CycloneDX (JSON, XML) or SPDX (JSON, tag-value)"),
+    responses((status = 200, description = "The asset's components are now the SBOM's package URLs", body = crate::assets::SbomImported),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn import_asset_sbom(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<crate::assets::SbomImported>, AppError> {
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    Ok(Json(crate::assets::import_sbom(&state, &ctx, &org, &id, body.to_vec()).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations/{org}/findings/{id}/steps", tag = "catalogue", security(("bearer" = [])),

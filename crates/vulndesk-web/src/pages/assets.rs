@@ -21,7 +21,6 @@ struct AssetsPage {
     chrome: Chrome,
     org_slug: String,
     assets: Vec<AssetView>,
-    findings: Vec<assets::FindingView>,
     can_manage: bool,
     columns: String,
     errors: Vec<String>,
@@ -43,7 +42,6 @@ async fn page(
             chrome: Chrome::new(ctx).with_notice(notice),
             org_slug: org.slug.to_string(),
             assets: list,
-            findings: assets::list_findings(state, ctx, &org).await?,
             can_manage: ctx.require(Action::ManageCatalogue(org.id)).is_ok(),
             columns: assets::CSV_COLUMNS.join(","),
             errors,
@@ -97,28 +95,21 @@ pub(crate) async fn import(
     }
 }
 
-pub(crate) async fn sync(
-    State(state): State<AppState>,
-    ctx: RequestCtx,
-    Path(slug): Path<String>,
-    Form(_): Form<super::CsrfOnly>,
-) -> Result<Response, AppError> {
-    let org = ops::visible_org(&state, &ctx, &slug).await?;
-    match assets::sync_findings(&state, &ctx, &org).await {
-        Ok(_) => Ok(see_other(&format!("/orgs/{slug}/assets?done=notice-findings-synced"))),
-        Err(e) => failed(&state, &ctx, &slug, e).await,
-    }
+#[derive(Debug, Deserialize)]
+pub(crate) struct SbomForm {
+    #[serde(default)]
+    sbom: String,
 }
 
-pub(crate) async fn step(
+pub(crate) async fn sbom(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path((slug, id)): Path<(String, String)>,
-    Form(f): Form<assets::FindingStep>,
+    Form(f): Form<SbomForm>,
 ) -> Result<Response, AppError> {
     let org = ops::visible_org(&state, &ctx, &slug).await?;
-    match assets::step_finding(&state, &ctx, &org, &id, &f).await {
-        Ok(()) => Ok(see_other(&format!("/orgs/{slug}/assets?done=notice-finding-saved"))),
+    match assets::import_sbom(&state, &ctx, &org, &id, f.sbom.into_bytes()).await {
+        Ok(_) => Ok(see_other(&format!("/orgs/{slug}/assets?done=notice-asset-saved"))),
         Err(e) => failed(&state, &ctx, &slug, e).await,
     }
 }

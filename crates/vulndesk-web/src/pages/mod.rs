@@ -13,6 +13,7 @@ pub(crate) mod cases;
 mod catalogue;
 pub(crate) mod csaf;
 mod feeds;
+mod findings;
 pub(crate) mod handoffs;
 mod home;
 pub(crate) mod inbox;
@@ -145,8 +146,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/fixes", post(advisory::add_fix))
         .route("/orgs/{slug}/assets", get(assets::show).post(assets::add))
         .route("/orgs/{slug}/assets/import", post(assets::import))
-        .route("/orgs/{slug}/findings/sync", post(assets::sync))
-        .route("/orgs/{slug}/findings/{id}", post(assets::step))
+        .route("/orgs/{slug}/assets/{id}/sbom", post(assets::sbom))
+        .route("/orgs/{slug}/findings", get(findings::show))
+        .route("/orgs/{slug}/findings/sync", post(findings::sync))
+        .route("/orgs/{slug}/findings/{id}", post(findings::step))
+        .route("/orgs/{slug}/vex", post(findings::upload_vex))
+        .route("/orgs/{slug}/vex/{id}/remove", post(findings::remove_vex))
+        .route("/orgs/{slug}/sla", post(findings::set_sla))
         .route("/orgs/{slug}/feeds", get(feeds::show).post(feeds::add))
         .route("/orgs/{slug}/feeds/{id}/pull", post(feeds::pull))
         .route("/orgs/{slug}/rewards", get(rewards::show))

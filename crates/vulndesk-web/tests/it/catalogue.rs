@@ -615,17 +615,19 @@ async fn assets_import_their_deadlines_and_restricted_addresses() {
     assert_eq!(listed[0]["findings"].as_array().expect("findings").len(), 1);
     assert_eq!(listed[1]["findings"], json!([]), "no components, no findings");
 
-    // Findings: a re-match stores one per (asset, vulnerability), due by the SLA matrix (no grade
-    // in the data counts as high: 7 days on an internet-facing level-3 asset).
+    // Findings: the OSV import re-matched at once, one per (asset, vulnerability), under its CVE,
+    // due by the SLA matrix (no grade in the data counts as high: 7 days on an internet-facing
+    // level-3 asset). A re-match now changes nothing.
     let base = "/api/v1/organisations/metro-transit/findings";
     assert_eq!(app.api(Method::POST, &format!("{base}/sync"), Some(&a), None).await.status, StatusCode::FORBIDDEN);
+    let nothing = json!({"new": 0, "closed": 0, "confirmed": 0, "reopened": 0, "not_affected": 0});
     let r = app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await;
-    assert_eq!(r.json(), json!({"new": 1, "closed": 0}), "{}", r.body);
-    assert_eq!(
-        app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await.json(),
-        json!({"new": 0, "closed": 0})
-    );
+    assert_eq!(r.json(), nothing, "{}", r.body);
     let found = app.api(Method::GET, base, Some(&a), None).await.json();
+    assert_eq!(found.as_array().expect("findings").len(), 1, "{found}");
+    assert_eq!(found[0]["vulnerability"], "CVE-2099-1000");
+    assert_eq!(found[0]["source"], "OSV PYSEC-2099-7");
+    assert_eq!(found[0]["grade"], "");
     assert_eq!(found[0]["state"], "verifying");
     assert_eq!(found[0]["asset"], "st-01-gw");
     let due = vulndesk_core::Timestamp::parse_rfc3339(found[0]["due_at"].as_str().expect("due")).expect("time");
@@ -644,15 +646,14 @@ async fn assets_import_their_deadlines_and_restricted_addresses() {
     let r = step(json!({"action": "accept", "evidence": "compensating ACL", "until": "2020-01-01"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["details"][0]["field"], "until");
-    // The gateway is upgraded: re-importing it and re-matching closes the finding, with evidence.
+    // The gateway is upgraded: re-importing it re-matches and closes the finding, with evidence,
+    // the remediation confirmed by the re-match.
     let upgraded = good.replace("pkg:pypi/django@4.1", "pkg:pypi/django@4.2.1");
     assert_eq!(app.send(import(&upgraded)).await.status, StatusCode::OK);
-    assert_eq!(
-        app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await.json(),
-        json!({"new": 0, "closed": 1})
-    );
+    assert_eq!(app.api(Method::POST, &format!("{base}/sync"), Some(&t), None).await.json(), nothing);
     let found = app.api(Method::GET, base, Some(&t), None).await.json();
     assert_eq!(found[0]["state"], "remediated");
+    assert!(found[0]["confirmed_at"].is_string() && found[0]["closed_at"].is_string(), "{found}");
     assert!(found[0]["evidence"].as_str().expect("evidence").contains("re-match"), "{found}");
     let seen = app.api(Method::GET, "/api/v1/organisations/metro-transit/assets", Some(&a), None).await.json();
     assert!(
