@@ -300,6 +300,7 @@ pub(crate) async fn load_demo(
         let state = vulndesk_web::AppState::new(store.clone(), clock, web);
         advisories = demo_advisories(&state, ctx, org).await?;
         demo_rewards(&state, &report_ids).await?;
+        demo_operator(&state, ctx, public_url).await?;
     }
     Ok(Some(format!(
         "demo data loaded: {} organisations, {} programs, {} reports, {} cases, advisories {} published; demo accounts {} log in with the password {}",
@@ -311,6 +312,125 @@ pub(crate) async fn load_demo(
         names.join(", "),
         if configured.is_some() { "from VULNDESK_DEMO_PASSWORD".to_owned() } else { password }
     )))
+}
+
+/// Metro Transit, the operator of the scenarios: it follows Demo Networks' CSAF feed and runs
+/// AX3000 routers in its stations and EdgeGate gateways. Its copy of the feed is seeded with the
+/// documents this deployment serves (the same bytes, hashes and signatures a first pull would
+/// fetch and check); later pulls go over HTTP and check everything. The re-match then gives the
+/// findings, which the demo moves through remediation: one being remediated, one remediated by
+/// a firmware upgrade in the inventory (confirmed by the re-match), one risk accepted for a
+/// maintenance window, one closed by Demo Networks' VEX.
+async fn demo_operator(state: &vulndesk_web::AppState, ctx: &AuditContext, public_url: &str) -> anyhow::Result<()> {
+    use vulndesk_store::assets::Asset;
+    let store = &state.store;
+    let org = store.org_by_slug("metro-transit").await?.context("demo organisation metro-transit")?;
+    let base = public_url.trim_end_matches('/');
+    let feed = demo_id().to_string();
+    store
+        .add_feed(org.id, &feed, "Demo Networks", &format!("{base}/.well-known/csaf/provider-metadata.json"), ctx)
+        .await?;
+    let mut documents = store.current_documents("csaf").await?;
+    documents.extend(store.current_documents("csaf_vex").await?);
+    for d in documents.into_iter().filter(|d| d.tlp == "CLEAR") {
+        let json: serde_json::Value = serde_json::from_str(&d.body)?;
+        let doc = vulndesk_store::feeds::FeedDocument {
+            url: format!("{base}/.well-known/csaf/white/{}", d.path),
+            tracking_id: json["document"]["tracking"]["id"].as_str().unwrap_or_default().to_owned(),
+            title: d.title.clone(),
+            current_release_date: json["document"]["tracking"]["current_release_date"].as_str().unwrap_or_default().to_owned(),
+            sha256: d.sha256.clone(),
+            document: d.body.clone(),
+        };
+        store.accept_feed_document(&feed, &doc, ctx.at).await?;
+    }
+    store.record_feed_run(&feed, ctx.at, None).await?;
+    let asset = |name: &str, exposure: &str, level: i64, cii: bool, product: &str, model: &str, version: &str, n: u8| Asset {
+        id: demo_id().to_string(),
+        org: org.id,
+        name: name.to_owned(),
+        hostnames: format!("{name}.net.metro-transit.example"),
+        addresses: format!("10.20.{n}.1"),
+        owner: "网络运维中心 NOC".into(),
+        location: format!("Line 2, station {n}"),
+        exposure: exposure.to_owned(),
+        protection_level: level,
+        critical_infrastructure: cii,
+        vendor: "Demo Networks".into(),
+        product: product.to_owned(),
+        model: model.to_owned(),
+        version: version.to_owned(),
+        components: String::new(),
+        created_at: ctx.at,
+    };
+    let mut assets = vec![
+        asset("st-01-ar", "internet_facing", 3, false, "AX3000", "AX3000", "2.1.4", 1),
+        asset("st-02-ar", "internet_facing", 3, false, "AX3000", "AX3000", "2.1.4", 2),
+        asset("st-03-ar", "internal", 3, false, "AX3000", "AX3000", "2.1.4", 3),
+        asset("st-04-ar", "internal", 3, false, "AX3000", "AX3000", "2.1.3", 4),
+        asset("st-05-ar", "internal", 3, false, "AX3000", "AX3000-Pro", "2.1.4", 5),
+        asset("st-06-ar", "internal", 3, false, "AX3000", "AX3000", "2.1.5", 6),
+        asset("sig-eg-01", "internal", 4, true, "EdgeGate", "EdgeGate", "1.4.0", 11),
+        asset("sig-eg-02", "internal", 3, false, "EdgeGate", "EdgeGate", "1.4.0", 12),
+    ];
+    let mut portal = asset("fare-portal", "internet_facing", 3, false, "", "", "", 30);
+    portal.vendor = "Metro Transit IT".into();
+    portal.components = "pkg:npm/lodash@4.17.20\npkg:pypi/django@4.1".into();
+    assets.push(portal);
+    let wang = store.user_by_username("wang.fang").await?.context("demo user wang.fang")?.user;
+    let liu = store.user_by_username("liu.yang").await?.context("demo user liu.yang")?.user;
+    let as_user = |u: &vulndesk_core::User| AuditContext { at: ctx.at, actor: u.id.to_string(), source: String::new() };
+    store.put_assets(org.id, &assets, &as_user(&wang)).await?;
+    let osv = state.osv_cache();
+    vulndesk_jobs::findings::rematch(store, &osv, org.id, ctx).await?;
+    let findings = store.findings_of(org.id).await?;
+    let on = |asset: &str| {
+        findings.iter().find(|f| f.asset_name == asset).with_context(|| format!("demo: no finding on {asset}"))
+    };
+    let st01 = on("st-01-ar")?;
+    store.move_finding(org.id, &st01.id, ("verifying", "remediating"), "", None, &as_user(&liu)).await?;
+    let eg01 = on("sig-eg-01")?;
+    store
+        .move_finding(
+            org.id,
+            &eg01.id,
+            ("verifying", "accepted"),
+            "信号专网隔离，管理页面不可达；三月检修窗口升级 Isolated signalling VLAN; upgrade in the March maintenance window",
+            Some(ctx.at.plus(std::time::Duration::from_secs(30 * 86_400))),
+            &as_user(&wang),
+        )
+        .await?;
+    // Station 3 is upgraded: the inventory says 2.1.5 and the re-match closes and confirms it.
+    let mut st03 = assets.iter().find(|a| a.name == "st-03-ar").context("st-03-ar")?.clone();
+    st03.version = "2.1.5".into();
+    store.put_assets(org.id, &[st03], &as_user(&liu)).await?;
+    // Demo Networks' VEX for the EdgeGate build Metro Transit runs on sig-eg-02.
+    let vex = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b80", "version": 1,
+        "components": [{"bom-ref": "eg-140", "type": "firmware", "name": "EdgeGate", "version": "1.4.0", "supplier": {"name": "Demo Networks"}}],
+        "vulnerabilities": [{"id": "VD-2026-0002", "analysis": {"state": "not_affected",
+            "justification": "requires_configuration",
+            "detail": "The management page is disabled in the transit build (web_admin=off)."},
+            "affects": [{"ref": "eg-140"}]}]
+    })
+    .to_string();
+    store
+        .add_vex_document(
+            org.id,
+            &vulndesk_store::findings::VexDocument {
+                id: demo_id().to_string(),
+                name: "Demo Networks VEX: EdgeGate transit build".into(),
+                format: "cyclonedx".into(),
+                sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(vex.as_bytes())),
+                document: vex,
+                uploaded_at: ctx.at,
+                uploaded_by: wang.id.to_string(),
+            },
+            &as_user(&wang),
+        )
+        .await?;
+    vulndesk_jobs::findings::rematch(store, &osv, org.id, ctx).await?;
+    Ok(())
 }
 
 /// Submits a demo report through the same durable intake path as the web form.

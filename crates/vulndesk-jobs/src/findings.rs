@@ -133,8 +133,15 @@ fn product_match(p: &ProductRef, asset: &Asset, components: &[Purl]) -> Option<S
             })
             .map(ToString::to_string);
     }
-    if (same(&p.product, &asset.product) || same(&p.product, &asset.model))
-        && (p.vendor.is_empty() || same(&p.vendor, &asset.vendor))
+    // vulndesk's own CSAF names a product "product model"; vendors' names carry a local-language
+    // part ("Demo Networks 演示网络") an inventory may leave out.
+    let product_and_model = format!("{} {}", asset.product.trim(), asset.model.trim());
+    let vendor_fits = |v: &str| {
+        let (v, mine) = (v.trim().to_lowercase(), asset.vendor.trim().to_lowercase());
+        v.is_empty() || (!mine.is_empty() && (v == mine || v.starts_with(&format!("{mine} "))))
+    };
+    if (same(&p.product, &asset.product) || same(&p.product, &asset.model) || same(&p.product, &product_and_model))
+        && vendor_fits(&p.vendor)
         && version_fits(p, &asset.version)
     {
         return Some(
@@ -360,6 +367,14 @@ mod tests {
         );
         assert!(product_match(&product("", "EdgeGate", "", "<2.1.4"), &a, &comps).is_none());
         assert!(product_match(&product("Other", "EdgeGate", "2.1.4", ""), &a, &comps).is_none(), "another vendor");
+        assert!(
+            product_match(&product("Demo Networks 演示网络", "EdgeGate EG-2000", "2.1.4", ""), &a, &comps).is_some(),
+            "vulndesk's own CSAF: the vendor's full name, product and model"
+        );
+        assert!(
+            product_match(&product("Demo", "EdgeGate", "2.1.4", ""), &a, &comps).is_none(),
+            "a prefix is not a name"
+        );
         assert!(product_match(&product("", "dnsmasq", "", "<2.90"), &a, &comps).is_some(), "a component by name");
         assert!(product_match(&product("", "", "", ""), &a, &comps).is_none(), "nothing named matches nothing");
     }

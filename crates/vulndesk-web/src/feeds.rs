@@ -141,15 +141,21 @@ pub(crate) async fn pull_now(
     let f = state.store.feeds(Some(org.id)).await?.into_iter().find(|f| f.id == id).ok_or(AppError::NotFound)?;
     let dest = vulndesk_jobs::deliver::Destinations { allow_private: state.config.allow_private_destinations };
     match vulndesk_jobs::feeds::pull(&state.store, state.clock.as_ref(), &f, dest).await {
-        Ok(r) => Ok(PullView {
-            accepted: r.accepted,
-            unchanged: r.unchanged,
-            rejected: r
-                .rejected
-                .into_iter()
-                .map(|(url, reason)| RejectionView { url, reason, at: state.clock.now().to_rfc3339() })
-                .collect(),
-        }),
+        Ok(r) => {
+            if r.accepted > 0 {
+                vulndesk_jobs::findings::rematch(&state.store, &state.osv, org.id, &ctx.audit(state.clock.now()))
+                    .await?;
+            }
+            Ok(PullView {
+                accepted: r.accepted,
+                unchanged: r.unchanged,
+                rejected: r
+                    .rejected
+                    .into_iter()
+                    .map(|(url, reason)| RejectionView { url, reason, at: state.clock.now().to_rfc3339() })
+                    .collect(),
+            })
+        }
         Err(StoreError::Invalid(why)) => Err(AppError::Conflict("conflict-feed-unreachable", vec![("detail", why)])),
         Err(other) => Err(other.into()),
     }
