@@ -40,7 +40,7 @@ async function submit(page, locator) {
 }
 
 test('verify, remediate, remediated: the re-match reopens an unconfirmed fix and confirms a real one', async () => {
-  const ctx = await chrome.newContext({ locale: 'en-GB' });
+  const ctx = await chrome.browser.newContext({ locale: 'en-US' });
   const page = await login(ctx, 'liu.yang');
   await page.goto(findingsUrl());
   await shot(page, 'operators-01-board');

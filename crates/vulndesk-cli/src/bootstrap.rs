@@ -338,31 +338,35 @@ async fn demo_operator(state: &vulndesk_web::AppState, ctx: &AuditContext, publi
             url: format!("{base}/.well-known/csaf/white/{}", d.path),
             tracking_id: json["document"]["tracking"]["id"].as_str().unwrap_or_default().to_owned(),
             title: d.title.clone(),
-            current_release_date: json["document"]["tracking"]["current_release_date"].as_str().unwrap_or_default().to_owned(),
+            current_release_date: json["document"]["tracking"]["current_release_date"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             sha256: d.sha256.clone(),
             document: d.body.clone(),
         };
         store.accept_feed_document(&feed, &doc, ctx.at).await?;
     }
     store.record_feed_run(&feed, ctx.at, None).await?;
-    let asset = |name: &str, exposure: &str, level: i64, cii: bool, product: &str, model: &str, version: &str, n: u8| Asset {
-        id: demo_id().to_string(),
-        org: org.id,
-        name: name.to_owned(),
-        hostnames: format!("{name}.net.metro-transit.example"),
-        addresses: format!("10.20.{n}.1"),
-        owner: "网络运维中心 NOC".into(),
-        location: format!("Line 2, station {n}"),
-        exposure: exposure.to_owned(),
-        protection_level: level,
-        critical_infrastructure: cii,
-        vendor: "Demo Networks".into(),
-        product: product.to_owned(),
-        model: model.to_owned(),
-        version: version.to_owned(),
-        components: String::new(),
-        created_at: ctx.at,
-    };
+    let asset =
+        |name: &str, exposure: &str, level: i64, cii: bool, product: &str, model: &str, version: &str, n: u8| Asset {
+            id: demo_id().to_string(),
+            org: org.id,
+            name: name.to_owned(),
+            hostnames: format!("{name}.net.metro-transit.example"),
+            addresses: format!("10.20.{n}.1"),
+            owner: "网络运维中心 NOC".into(),
+            location: format!("Line 2, station {n}"),
+            exposure: exposure.to_owned(),
+            protection_level: level,
+            critical_infrastructure: cii,
+            vendor: "Demo Networks".into(),
+            product: product.to_owned(),
+            model: model.to_owned(),
+            version: version.to_owned(),
+            components: String::new(),
+            created_at: ctx.at,
+        };
     let mut assets = vec![
         asset("st-01-ar", "internet_facing", 3, false, "AX3000", "AX3000", "2.1.4", 1),
         asset("st-02-ar", "internet_facing", 3, false, "AX3000", "AX3000", "2.1.4", 2),

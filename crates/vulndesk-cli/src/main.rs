@@ -449,6 +449,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
             let mut failed = false;
             let feeds = store.feeds(org).await?;
+            let osv = vulndesk_jobs::findings::OsvCache::default();
             for (i, f) in feeds.iter().enumerate() {
                 // Each pull fetches every document of a provider: say which one is under way.
                 eprintln!("[{}/{}] pulling {} ({})", i + 1, feeds.len(), f.name, f.url);
@@ -463,6 +464,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         );
                         for (url, why) in r.rejected {
                             println!("  rejected {url}: {why}");
+                        }
+                        if r.accepted > 0 {
+                            let ctx = AuditContext::system(SystemClock.now());
+                            let m = vulndesk_jobs::findings::rematch(&store, &osv, f.org, &ctx).await?;
+                            println!(
+                                "  findings: {} new, {} closed, {} closed by VEX",
+                                m.new, m.closed, m.not_affected
+                            );
                         }
                     }
                     Err(e) => {

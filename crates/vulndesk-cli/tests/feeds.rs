@@ -1,5 +1,7 @@
 //! Pulling a vendor's CSAF provider between real processes: an operator's feed pulls the demo
-//! provider's signed documents (all kept, then unchanged on the next pull); a copy of the tree
+//! provider's signed documents (all kept, then unchanged on the next pull) and its asset running
+//! an affected product gets a finding at once; the demo operator's seeded copy of the same feed is
+//! what a pull fetches; a copy of the tree
 //! served elsewhere with one document altered (hash mismatch) and one altered with its hashes
 //! recomputed (the signature no longer verifies) keeps only the untouched one and logs why for
 //! the others; without the private-network opt-in a loopback provider is not reached at all.
@@ -29,13 +31,47 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
     let server = Server::start_demo(&db.url);
     let base = server.url.trim_end_matches('/').to_owned();
     let metadata = format!("{base}/.well-known/csaf/provider-metadata.json");
+    // City Water, an operator with one AX3000-Pro on the affected firmware.
+    let at = vulndesk_core::Timestamp::from_micros(1_790_000_000_000_000);
+    let water = db
+        .store
+        .create_org(
+            &vulndesk_store::NewOrganisation {
+                id: vulndesk_core::OrgId::mint(at, rand::random()),
+                slug: vulndesk_core::Slug::parse("city-water").expect("slug"),
+                name: "City Water".into(),
+                kinds: vec![vulndesk_core::OrgKind::Operator],
+            },
+            &vulndesk_core::AuditContext::system(at),
+        )
+        .await
+        .expect("org");
+    let router = vulndesk_store::assets::Asset {
+        id: "00000000-0000-4000-a000-00000000c1a7".into(),
+        org: water.id,
+        name: "pump-station-ar".into(),
+        hostnames: String::new(),
+        addresses: String::new(),
+        owner: String::new(),
+        location: String::new(),
+        exposure: "internal".into(),
+        protection_level: 3,
+        critical_infrastructure: true,
+        vendor: "Demo Networks".into(),
+        product: "AX3000".into(),
+        model: "AX3000-Pro".into(),
+        version: "2.1.4".into(),
+        components: String::new(),
+        created_at: at,
+    };
+    db.store.put_assets(water.id, &[router], &vulndesk_core::AuditContext::system(at)).await.expect("asset");
     let out = vulndesk(&[
         "--database",
         &db.url,
         "feed",
         "add",
         "--org",
-        "metro-transit",
+        "city-water",
         "--name",
         "Demo Networks",
         "--url",
@@ -48,6 +84,7 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
         vulndesk(&["--database", &db.url, "feed", "add", "--org", org, "--name", "Again", "--url", url])
     };
     for (out, says) in [
+        (add("city-water", &metadata), "already follows"),
         (add("metro-transit", &metadata), "already follows"),
         (add("metro-transit", "ftp://x/y.json"), "http(s)"),
         (add("nobody", &metadata), "no organisation"),
@@ -58,7 +95,7 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
 
     // Without the opt-in, a provider on loopback is not reached (the same rule as deliveries).
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_vulndesk"))
-        .args(["--database", &db.url, "feed", "pull", "--org", "metro-transit"])
+        .args(["--database", &db.url, "feed", "pull", "--org", "city-water"])
         .env_remove("VULNDESK_DATABASE_URL")
         .env("VULNDESK_DELIVERY_ALLOW_PRIVATE_NETWORKS", "false")
         .output()
@@ -66,10 +103,20 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stdout));
     assert!(text(&refused.stdout).contains("non-public"), "{}", text(&refused.stdout));
 
-    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "city-water"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("Demo Networks: 3 accepted, 0 unchanged, 0 rejected"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("findings: 1 new"), "{}", text(&out.stdout));
     assert!(text(&out.stderr).contains("[1/1] pulling Demo Networks"), "progress on stderr: {}", text(&out.stderr));
+    let found = db.store.findings_of(water.id).await.expect("findings");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].asset_name.as_str(), found[0].vulnerability.as_str()), ("pump-station-ar", "VD-2026-0001"));
+    assert_eq!(found[0].source, "CSAF VD-2026-0001 (Demo Networks)");
+    // Critical infrastructure takes the strictest column; the advisory gives no grade (a high's).
+    assert_eq!(found[0].due_at.as_micros() - found[0].first_seen.as_micros(), 7 * 86_400 * 1_000_000);
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "city-water"]);
+    assert!(text(&out.stdout).contains("Demo Networks: 0 accepted, 3 unchanged, 0 rejected"), "{}", text(&out.stdout));
+    // The demo operator's copy was seeded with the same bytes a pull fetches.
     let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
     assert!(text(&out.stdout).contains("Demo Networks: 0 accepted, 3 unchanged, 0 rejected"), "{}", text(&out.stdout));
 
@@ -77,7 +124,7 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
     let out = vulndesk(&["--database", &db.url, "admin", "token", "create", "--user", "admin", "--name", "t"]);
     let token = text(&out.stdout).trim().to_owned();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let feeds_url = format!("{base}/api/v1/organisations/metro-transit/feeds");
+    let feeds_url = format!("{base}/api/v1/organisations/city-water/feeds");
     let auth = format!("Bearer {token}");
     let mut r = agent.get(&feeds_url).header("Authorization", &auth).call().expect("list");
     let listed: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("json");
@@ -134,14 +181,14 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
         "feed",
         "add",
         "--org",
-        "metro-transit",
+        "city-water",
         "--name",
         "Mirror",
         "--url",
         &format!("{mirror}/.well-known/csaf/provider-metadata.json"),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "city-water"]);
     let report = text(&out.stdout);
     assert!(report.contains("Mirror: 1 accepted, 0 unchanged, 2 rejected"), "{report}");
     assert!(report.contains("SHA-256 mismatch"), "{report}");

@@ -349,6 +349,7 @@ pub(crate) struct FindingView {
     pub(crate) overdue: bool,
     pub(crate) evidence: String,
     pub(crate) accepted_until: Option<String>,
+    /// The username of who accepted the risk.
     pub(crate) accepted_by: String,
     pub(crate) closed_at: Option<String>,
     /// When a re-match confirmed the remediation.
@@ -385,7 +386,15 @@ pub(crate) async fn list_findings(
 ) -> Result<Vec<FindingView>, AppError> {
     ctx.require(Action::ViewCatalogue(org.id))?;
     let now = state.clock.now();
-    Ok(state.store.findings_of(org.id).await?.into_iter().map(|f| FindingView::of(f, now)).collect())
+    let mut out = Vec::new();
+    for f in state.store.findings_of(org.id).await? {
+        let mut v = FindingView::of(f, now);
+        if !v.accepted_by.is_empty() {
+            v.accepted_by = crate::dossier::username(state, &v.accepted_by).await;
+        }
+        out.push(v);
+    }
+    Ok(out)
 }
 
 /// A step on a finding.

@@ -217,6 +217,9 @@ async fn findings_follow_the_inventory_osv_vex_and_the_sla_matrix() {
     )
     .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let found = app.api(Method::GET, &format!("{org_api}/findings"), Some(&a), None).await.json();
+    let log4j = finding(&found, "CVE-2021-44228");
+    assert_eq!((log4j["state"].as_str(), log4j["accepted_by"].as_str()), (Some("accepted"), Some("wang.fang")));
     app.clock.advance_secs(2 * DAY);
     let r = app.api(Method::POST, &format!("{org_api}/findings/sync"), Some(&t), None).await.json();
     assert_eq!(r["reopened"], 1, "{r}");
