@@ -762,3 +762,54 @@ pub(crate) async fn import_sbom(
     let report = rematch(state, ctx, org).await?;
     Ok(SbomImported { components: purls.len(), without_purl, new_findings: report.new })
 }
+
+/// The organisation's assets as CSV in the import's columns. De-identified by default (Art.
+/// 9(2)): host names and addresses are left empty unless the caller may see them and asks
+/// (`restricted`), and that export is audited. Cells a spreadsheet would read as formulas are
+/// quoted.
+pub(crate) async fn export_csv(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: &Organisation,
+    restricted: bool,
+) -> Result<String, AppError> {
+    ctx.require(Action::ViewCatalogue(org.id))?;
+    let assets = state.store.assets_of(org.id).await?;
+    if restricted {
+        ctx.require(Action::ManageCatalogue(org.id))?;
+        let details = serde_json::json!({"assets": assets.len()});
+        state
+            .store
+            .record_audit(&ctx.audit(state.clock.now()).event(
+                "asset.restricted_export",
+                "organisation",
+                &org.id.to_string(),
+                Some(org.id.to_string()),
+                details.to_string(),
+            ))
+            .await?;
+    }
+    let cell = crate::rewards::csv_cell;
+    let list = |s: &str| s.lines().collect::<Vec<_>>().join(";");
+    let mut out = format!("{}\r\n", CSV_COLUMNS.join(","));
+    for a in &assets {
+        let row = [
+            cell(&a.name),
+            if restricted { cell(&list(&a.hostnames)) } else { String::new() },
+            if restricted { cell(&list(&a.addresses)) } else { String::new() },
+            cell(&a.owner),
+            cell(&a.location),
+            cell(&a.exposure),
+            a.protection_level.to_string(),
+            a.critical_infrastructure.to_string(),
+            cell(&a.vendor),
+            cell(&a.product),
+            cell(&a.model),
+            cell(&a.version),
+            cell(&list(&a.components)),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    Ok(out)
+}

@@ -565,13 +565,17 @@ pub(crate) fn monthly(lines: &[LedgerLine], currency: &str) -> Vec<(String, i64)
     out
 }
 
+/// One CSV cell: quoted when needed, and with a leading apostrophe when a spreadsheet would read
+/// it as a formula.
+pub(crate) fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
 /// The ledger as CSV: one row per share, so a payment run can pay each reporter. Cells that a
 /// spreadsheet would read as a formula are quoted with a leading apostrophe.
 pub(crate) fn ledger_csv(lines: &[LedgerLine], who: &std::collections::HashMap<String, String>) -> String {
-    fn cell(s: &str) -> String {
-        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-    }
+    let cell = csv_cell;
     let name = |id: &str| who.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let mut out = String::from(
         "reward_id,decided_at,program,report,report_title,grade,state,currency,reward_amount,share_report,credit_name,\

@@ -1058,3 +1058,5 @@ notice-sla-saved = SLA matrix saved.
 assets-sbom = Components from an SBOM
 field-matrix = SLA matrix
 field-document = Document
+assets-export = Export CSV (de-identified: no host names or addresses)
+assets-export-restricted = Export CSV with host names and addresses (recorded)

@@ -1058,3 +1058,5 @@ notice-sla-saved = SLA 矩阵已保存。
 assets-sbom = 从 SBOM 导入组件
 field-matrix = SLA 矩阵
 field-document = 文件
+assets-export = 导出 CSV（去标识：不含主机名和地址）
+assets-export-restricted = 导出含主机名和地址的 CSV（将被记录）

@@ -764,6 +764,34 @@ pub(crate) async fn import_assets(
     Ok(Json(AssetsImported { stored: crate::assets::import_csv(&state, &ctx, &org, &body).await? }))
 }
 
+/// The query of an asset export.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub(crate) struct AssetExportQuery {
+    /// `true` to include host names and addresses (catalogue keepers; audited).
+    #[serde(default)]
+    restricted: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{org}/assets.csv", tag = "catalogue", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), AssetExportQuery),
+    responses((status = 200, description = "The assets in the import's columns; host names and addresses empty unless restricted=true",
+        content_type = "text/csv", body = String),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn export_assets(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(org): Path<String>,
+    Query(q): Query<AssetExportQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let org = ops::visible_org(&state, &ctx, &org).await?;
+    let csv = crate::assets::export_csv(&state, &ctx, &org, q.restricted).await?;
+    let mut resp = (StatusCode::OK, csv).into_response();
+    resp.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/csv; charset=utf-8"));
+    Ok(resp)
+}
+
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/findings", tag = "catalogue", security(("bearer" = [])),
     params(("org" = String, Path, description = "The organisation's short name")),
     responses((status = 200, description = "Findings on the assets, soonest due first", body = [crate::assets::FindingView]),

@@ -134,6 +134,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_findings))
         .routes(routes!(catalogue::sync_findings))
         .routes(routes!(catalogue::findings_board))
+        .routes(routes!(catalogue::export_assets))
         .routes(routes!(catalogue::get_sla, catalogue::put_sla))
         .routes(routes!(catalogue::list_vex, catalogue::upload_vex))
         .routes(routes!(catalogue::remove_vex))

@@ -113,3 +113,31 @@ pub(crate) async fn sbom(
         Err(e) => failed(&state, &ctx, &slug, e).await,
     }
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ExportQuery {
+    #[serde(default)]
+    restricted: bool,
+}
+
+/// The assets as CSV (de-identified unless asked and allowed), as a download.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path(slug): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    use axum::response::IntoResponse;
+    let org = ops::visible_org(&state, &ctx, &slug).await?;
+    let csv = assets::export_csv(&state, &ctx, &org, q.restricted).await?;
+    let name = if q.restricted { "assets-restricted.csv" } else { "assets.csv" };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{slug}-{name}\"")),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        csv,
+    )
+        .into_response())
+}

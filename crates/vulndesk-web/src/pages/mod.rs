@@ -147,6 +147,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/assets", get(assets::show).post(assets::add))
         .route("/orgs/{slug}/assets/import", post(assets::import))
         .route("/orgs/{slug}/assets/{id}/sbom", post(assets::sbom))
+        .route("/orgs/{slug}/assets.csv", get(assets::export))
         .route("/orgs/{slug}/findings", get(findings::show))
         .route("/orgs/{slug}/findings/sync", post(findings::sync))
         .route("/orgs/{slug}/findings/{id}", post(findings::step))

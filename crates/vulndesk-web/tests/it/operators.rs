@@ -247,6 +247,33 @@ async fn findings_follow_the_inventory_osv_vex_and_the_sla_matrix() {
     let r = raw(&app, &format!("{org_api}/assets/nope/sbom"), &t, "application/json", b"{}".to_vec()).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
+    // Exports are de-identified unless a catalogue keeper asks, and that export is audited.
+    let asset_csv = |token: String, q: &'static str| {
+        let app = &app;
+        async move {
+            app.api(Method::GET, &format!("/api/v1/organisations/metro-transit/assets.csv{q}"), Some(&token), None)
+                .await
+        }
+    };
+    app.api(
+        Method::POST,
+        &format!("{org_api}/assets"),
+        Some(&t),
+        Some(json!({"name": "=cmd|' /C calc'!A0",
+        "addresses": "10.9.8.7", "hostnames": "depot.metro.example"})),
+    )
+    .await;
+    let plain = asset_csv(a.clone(), "").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.body.starts_with("name,hostnames,addresses,"), "{}", plain.body);
+    assert!(!plain.body.contains("10.9.8.7") && !plain.body.contains("depot.metro"), "{}", plain.body);
+    assert!(plain.body.contains("'=cmd"), "a formula is quoted: {}", plain.body);
+    assert_eq!(asset_csv(a.clone(), "?restricted=true").await.status, StatusCode::FORBIDDEN);
+    let full = asset_csv(t.clone(), "?restricted=true").await;
+    assert!(full.body.contains("10.9.8.7") && full.body.contains("depot.metro.example"), "{}", full.body);
+    let log = app.db.store.audit_of_object("organisation", &org.to_string()).await.expect("audit");
+    assert!(log.iter().any(|e| e.event.action == "asset.restricted_export"));
+
     // Every change is audited.
     let log = app.db.store.audit_of_object("finding", &lodash_id).await.expect("audit");
     let actions: Vec<&str> = log.iter().map(|e| e.event.details.as_str()).collect();
