@@ -56,6 +56,12 @@ pub(crate) struct Config {
     /// Let webhooks and reporting endpoints reach loopback and private addresses. Off by default:
     /// a user-supplied URL must not make vulndesk a proxy into its own network.
     pub(crate) delivery_allow_private_networks: bool,
+    /// OSV data the job runner imports on its own: `all.zip` URLs or local paths (archives,
+    /// folders, records), as `vulndesk osv import` takes them. Empty: only what is imported by
+    /// hand. In the environment: `VULNDESK_OSV_SOURCES='["https://…/PyPI/all.zip"]'`.
+    pub(crate) osv_sources: Vec<String>,
+    /// Hours between imports of `osv_sources` (the first one five minutes after start).
+    pub(crate) osv_pull_hours: u64,
 }
 
 impl Default for Config {
@@ -81,6 +87,8 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "vulndesk <vulndesk@localhost>".into(),
             delivery_allow_private_networks: false,
+            osv_sources: Vec::new(),
+            osv_pull_hours: 24,
         }
     }
 }
@@ -106,6 +114,8 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "delivery_allow_private_networks",
+    "osv_sources",
+    "osv_pull_hours",
 ];
 
 /// Flags that override the file and the environment.
@@ -149,6 +159,14 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format: {:?} must be \"text\" or \"json\"", self.log_format);
+        }
+        if self.osv_pull_hours == 0 || self.osv_pull_hours > 24 * 30 {
+            bail!("osv_pull_hours: {} must be between 1 and 720", self.osv_pull_hours);
+        }
+        if let Some(bad) = self.osv_sources.iter().find(|s| {
+            s.trim().is_empty() || s.contains("://") && !s.starts_with("https://") && !s.starts_with("http://")
+        }) {
+            bail!("osv_sources: {bad:?} is neither an http(s) URL nor a path");
         }
         if self.session_hours == 0 || self.session_hours > 24 * 30 {
             bail!("session_hours: {} must be between 1 and 720", self.session_hours);
@@ -212,6 +230,17 @@ mod tests {
         let p = write(&dir, "default_locale = \"fr\"\n");
         let e = Config::load(Some(&p), &Overrides::default()).expect_err("bad locale").to_string();
         assert!(e.contains("default_locale"), "{e}");
+
+        let p =
+            write(&dir, "osv_sources = [\"https://osv.example/PyPI/all.zip\", \"/srv/osv/Go\"]\nosv_pull_hours = 6\n");
+        let c = Config::load(Some(&p), &Overrides::default()).expect("osv sources");
+        assert_eq!((c.osv_sources.len(), c.osv_pull_hours), (2, 6));
+        let p = write(&dir, "osv_sources = [\"ftp://osv.example/all.zip\"]\n");
+        let e = Config::load(Some(&p), &Overrides::default()).expect_err("not http").to_string();
+        assert!(e.contains("osv_sources") && e.contains("ftp://"), "{e}");
+        let p = write(&dir, "osv_pull_hours = 0\n");
+        let e = Config::load(Some(&p), &Overrides::default()).expect_err("zero").to_string();
+        assert!(e.contains("osv_pull_hours"), "{e}");
 
         let p = write(&dir, "listen = [\n");
         let e = Config::load(Some(&p), &Overrides::default()).expect_err("broken toml").to_string();

@@ -347,6 +347,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker => {
             let store = open_migrated(&config).await?;
             println!("vulndesk worker running (database: {})", store.display_url());
+            let osv_task = osv_pulls(&store, &config);
             vulndesk_jobs::run(
                 store.clone(),
                 Arc::new(SystemClock),
@@ -357,6 +358,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 shutdown_signal(),
             )
             .await;
+            if let Some(t) = osv_task {
+                t.abort();
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -624,6 +628,34 @@ async fn sbom_import(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The job runner's OSV imports of `osv_sources`: five minutes after start, then every
+/// `osv_pull_hours`. Imports are incremental by `modified`, so a repeated or concurrent import
+/// (several instances) stores nothing twice.
+fn osv_pulls(store: &Store, config: &Config) -> Option<tokio::task::JoinHandle<()>> {
+    if config.osv_sources.is_empty() {
+        return None;
+    }
+    let store = store.clone();
+    let sources: Vec<PathBuf> = config.osv_sources.iter().map(PathBuf::from).collect();
+    let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
+    let every = std::time::Duration::from_secs(config.osv_pull_hours * 3600);
+    Some(tokio::spawn(async move {
+        let mut tick =
+            tokio::time::interval_at(tokio::time::Instant::now() + std::time::Duration::from_secs(300), every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match osv_import(&store, &sources, dest).await {
+                Ok(code) if code == ExitCode::SUCCESS => {
+                    tracing::info!(sources = sources.len(), "OSV sources imported")
+                }
+                Ok(_) => tracing::warn!("an OSV source could not be read; retrying at the next import"),
+                Err(e) => tracing::warn!(error = %e, "importing the OSV sources failed; retrying at the next import"),
+            }
+        }
+    }))
+}
+
 /// `vulndesk osv import`: reads the records with a progress line on stderr and stores them in
 /// batches of 1,000 (each batch one transaction).
 async fn osv_import(
@@ -798,7 +830,11 @@ fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only on a terminal: a log file or the journal gets plain text.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
     let _ = if config.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
@@ -857,6 +893,7 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
     }
     let mailer = mailer(&config)?;
     let state = vulndesk_web::AppState::new(store.clone(), clock.clone(), web);
+    let osv_task = if no_jobs { None } else { osv_pulls(&store, &config) };
     let jobs = (!no_jobs).then(|| {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(vulndesk_jobs::run(
@@ -873,6 +910,9 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         (stop, task)
     });
     vulndesk_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some(t) = osv_task {
+        t.abort();
+    }
     if let Some((stop, task)) = jobs {
         let _ = stop.send(());
         let _ = task.await;

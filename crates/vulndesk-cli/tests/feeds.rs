@@ -193,6 +193,31 @@ async fn a_feed_keeps_only_documents_whose_hashes_signature_and_csaf_check_out()
     assert!(report.contains("Mirror: 1 accepted, 0 unchanged, 2 rejected"), "{report}");
     assert!(report.contains("SHA-256 mismatch"), "{report}");
     assert!(report.contains("signature does not verify"), "{report}");
+    // The same tree read through its directory distribution alone (`index.txt`, no ROLIE).
+    let meta_path = dir.join(".well-known/csaf/provider-metadata.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).expect("metadata")).expect("json");
+    meta["distributions"] = serde_json::json!([{"directory_url": format!("{mirror}/.well-known/csaf/white")}]);
+    std::fs::write(&meta_path, meta.to_string()).expect("write");
+    let out = vulndesk(&[
+        "--database",
+        &db.url,
+        "feed",
+        "add",
+        "--org",
+        "metro-transit",
+        "--name",
+        "Mirror directory",
+        "--url",
+        &format!("{mirror}/.well-known/csaf/provider-metadata.json"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    let report = text(&out.stdout);
+    assert!(report.contains("Mirror directory: 1 accepted, 0 unchanged, 2 rejected"), "{report}");
+    let out = vulndesk(&["--database", &db.url, "feed", "pull", "--org", "metro-transit"]);
+    let report = text(&out.stdout);
+    assert!(report.contains("Mirror directory: 0 accepted, 1 unchanged, 2 rejected"), "by hash: {report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

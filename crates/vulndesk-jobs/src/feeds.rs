@@ -1,11 +1,12 @@
 //! Pulling vendors' CSAF providers (Art. 8: operators track flaws in what they run).
 //!
-//! For each feed: `provider-metadata.json` → its OpenPGP public key(s) and its ROLIE feeds →
-//! each entry's document with its `.sha256`, `.sha512` and `.asc`. A document is kept only when
+//! For each feed: `provider-metadata.json` → its OpenPGP public key(s), its ROLIE feeds and its
+//! directory distributions (`index.txt`) → each listed document with its `.sha256`, `.sha512`
+//! and `.asc`. A document is kept only when
 //! both hashes match, the signature verifies against a key the metadata names, vulndesk reads
 //! it as CSAF 2.0 and the mandatory tests pass. Anything else is logged with why and never used.
-//! Pulls are incremental: an entry whose `updated` date and hash are unchanged is not fetched
-//! again. HTTP goes through the same destination policy as deliveries (no private networks
+//! Pulls are incremental: an entry whose `updated` date (ROLIE) and hash are unchanged is not
+//! checked or stored again. HTTP goes through the same destination policy as deliveries (no private networks
 //! unless allowed).
 
 use std::time::Duration;
@@ -93,7 +94,11 @@ fn check_document(
         url: url.to_owned(),
         tracking_id: doc.id,
         title: doc.title,
-        current_release_date: updated.to_owned(),
+        current_release_date: if updated.is_empty() {
+            json["document"]["tracking"]["current_release_date"].as_str().unwrap_or_default().to_owned()
+        } else {
+            updated.to_owned()
+        },
         sha256,
         document: String::from_utf8_lossy(bytes).into_owned(),
     })
@@ -124,31 +129,54 @@ fn fetch(
     if keys.is_empty() {
         return Err(format!("{metadata_url}: names no public OpenPGP key, so no document can be verified"));
     }
-    let mut out = Fetched { keep: Vec::new(), unchanged: 0, refused: Vec::new() };
+    // Every document the provider lists: ROLIE feed entries (with their `updated` date) and
+    // directory distributions (`index.txt`, one path per line; no date, so only the hash
+    // decides whether an entry changed). A document listed both ways is fetched once.
+    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut listed: Vec<String> = Vec::new();
     for dist in meta["distributions"].as_array().into_iter().flatten() {
         for f in dist["rolie"]["feeds"].as_array().into_iter().flatten() {
             let Some(feed_url) = f["url"].as_str() else { continue };
             let feed = get_json(agent, feed_url)?;
             for e in feed["feed"]["entry"].as_array().into_iter().flatten() {
                 let Some(url) = e["content"]["src"].as_str() else { continue };
-                let updated = e["updated"].as_str().unwrap_or_default();
-                let bytes = match get(agent, url) {
-                    Ok(b) => b,
-                    Err(why) => {
-                        out.refused.push((url.to_owned(), why));
-                        continue;
-                    }
-                };
-                let sha = hex::encode(Sha256::digest(&bytes));
-                if known(url).is_some_and(|(u, h)| u == updated && h == sha) {
-                    out.unchanged += 1;
+                entries.push((url.to_owned(), e["updated"].as_str().unwrap_or_default().to_owned()));
+            }
+        }
+        if let Some(dir) = dist["directory_url"].as_str() {
+            let dir = dir.trim_end_matches('/');
+            let index = get(agent, &format!("{dir}/index.txt"))?;
+            for line in String::from_utf8_lossy(&index).lines().map(str::trim).filter(|l| !l.is_empty()) {
+                // Paths relative to the directory only: a listing cannot send us elsewhere.
+                if line.contains("..") || line.contains("://") || line.starts_with('/') {
                     continue;
                 }
-                match check_document(agent, &keys, url, &bytes, updated) {
-                    Ok(d) => out.keep.push(d),
-                    Err(why) => out.refused.push((url.to_owned(), why)),
-                }
+                listed.push(format!("{dir}/{line}"));
             }
+        }
+    }
+    for url in listed {
+        if !entries.iter().any(|(u, _)| *u == url) {
+            entries.push((url, String::new()));
+        }
+    }
+    let mut out = Fetched { keep: Vec::new(), unchanged: 0, refused: Vec::new() };
+    for (url, updated) in &entries {
+        let bytes = match get(agent, url) {
+            Ok(b) => b,
+            Err(why) => {
+                out.refused.push((url.clone(), why));
+                continue;
+            }
+        };
+        let sha = hex::encode(Sha256::digest(&bytes));
+        if known(url).is_some_and(|(u, h)| h == sha && (updated.is_empty() || u == *updated)) {
+            out.unchanged += 1;
+            continue;
+        }
+        match check_document(agent, &keys, url, &bytes, updated) {
+            Ok(d) => out.keep.push(d),
+            Err(why) => out.refused.push((url.clone(), why)),
         }
     }
     Ok(out)

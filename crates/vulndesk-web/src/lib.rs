@@ -69,9 +69,18 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span every request's log lines carry: its method, the route template it matched (never
+/// the path itself, which may hold a tracking token or a link's secret), and its request id.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route =
+        req.extensions().get::<axum::extract::MatchedPath>().map_or("(no route)", axum::extract::MatchedPath::as_str);
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
 }
 
 /// Serves the application on `listener` until `shutdown` completes.
