@@ -53,6 +53,10 @@ enum Command {
     Worker,
     /// Brings the database schema up to date and exits.
     Migrate,
+    /// Checks the installation and says what to fix: configuration, the database and its
+    /// migrations, the data folder's free space, the SMTP relay, the signing key, the clock.
+    /// Exit 0 when nothing must be fixed (warnings allowed), 1 otherwise.
+    Doctor,
     /// Administration from the command line.
     Admin {
         #[command(subcommand)]
@@ -364,6 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Doctor => doctor(&config).await,
         Command::Migrate => {
             let store = open(&config).await?;
             store.migrate().await?;
@@ -626,6 +631,140 @@ async fn sbom_import(
     store.import_sbom(&pv, &record, &components, &edges, &ctx).await?;
     println!("{} {} components ({} {}) {}", pv.id, components.len(), record.format, record.spec_version, pv.label());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `vulndesk doctor`: one line per check (`ok`, `warn` or `FAIL`, what, and what to do).
+async fn doctor(config: &Config) -> anyhow::Result<ExitCode> {
+    let mut failed = 0;
+    let mut report = |level: &str, what: &str, msg: String| {
+        if level == "FAIL" {
+            failed += 1;
+        }
+        println!("{level:<4}  {what}: {msg}");
+    };
+    report("ok", "configuration", "read and checked".into());
+    match config.public_url.as_deref() {
+        Some(u) if u.starts_with("https://") => report("ok", "public_url", u.to_owned()),
+        Some(u) => {
+            report("warn", "public_url", format!("{u} is not https: cookies are not marked Secure; serve over TLS"))
+        }
+        None => report(
+            "warn",
+            "public_url",
+            "not set: links in mail and feeds use the listen address; set public_url to the https URL people use"
+                .into(),
+        ),
+    }
+    let store = match open(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            report("FAIL", "database", format!("{e}: check database_url and that the server is reachable"));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    match store.ping().await {
+        Ok(()) => report("ok", "database", format!("reachable ({})", store.display_url())),
+        Err(e) => report("FAIL", "database", format!("{e}: check database_url and credentials")),
+    }
+    let newer = store.unknown_migrations().await.unwrap_or_default();
+    match store.pending_migrations().await {
+        Ok(_) if !newer.is_empty() => report(
+            "FAIL",
+            "migrations",
+            format!(
+                "the database has migrations {newer:?} this binary does not know: run the vulndesk that migrated it, or a newer one"
+            ),
+        ),
+        Ok(0) => report("ok", "migrations", "the schema is up to date".into()),
+        Ok(n) => report(
+            "FAIL",
+            "migrations",
+            format!("{n} migration(s) to apply: run `vulndesk migrate` (serve does it at start)"),
+        ),
+        Err(e) => report("FAIL", "migrations", e.to_string()),
+    }
+    // Where the data grows: the SQLite file's folder, or data_dir when it is there.
+    let url = config.database_url();
+    let dir: Option<PathBuf> = match url.strip_prefix("sqlite://") {
+        Some(path) => {
+            std::path::Path::new(path.split('?').next().unwrap_or(path)).parent().map(std::path::Path::to_path_buf)
+        }
+        None => config.data_dir.exists().then(|| config.data_dir.clone()),
+    };
+    if let Some(dir) = &dir {
+        match rustix::fs::statvfs(dir) {
+            Ok(st) => {
+                let free = st.f_bavail.saturating_mul(st.f_frsize);
+                let mib = free >> 20;
+                let level = if mib < 100 {
+                    "FAIL"
+                } else if mib < 1024 {
+                    "warn"
+                } else {
+                    "ok"
+                };
+                let advice =
+                    if level == "ok" { "" } else { ": free space, or move data_dir; a full disk stops intake" };
+                report(level, "data_dir", format!("{} has {mib} MiB free{advice}", dir.display()));
+            }
+            Err(e) => {
+                report("FAIL", "data_dir", format!("{}: {e}: create it and let vulndesk write to it", dir.display()))
+            }
+        }
+    }
+    match mailer(config) {
+        Ok(None) => {
+            report("warn", "smtp_url", "not set: mail (notices, reminders, hand-offs) waits in the outbox".into())
+        }
+        Ok(Some(m)) => match m.check().await {
+            Ok(()) => report("ok", "smtp_url", "the relay answers".into()),
+            Err(e) => report(
+                "FAIL",
+                "smtp_url",
+                format!("the relay does not answer ({e}): check host, port, TLS and credentials"),
+            ),
+        },
+        Err(e) => report("FAIL", "smtp_url", e.to_string()),
+    }
+    if newer.is_empty() && store.pending_migrations().await.unwrap_or(1) == 0 {
+        match store.signing_key().await {
+            Ok(Some(k)) => report("ok", "signing key", format!("OpenPGP {}", k.fingerprint)),
+            Ok(None) => report("ok", "signing key", "none yet: one is made at the first publication".into()),
+            Err(e) => report("FAIL", "signing key", e.to_string()),
+        }
+        match store.list_users().await {
+            Ok(users) if users.iter().any(|u| u.site_admin && !u.disabled) => {
+                report("ok", "administrator", "at least one active site administrator".into());
+            }
+            Ok(_) => report(
+                "FAIL",
+                "administrator",
+                "no active site administrator: start `vulndesk serve` once to create admin".into(),
+            ),
+            Err(e) => report("FAIL", "administrator", e.to_string()),
+        }
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    if now < 1_735_689_600 {
+        report(
+            "FAIL",
+            "clock",
+            "this machine's clock is before 2025: deadlines and receipts would be wrong; fix NTP".into(),
+        );
+    } else {
+        match store.database_clock().await {
+            Ok(Some(db)) if (db - now).abs() > 5 => report(
+                "warn",
+                "clock",
+                format!("the database server's clock is {} s off this machine's: synchronise both with NTP", db - now),
+            ),
+            Ok(_) => report("ok", "clock", "plausible and in step with the database".into()),
+            Err(e) => report("warn", "clock", format!("could not read the database's clock: {e}")),
+        }
+    }
+    store.close().await;
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// The job runner's OSV imports of `osv_sources`: five minutes after start, then every

@@ -118,6 +118,16 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
+    /// Connects to the relay and says `NOOP`: whether mail could go out now.
+    pub async fn check(&self) -> Result<(), String> {
+        match tokio::time::timeout(Duration::from_secs(10), self.transport.test_connection()).await {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err("the relay did not accept NOOP".into()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("no answer within 10 s".into()),
+        }
+    }
+
     /// A mailer for the relay at `url`, sending as `from`.
     pub fn new(url: &str, from: &str) -> Result<Self, String> {
         let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)

@@ -175,6 +175,32 @@ impl Store {
         Ok(migrator.iter().filter(|m| !applied.contains(&m.version)).count())
     }
 
+    /// Migrations recorded in the database that this binary does not know: the database was
+    /// migrated by a newer vulndesk.
+    pub async fn unknown_migrations(&self) -> Result<Vec<i64>> {
+        let migrator = match self.inner.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(&self.inner.read)
+            .await
+            .unwrap_or_default();
+        Ok(applied.into_iter().filter(|v| !migrator.iter().any(|m| m.version == *v)).collect())
+    }
+
+    /// The database server's clock, in Unix seconds (PostgreSQL; SQLite shares this machine's).
+    pub async fn database_clock(&self) -> Result<Option<i64>> {
+        match self.inner.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => Ok(Some(
+                sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)")
+                    .fetch_one(&self.inner.read)
+                    .await?,
+            )),
+        }
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.inner.backend
