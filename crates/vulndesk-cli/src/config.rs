@@ -62,6 +62,9 @@ pub(crate) struct Config {
     pub(crate) osv_sources: Vec<String>,
     /// Hours between imports of `osv_sources` (the first one five minutes after start).
     pub(crate) osv_pull_hours: u64,
+    /// The bearer token a Prometheus scraper presents at `/metrics` (keep it in
+    /// `VULNDESK_METRICS_TOKEN_FILE`); without it, `/metrics` is not served.
+    pub(crate) metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -89,6 +92,7 @@ impl Default for Config {
             delivery_allow_private_networks: false,
             osv_sources: Vec::new(),
             osv_pull_hours: 24,
+            metrics_token: None,
         }
     }
 }
@@ -116,6 +120,7 @@ const KEYS: &[&str] = &[
     "delivery_allow_private_networks",
     "osv_sources",
     "osv_pull_hours",
+    "metrics_token",
 ];
 
 /// Flags that override the file and the environment.
@@ -159,6 +164,9 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format: {:?} must be \"text\" or \"json\"", self.log_format);
+        }
+        if self.metrics_token.as_deref().is_some_and(|t| t.len() < 16) {
+            bail!("metrics_token: use at least 16 characters (a random token, from a file)");
         }
         if self.osv_pull_hours == 0 || self.osv_pull_hours > 24 * 30 {
             bail!("osv_pull_hours: {} must be between 1 and 720", self.osv_pull_hours);

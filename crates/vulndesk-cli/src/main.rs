@@ -1015,6 +1015,7 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         public_url: config.public_url.clone(),
         security_txt_org: config.security_txt_org.clone(),
         allow_private_destinations: config.delivery_allow_private_networks,
+        metrics_token: config.metrics_token.clone(),
         intake: vulndesk_web::IntakeLimits {
             max_attachment_bytes: config.max_attachment_mib.saturating_mul(1 << 20),
             per_source_per_minute: config.intake_per_source_per_minute,

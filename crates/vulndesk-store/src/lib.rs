@@ -17,6 +17,7 @@ pub mod catalogue;
 mod error;
 pub mod feeds;
 pub mod findings;
+pub mod gauges;
 pub mod handoffs;
 pub mod intake;
 mod org;

@@ -18,6 +18,7 @@ mod handoffs;
 mod i18n;
 mod intake;
 mod letters;
+mod metrics;
 mod ops;
 mod pages;
 mod publication;
@@ -63,9 +64,11 @@ pub fn router(state: AppState) -> Router {
                 async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
             }),
         )
+        .route("/metrics", axum::routing::get(metrics::scrape))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf_origin_guard))
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -33,6 +33,8 @@ pub struct WebConfig {
     /// Whether outbound HTTP started from a request (a feed pulled now) may reach private
     /// networks (`delivery_allow_private_networks`).
     pub allow_private_destinations: bool,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` is not served.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             intake: crate::intake::IntakeLimits::default(),
             security_txt_org: None,
             allow_private_destinations: false,
+            metrics_token: None,
         }
     }
 }
@@ -67,13 +70,15 @@ pub struct AppState {
     pub(crate) flood: Arc<crate::intake::Flood>,
     /// The OSV matching index, rebuilt when the stored records change.
     pub(crate) osv: Arc<vulndesk_jobs::findings::OsvCache>,
+    /// Request counters and latency histograms of this process.
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
     /// Bundles the parts.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
         let flood = crate::intake::Flood::new(&config.intake);
-        Self { store, clock, config: Arc::new(config), flood, osv: Arc::default() }
+        Self { store, clock, config: Arc::new(config), flood, osv: Arc::default(), metrics: Arc::default() }
     }
 
     /// The OSV index cache, to share with the job runner of the same process.

@@ -10,6 +10,7 @@ mod catalogue;
 mod harness;
 mod intake;
 mod mail;
+mod metrics;
 mod operators;
 mod pages;
 mod publication;
