@@ -77,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         command: FeedCommand,
     },
+    /// An operator's findings on its assets (Art. 8).
+    Findings {
+        #[command(subcommand)]
+        command: FindingsCommand,
+    },
     /// Rewards paid to reporters (Art. 7 ¶3)
     Rewards {
         #[command(subcommand)]
@@ -216,6 +221,32 @@ enum FeedCommand {
     /// when every feed was reached (refused documents are listed, not errors); 1 otherwise.
     Pull {
         /// Only this organisation's feeds.
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FindingsCommand {
+    /// Lists an organisation's findings, soonest due first: asset, vulnerability, grade, state,
+    /// deadline (`OVERDUE` when passed). Exit 0; with `--fail-on-overdue`, 1 when any is overdue.
+    List {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        /// Only open findings (verifying, remediating).
+        #[arg(long)]
+        open: bool,
+        /// `table` or `json`.
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Exit 1 when an open finding is past its deadline (for a monitoring check).
+        #[arg(long)]
+        fail_on_overdue: bool,
+    },
+    /// Re-matches every organisation with assets (or one) now and prints what changed.
+    Rematch {
+        /// Only this organisation.
         #[arg(long)]
         org: Option<String>,
     },
@@ -419,6 +450,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_migrated(&config).await?;
             let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
             osv_import(&store, &paths, dest).await
+        }
+        Command::Findings { command } => {
+            let store = open_migrated(&config).await?;
+            findings_command(&store, command).await
         }
         Command::Feed { command: FeedCommand::Add { org, name, url } } => {
             let store = open_migrated(&config).await?;
@@ -631,6 +666,86 @@ async fn sbom_import(
     store.import_sbom(&pv, &record, &components, &edges, &ctx).await?;
     println!("{} {} components ({} {}) {}", pv.id, components.len(), record.format, record.spec_version, pv.label());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `vulndesk findings list|rematch`.
+async fn findings_command(store: &Store, command: FindingsCommand) -> anyhow::Result<ExitCode> {
+    let org_of = |slug: String| async move { store.org_by_slug(&slug).await.map(|o| o.ok_or(slug)) };
+    let now = SystemClock.now();
+    match command {
+        FindingsCommand::List { org, open, format, fail_on_overdue } => {
+            if !matches!(format.as_str(), "table" | "json") {
+                eprintln!("error: --format: {format:?} is not table or json");
+                return Ok(ExitCode::from(2));
+            }
+            let org = match org_of(org).await? {
+                Ok(o) => o,
+                Err(slug) => {
+                    eprintln!("error: no organisation {slug:?}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let list: Vec<_> = store.findings_of(org.id).await?.into_iter().filter(|f| !open || f.is_open()).collect();
+            let overdue = list.iter().filter(|f| f.is_open() && now > f.due_at).count();
+            if format == "json" {
+                let rows: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({"id": f.id, "asset": f.asset_name, "vulnerability": f.vulnerability,
+                            "component": f.purl, "grade": f.grade, "state": f.state, "source": f.source,
+                            "first_seen": f.first_seen.to_rfc3339(), "due_at": f.due_at.to_rfc3339(),
+                            "overdue": f.is_open() && now > f.due_at, "evidence": f.evidence})
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!(
+                    "{:<20} {:<20} {:<9} {:<13} {:<12} component",
+                    "asset", "vulnerability", "grade", "state", "due"
+                );
+                for f in &list {
+                    let due = if f.is_open() && now > f.due_at {
+                        "OVERDUE".to_owned()
+                    } else {
+                        f.due_at.to_rfc3339()[..10].to_owned()
+                    };
+                    let grade = if f.grade.is_empty() { "-" } else { &f.grade };
+                    println!(
+                        "{:<20} {:<20} {:<9} {:<13} {:<12} {}",
+                        f.asset_name, f.vulnerability, grade, f.state, due, f.purl
+                    );
+                }
+                eprintln!(
+                    "{} finding(s), {} open, {overdue} overdue",
+                    list.len(),
+                    list.iter().filter(|f| f.is_open()).count()
+                );
+            }
+            Ok(if fail_on_overdue && overdue > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        FindingsCommand::Rematch { org } => {
+            let orgs = match org {
+                Some(slug) => match org_of(slug).await? {
+                    Ok(o) => vec![o.id],
+                    Err(slug) => {
+                        eprintln!("error: no organisation {slug:?}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => store.orgs_with_assets().await?,
+            };
+            let osv = vulndesk_jobs::findings::OsvCache::default();
+            for id in orgs {
+                let r = vulndesk_jobs::findings::rematch(store, &osv, id, &AuditContext::system(now)).await?;
+                let slug = store.org_by_id(id).await?.map(|o| o.slug.to_string()).unwrap_or_default();
+                println!(
+                    "{slug}: {} new, {} closed, {} confirmed, {} reopened, {} not affected (VEX)",
+                    r.new, r.closed, r.confirmed, r.reopened, r.not_affected
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// `vulndesk doctor`: one line per check (`ok`, `warn` or `FAIL`, what, and what to do).

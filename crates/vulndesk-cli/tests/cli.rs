@@ -339,4 +339,43 @@ async fn the_demo_publishes_signed_advisories_and_tells_the_reporters() {
     let out = vulndesk(&["--database", &db.url, "rewards", "ledger", "--org", "demo-networks", "--from", "2026-02-30"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("2026-02-30"), "{}", text(&out.stderr));
+
+    // Metro Transit's findings from Demo Networks' feed, in every state the demo leaves them.
+    let out = vulndesk(&["--database", &db.url, "findings", "list", "--org", "metro-transit", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let states: Vec<&str> = found.as_array().expect("list").iter().filter_map(|f| f["state"].as_str()).collect();
+    for state in ["verifying", "remediating", "remediated", "accepted", "not_affected"] {
+        assert!(states.contains(&state), "{state} in {states:?}");
+    }
+    assert!(
+        found
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|f| f["source"].as_str().is_some_and(|s| s.starts_with("CSAF VD-2026-")))
+    );
+    let out =
+        vulndesk(&["--database", &db.url, "findings", "list", "--org", "metro-transit", "--open", "--fail-on-overdue"]);
+    assert_eq!(out.status.code(), Some(0), "nothing is overdue yet: {}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("st-02-ar") && !text(&out.stdout).contains("sig-eg-02"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = vulndesk(&["--database", &db.url, "findings", "rematch", "--org", "metro-transit"]);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "metro-transit: 0 new, 0 closed, 0 confirmed, 0 reopened, 0 not affected (VEX)"
+    );
+    for (args, says) in [
+        (vec!["findings", "list", "--org", "nobody"], "no organisation"),
+        (vec!["findings", "list", "--org", "metro-transit", "--format", "xml"], "--format"),
+    ] {
+        let mut all = vec!["--database", db.url.as_str()];
+        all.extend(args);
+        let out = vulndesk(&all);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
 }
