@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use vulndesk_core::Action;
@@ -12,7 +12,7 @@ use vulndesk_store::catalogue::{
     Customer, Deployment, Imported, OsvUpsert, Product, ProductVersion, StoredComponent, Supplier,
 };
 
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::RequestCtx;
 use crate::catalogue::{
     self, AdvisoryImpact, CaseComponentForm, CustomerForm, CustomerNoticeForm, CustomerNoticesSent, DeploymentForm,
@@ -776,12 +776,12 @@ pub(crate) struct AssetExportQuery {
     params(("org" = String, Path, description = "The organisation's short name"), AssetExportQuery),
     responses((status = 200, description = "The assets in the import's columns; host names and addresses empty unless restricted=true",
         content_type = "text/csv", body = String),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn export_assets(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(org): Path<String>,
-    Query(q): Query<AssetExportQuery>,
+    ApiQuery(q): ApiQuery<AssetExportQuery>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let org = ops::visible_org(&state, &ctx, &org).await?;
@@ -925,7 +925,7 @@ pub(crate) async fn upload_vex(
     State(state): State<AppState>,
     ctx: RequestCtx,
     Path(org): Path<String>,
-    Query(q): Query<VexQuery>,
+    ApiQuery(q): ApiQuery<VexQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<VexUploaded>), AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
