@@ -820,11 +820,9 @@ async fn doctor(config: &Config) -> anyhow::Result<ExitCode> {
                 };
                 let advice =
                     if level == "ok" { "" } else { ": free space, or move data_dir; a full disk stops intake" };
-                report(level, "data_dir", format!("{} has {mib} MiB free{advice}", dir.display()));
+                report(level, "disk", format!("{} has {mib} MiB free{advice}", dir.display()));
             }
-            Err(e) => {
-                report("FAIL", "data_dir", format!("{}: {e}: create it and let vulndesk write to it", dir.display()))
-            }
+            Err(e) => report("FAIL", "disk", format!("{}: {e}: create it and let vulndesk write to it", dir.display())),
         }
     }
     match mailer(config) {
