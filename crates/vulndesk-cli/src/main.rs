@@ -857,8 +857,7 @@ async fn doctor(config: &Config) -> anyhow::Result<ExitCode> {
             Err(e) => report("FAIL", "administrator", e.to_string()),
         }
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let now = SystemClock.now().as_micros() / 1_000_000;
     if now < 1_735_689_600 {
         report(
             "FAIL",

@@ -131,15 +131,20 @@ pub fn grade_of(severity: &str) -> Option<String> {
     }
 }
 
+/// How strict a grade is: critical 4 … low 1, anything else 0.
+pub fn grade_rank(grade: &str) -> u8 {
+    match grade {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
 /// The strictest of two grades.
 fn stricter(a: Option<String>, b: Option<String>) -> Option<String> {
-    let rank = |g: &Option<String>| match g.as_deref() {
-        Some("critical") => 4,
-        Some("high") => 3,
-        Some("medium") => 2,
-        Some("low") => 1,
-        _ => 0,
-    };
+    let rank = |g: &Option<String>| grade_rank(g.as_deref().unwrap_or_default());
     if rank(&b) > rank(&a) { b } else { a }
 }
 

@@ -180,16 +180,6 @@ async fn statements(store: &Store, org: OrgId) -> Result<Vec<(String, Statement)
     Ok(out)
 }
 
-fn grade_rank(g: &str) -> u8 {
-    match g {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
-
 /// One vulnerability found on one asset, before it is a [`Match`].
 struct Found {
     purl: String,
@@ -222,7 +212,7 @@ pub async fn matches(store: &Store, osv: &OsvCache, org: OrgId, now: Timestamp) 
                     source: format!("OSV {}", adv.id),
                     names: Vec::new(),
                 });
-                if grade_rank(&grade) > grade_rank(&f.grade) {
+                if vex::grade_rank(&grade) > vex::grade_rank(&f.grade) {
                     f.grade = grade;
                 }
                 f.names.push(adv.id.clone());
@@ -238,7 +228,7 @@ pub async fn matches(store: &Store, osv: &OsvCache, org: OrgId, now: Timestamp) 
                 names: Vec::new(),
             });
             let grade = s.grade.clone().unwrap_or_default();
-            if grade_rank(&grade) > grade_rank(&f.grade) {
+            if vex::grade_rank(&grade) > vex::grade_rank(&f.grade) {
                 f.grade = grade;
             }
             f.names.extend(s.aliases.iter().cloned());
@@ -260,7 +250,7 @@ pub async fn matches(store: &Store, osv: &OsvCache, org: OrgId, now: Timestamp) 
                 });
             let days = sla.days(&f.grade, &class_of(a));
             out.push(Match {
-                id: uuid_like(),
+                id: new_id(),
                 asset: a.id.clone(),
                 vulnerability,
                 purl: f.purl,
@@ -275,11 +265,9 @@ pub async fn matches(store: &Store, osv: &OsvCache, org: OrgId, now: Timestamp) 
     Ok(out)
 }
 
-/// A random id in UUID form, like the web layer's.
-fn uuid_like() -> String {
-    let b: [u8; 16] = rand::random();
-    let h = hex::encode(b);
-    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+/// A random id, minted like the web layer's.
+fn new_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
 }
 
 /// Re-matches an organisation and brings its findings in step.
@@ -392,6 +380,6 @@ mod tests {
         assert!(!in_range("<=1.14.0", "1.14.1"));
         assert!(in_range(">= 2.0 | < 3.0", "2.5"));
         assert!(!in_range("not a range", "1.0"));
-        assert!(uuid_like().len() == 36);
+        assert_eq!(new_id().len(), 36);
     }
 }
