@@ -2,6 +2,7 @@
 //! configuration, the environment and the system clock (nothing below it does), wires the store and
 //! the web application together, and turns failures into messages and exit codes.
 
+mod backup;
 mod bootstrap;
 mod config;
 mod csaf;
@@ -57,6 +58,23 @@ enum Command {
     /// migrations, the data folder's free space, the SMTP relay, the signing key, the clock.
     /// Exit 0 when nothing must be fixed (warnings allowed), 1 otherwise.
     Doctor,
+    /// Backs the database up while it is in use, and checks the copy (integrity, the receipt and
+    /// audit chains) before calling it a backup. SQLite: a consistent copy of the file (one
+    /// snapshot); PostgreSQL: a pg_dump custom-format archive. Never overwrites a file.
+    Backup {
+        /// Where the backup goes (must not exist).
+        out: PathBuf,
+    },
+    /// Restores a backup made by `vulndesk backup` into the configured database, after checking
+    /// it (integrity, both chains). Stop every vulndesk process first. A database that holds data
+    /// is replaced only with --force (SQLite: the old file is kept aside).
+    Restore {
+        /// The backup file: a SQLite database or a pg_dump custom-format archive.
+        file: PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Administration from the command line.
     Admin {
         #[command(subcommand)]
@@ -400,6 +418,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => doctor(&config).await,
+        Command::Backup { out } => backup::backup(&config.database_url(), &out).await,
+        Command::Restore { file, force } => backup::restore(&config.database_url(), &file, force).await,
         Command::Migrate => {
             let store = open(&config).await?;
             store.migrate().await?;

@@ -12,6 +12,7 @@
 pub mod assets;
 mod audit;
 pub mod authority;
+mod backup;
 pub mod cases;
 pub mod catalogue;
 mod error;

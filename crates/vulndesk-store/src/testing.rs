@@ -95,6 +95,15 @@ impl TestDb {
     }
 }
 
+/// Runs raw SQL on the database at `url` through a store of its own: for a database another
+/// process replaced (a restore), which an open `TestDb` store would no longer see.
+pub async fn raw_at(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
+    let store = Store::open(url, &OpenOptions { max_connections: 1 }).await.expect("open");
+    let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(store.write()).await;
+    store.close().await;
+    Ok(done?.rows_affected())
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {
