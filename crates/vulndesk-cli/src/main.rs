@@ -911,12 +911,22 @@ fn osv_pulls(store: &Store, config: &Config) -> Option<tokio::task::JoinHandle<(
     let dest = vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks };
     let every = std::time::Duration::from_secs(config.osv_pull_hours * 3600);
     Some(tokio::spawn(async move {
-        let mut tick =
-            tokio::time::interval_at(tokio::time::Instant::now() + std::time::Duration::from_secs(300), every);
+        // Every instance asks; one imports per period (the claim decides), not in the first
+        // minutes after a start.
+        let holder = vulndesk_jobs::instance_id();
+        let mut tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + vulndesk_jobs::PERIODIC_TICK,
+            vulndesk_jobs::PERIODIC_TICK,
+        );
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match osv_import(&store, &sources, dest).await {
+            if !vulndesk_jobs::claim_periodic(&store, &holder, "osv_pulls", SystemClock.now(), every).await {
+                continue;
+            }
+            let outcome = osv_import(&store, &sources, dest).await;
+            vulndesk_jobs::finish_periodic(&store, &holder, "osv_pulls", SystemClock.now()).await;
+            match outcome {
                 Ok(code) if code == ExitCode::SUCCESS => {
                     tracing::info!(sources = sources.len(), "OSV sources imported")
                 }

@@ -1,9 +1,13 @@
-//! vulndesk's background work. For now one job: the deadline sweep, which finds every reminder due
-//! on every open case (50 % and 75 % of each window, and overdue) and queues it once in the outbox
-//! for the people on the case and the organisation's coordinators.
-//!
-//! Several instances may sweep at once: each reminder is recorded under a unique key in the same
-//! transaction as its mail, so whichever instance records it first sends it and the others skip.
+//! vulndesk's background work, safe with any number of instances on one database:
+//! - deliveries (`deliver`): each claimed with a lease by a conditional `UPDATE`, so one instance
+//!   sends it at a time, and a dead instance's claim lapses; sent with an idempotency key;
+//! - the deadline sweep, which finds every reminder due on every open case (50 % and 75 % of each
+//!   window, and overdue) and queues it once in the outbox for the people on the case and the
+//!   organisation's coordinators; several instances may sweep at once: each reminder is recorded
+//!   under a unique key in the same transaction as its mail, so whichever instance records it
+//!   first sends it and the others skip (the same for filing and hand-off reminders);
+//! - periodic jobs (feed pulls, the re-match, OSV imports): every instance asks every few minutes,
+//!   and one runs each per period ([`claim_periodic`]).
 
 pub mod deliver;
 pub mod feeds;
@@ -231,6 +235,38 @@ pub const REMATCH_EVERY: Duration = Duration::from_secs(3600);
 /// How often queued deliveries are looked for.
 pub const DELIVERY_TICK: Duration = Duration::from_millis(500);
 
+/// How often an instance asks whether a periodic job (feed pulls, the re-match) is due. The job
+/// itself runs once per its period across all instances ([`Store::claim_job_run`]); asking often
+/// lets another instance take over within minutes when the one that ran it is gone.
+pub const PERIODIC_TICK: Duration = Duration::from_secs(300);
+
+/// How long a claimed periodic run may take before another instance may start it again.
+pub const PERIODIC_LEASE: Duration = Duration::from_secs(1800);
+
+/// An id for this process's claims on periodic jobs.
+pub fn instance_id() -> String {
+    format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple())
+}
+
+/// Whether this instance (`holder`) is to run `job` now: see [`Store::claim_job_run`]. A store
+/// failure is logged and counts as "not now".
+pub async fn claim_periodic(store: &Store, holder: &str, job: &str, now: Timestamp, every: Duration) -> bool {
+    match store.claim_job_run(job, holder, now, PERIODIC_LEASE, every).await {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::warn!(job, error = %e, "claiming a periodic job failed; asking again at the next tick");
+            false
+        }
+    }
+}
+
+/// Ends this instance's run of `job`.
+pub async fn finish_periodic(store: &Store, holder: &str, job: &str, now: Timestamp) {
+    if let Err(e) = store.finish_job_run(job, holder, now).await {
+        tracing::warn!(job, error = %e, "releasing a periodic job failed; its lease runs out by itself");
+    }
+}
+
 /// Sweeps every `every`, and sends due deliveries every [`DELIVERY_TICK`], until `shutdown`
 /// resolves. A failed sweep is logged and retried at the
 /// next tick; nothing is lost, since a sweep only reads what is due and records what it sent.
@@ -247,11 +283,13 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut send = tokio::time::interval(DELIVERY_TICK);
     send.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // Not at start: a restart (or several instances starting) must not hit every vendor at once;
-    // a feed just added is pulled with "pull now".
-    let mut pull = tokio::time::interval_at(tokio::time::Instant::now() + FEED_PULL_EVERY, FEED_PULL_EVERY);
+    // Feed pulls and the re-match run once per period across every instance on the database
+    // (the claim decides which instance), so restarts and several instances do not hit vendors
+    // more often; not in the first minutes after a start. A feed just added is pulled with "pull now".
+    let holder = instance_id();
+    let mut pull = tokio::time::interval_at(tokio::time::Instant::now() + PERIODIC_TICK, PERIODIC_TICK);
     pull.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut rematch = tokio::time::interval_at(tokio::time::Instant::now() + REMATCH_EVERY, REMATCH_EVERY);
+    let mut rematch = tokio::time::interval_at(tokio::time::Instant::now() + PERIODIC_TICK, PERIODIC_TICK);
     rematch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     loop {
@@ -263,6 +301,9 @@ pub async fn run(
                 }
             }
             _ = pull.tick() => {
+                if !claim_periodic(&store, &holder, "feed_pulls", clock.now(), FEED_PULL_EVERY).await {
+                    continue;
+                }
                 match store.feeds(None).await {
                     Ok(list) => {
                         for f in list {
@@ -282,12 +323,17 @@ pub async fn run(
                     }
                     Err(e) => tracing::warn!(error = %e, "listing feeds failed; retrying at the next pull"),
                 }
+                finish_periodic(&store, &holder, "feed_pulls", clock.now()).await;
             }
             _ = rematch.tick() => {
+                if !claim_periodic(&store, &holder, "rematch", clock.now(), REMATCH_EVERY).await {
+                    continue;
+                }
                 match findings::rematch_all(&store, &osv, &AuditContext::system(clock.now())).await {
                     Ok(n) => tracing::info!(organisations = n, "findings re-matched"),
                     Err(e) => tracing::warn!(error = %e, "re-matching findings failed; retrying at the next re-match"),
                 }
+                finish_periodic(&store, &holder, "rematch", clock.now()).await;
             }
             _ = tick.tick() => {
                 match deadline_sweep(&store, clock.now()).await {

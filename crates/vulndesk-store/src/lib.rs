@@ -21,6 +21,7 @@ pub mod findings;
 pub mod gauges;
 pub mod handoffs;
 pub mod intake;
+mod jobs;
 mod org;
 mod postgres;
 pub mod publication;

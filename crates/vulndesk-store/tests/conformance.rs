@@ -231,3 +231,33 @@ async fn migrations_are_idempotent_and_reported() {
     db.store.migrate().await.expect("second run is a no-op");
     db.store.ping().await.expect("ping");
 }
+
+#[tokio::test]
+async fn periodic_jobs_run_in_one_instance_once_per_period() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let at = |secs: i64| Timestamp::from_micros(T0 + secs * 1_000_000);
+    let lease = std::time::Duration::from_secs(600);
+    let hour = std::time::Duration::from_secs(3600);
+    // The first instance to ask runs it; the second does not, while the first holds it.
+    assert!(s.claim_job_run("feed_pulls", "a", at(0), lease, hour).await.expect("claim"));
+    assert!(!s.claim_job_run("feed_pulls", "b", at(1), lease, hour).await.expect("claim"));
+    // Another job is independent.
+    assert!(s.claim_job_run("rematch", "b", at(1), lease, hour).await.expect("claim"));
+    // Finished, it does not run again within the period, in either instance.
+    s.finish_job_run("feed_pulls", "a", at(30)).await.expect("finish");
+    assert!(!s.claim_job_run("feed_pulls", "b", at(60), lease, hour).await.expect("claim"));
+    assert!(!s.claim_job_run("feed_pulls", "a", at(3599), lease, hour).await.expect("claim"));
+    // A period later, one of them runs it.
+    assert!(s.claim_job_run("feed_pulls", "b", at(3600), lease, hour).await.expect("claim"));
+    assert!(!s.claim_job_run("feed_pulls", "a", at(3600), lease, hour).await.expect("claim"));
+    // A holder that dies without finishing holds a job up to its lease, not longer.
+    let minute = std::time::Duration::from_secs(60);
+    assert!(s.claim_job_run("osv_pulls", "a", at(0), lease, minute).await.expect("claim"));
+    assert!(!s.claim_job_run("osv_pulls", "b", at(61), lease, minute).await.expect("claim"));
+    assert!(!s.claim_job_run("osv_pulls", "b", at(600), lease, minute).await.expect("claim"));
+    assert!(s.claim_job_run("osv_pulls", "b", at(601), lease, minute).await.expect("claim"));
+    // A late finish by the instance that lost the lease does not release the new holder's.
+    s.finish_job_run("osv_pulls", "a", at(602)).await.expect("finish");
+    assert!(!s.claim_job_run("osv_pulls", "a", at(700), lease, minute).await.expect("claim"));
+}
