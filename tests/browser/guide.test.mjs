@@ -197,7 +197,11 @@ for (const lang of LANGS) {
     for (const name of [t.awareStep, t.confirmedStep, t.disclosedStep]) {
       assert.match(await step(name).innerText(), new RegExp(`\t${t.done}\t`), name);
     }
-    assert.match(await step(t.reportedStep).innerText(), /Art\. 7\(2\)/);
+    const reported = await step(t.reportedStep).innerText();
+    assert.match(reported, /Art\. 7\(2\)/);
+    assert.match(reported, new RegExp(`\t${t.done}\t`), 'the demo report to the authority is recorded');
+    assert.match(reported, /MIIT-DEMO-2026-0001/);
+    assert.ok(await page.getByTestId('dossier-gate').locator('li').count() >= 1, 'the gate decisions are listed');
     await snap(page, lang, 'psirt-06-dossier');
     await ctx.close();
   });

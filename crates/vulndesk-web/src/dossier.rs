@@ -35,7 +35,7 @@ pub(crate) struct Dossier {
     pub(crate) organisation: String,
     pub(crate) generated_at: String,
     pub(crate) steps: Vec<Step>,
-    /// Publication and sharing gate decisions (R15–R22).
+    /// Publication and sharing gate decisions (R15–R22), oldest first: when, what, the outcome, who asked.
     pub(crate) gate_decisions: Vec<String>,
 }
 
@@ -108,24 +108,74 @@ pub(crate) async fn build(state: &AppState, tr: &Tr, case: &Case) -> Result<Doss
             None => steps.push(pending(step, article, tr.t("dossier-pending"))),
         }
     }
-    if case.upstream {
-        steps.push(pending(
+    let deliveries = state.store.deliveries_for(&case.id.to_string()).await?;
+    let upstream_delivered = deliveries
+        .iter()
+        .filter(|d| d.new.kind == "upstream_notice" && d.status == "delivered")
+        .filter_map(|d| d.delivered_at.map(|at| (at, d)))
+        .min_by_key(|(at, _)| *at);
+    match upstream_delivered {
+        // A notice delivered counts even when the case was later found not to be upstream.
+        Some((at, d)) => steps.push(done(
+            "upstream_notified",
+            "7(1)",
+            at,
+            "system".into(),
+            tr.t_args("dossier-delivered-to", &[("to", d.new.url.trim_start_matches("mailto:").to_owned())]),
+        )),
+        None if case.upstream => steps.push(pending(
             "upstream_notified",
             "7(1)",
             tr.t_args("dossier-upstream-pending", &[("supplier", case.upstream_supplier.clone())]),
-        ));
-    } else {
-        steps.push(not_applicable("upstream_notified", "7(1)"));
+        )),
+        None => steps.push(not_applicable("upstream_notified", "7(1)")),
     }
-    steps.push(pending("authority_reported", "7(2)", tr.t("dossier-pending")));
+    // The first initial report submitted is what meets the 48-hour deadline; updates are counted.
+    let reports = state.store.authority_reports_of(case.id).await?;
+    let submitted: Vec<_> = reports.iter().filter(|r| r.status == "submitted").collect();
+    match submitted
+        .iter()
+        .filter(|r| r.kind == "initial")
+        .filter_map(|r| r.submitted_at.map(|at| (at, r)))
+        .min_by_key(|(at, _)| *at)
+    {
+        Some((at, r)) => steps.push(done(
+            "authority_reported",
+            "7(2)",
+            at,
+            username(state, &r.submitted_by).await,
+            tr.t_args(
+                "dossier-authority-done",
+                &[
+                    ("channel", r.channel.clone()),
+                    ("receipt", r.receipt_number.clone()),
+                    ("updates", submitted.iter().filter(|r| r.kind != "initial").count().to_string()),
+                ],
+            ),
+        )),
+        None => steps.push(pending("authority_reported", "7(2)", tr.t("dossier-pending"))),
+    }
     match transition_step("fixed") {
         Some(t) => steps.push(done("fixed", "7(3)", t.at, username(state, &t.actor).await, t.reason.clone())),
         None => steps.push(pending("fixed", "7(3)", tr.t("dossier-pending"))),
     }
-    if case.users_must_act {
-        steps.push(pending("users_notified", "7(3)", tr.t("dossier-pending")));
-    } else {
-        steps.push(not_applicable("users_notified", "7(3)"));
+    let notices: Vec<_> = deliveries.iter().filter(|d| d.new.kind == "customer_notice").collect();
+    let delivered: Vec<_> = notices.iter().filter_map(|d| d.delivered_at.filter(|_| d.status == "delivered")).collect();
+    let counts = [("delivered", delivered.len().to_string()), ("total", notices.len().to_string())];
+    match delivered.iter().max() {
+        // Every notice delivered: done when the last one arrived.
+        Some(last) if delivered.len() == notices.len() => steps.push(done(
+            "users_notified",
+            "7(3)",
+            *last,
+            "system".into(),
+            tr.t_args("dossier-users-notified", &counts),
+        )),
+        _ if !notices.is_empty() => {
+            steps.push(pending("users_notified", "7(3)", tr.t_args("dossier-users-notified", &counts)))
+        }
+        _ if case.users_must_act => steps.push(pending("users_notified", "7(3)", tr.t("dossier-pending"))),
+        _ => steps.push(not_applicable("users_notified", "7(3)")),
     }
     for (step, article) in [("disclosed", "9"), ("closed", "7")] {
         match transition_step(step) {
@@ -134,12 +184,24 @@ pub(crate) async fn build(state: &AppState, tr: &Tr, case: &Case) -> Result<Doss
         }
     }
     let org = state.store.org_by_id(case.org).await?.map(|o| o.slug.to_string()).unwrap_or_default();
+    let mut gate_decisions = Vec::new();
+    // Oldest first, as a record reads.
+    for g in state.store.gate_decisions_of(case.id).await?.into_iter().rev() {
+        let outcome = tr.t(if g.allowed { "dossier-gate-allowed" } else { "dossier-gate-refused" });
+        let target = if g.target.is_empty() { String::new() } else { format!(" ({})", g.target) };
+        gate_decisions.push(format!(
+            "{} · {}{target} · {outcome} · {}",
+            g.decided_at.to_rfc3339(),
+            g.action,
+            username(state, &g.requested_by).await
+        ));
+    }
     Ok(Dossier {
         case: case.number.clone(),
         title: case.title.clone(),
         organisation: org,
         generated_at: state.clock.now().to_rfc3339(),
         steps,
-        gate_decisions: Vec::new(),
+        gate_decisions,
     })
 }

@@ -165,6 +165,13 @@ async fn a_prefilled_report_is_refused_until_complete_then_submitted_and_frozen(
     assert_eq!(doc["submission"]["on_time"], true);
     let case = app.api(Method::GET, CASE, Some(&t), None).await.json();
     assert_eq!(deadline_state(&case), "met", "a recorded submission meets the 48-hour deadline");
+    // The compliance dossier shows the step done, by whom, with the receipt.
+    let d = app.api(Method::GET, &format!("{CASE}/dossier"), Some(&t), None).await.json();
+    let step = d["steps"].as_array().expect("steps").iter().find(|s| s["step"] == "authority_reported").cloned();
+    let step = step.expect("the authority step");
+    assert_eq!(step["status"], "done", "{d}");
+    assert!(step["detail"].as_str().expect("detail").contains("MIIT-2026-000123"), "{step}");
+    assert!(step["actor"].is_string() && step["at"].is_string(), "{step}");
 
     // Frozen: no edit, no second submission; the next report is an update that names it.
     let r = app.api(Method::PUT, &format!("{base}/1"), Some(&t), Some(fill)).await;

@@ -139,6 +139,12 @@ async fn the_upstream_notice_goes_to_the_supplier_by_mail_and_meets_its_deadline
         "met",
         "the delivered notice meets the 24-hour deadline"
     );
+    // The compliance dossier shows the notice delivered, and to whom.
+    let d = app.api(Method::GET, &format!("{case}/dossier"), Some(&t), None).await.json();
+    let step = d["steps"].as_array().expect("steps").iter().find(|s| s["step"] == "upstream_notified").cloned();
+    let step = step.expect("the upstream step");
+    assert_eq!(step["status"], "done", "{d}");
+    assert!(step["detail"].as_str().expect("detail").contains("security@dnsmasq.example"), "{step}");
 
     // The page shows it, and a second sending is another notice (nothing pending is doubled).
     let req = Request::builder()
@@ -289,6 +295,13 @@ async fn every_affected_customer_is_notified_in_its_own_language() {
     let notices = app.api(Method::GET, &format!("{case}/customer-notices"), Some(&t), None).await.json();
     assert!(notices.as_array().expect("list").iter().all(|n| n["status"] == "delivered"), "{notices}");
     assert!(notices.as_array().expect("list").iter().all(|n| n["acknowledged_at"].is_null()), "{notices}");
+    // The compliance dossier shows the users notified, with how many notices.
+    let d = app.api(Method::GET, &format!("{case}/dossier"), Some(&t), None).await.json();
+    let step = d["steps"].as_array().expect("steps").iter().find(|s| s["step"] == "users_notified").cloned();
+    let step = step.expect("the users step");
+    let total = notices.as_array().expect("list").len();
+    assert_eq!(step["status"], "done", "{d}");
+    assert_eq!(step["detail"], format!("{total} of {total} customer notices delivered."), "{step}");
 
     // The recipient follows the acknowledgement link in the mail and confirms.
     let link = body.split("/ack/").nth(1).expect("the mail carries its acknowledgement link");

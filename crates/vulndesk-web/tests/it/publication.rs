@@ -186,6 +186,12 @@ async fn the_gate_blocks_each_rule_with_its_reason_then_publishes_signed_csaf_th
     let docs: Vec<&str> = out["documents"].as_array().expect("documents").iter().filter_map(Value::as_str).collect();
     assert!(docs.contains(&"2026/vd-2026-0001.json") && docs.contains(&"2026/vd-2026-0001-vex.json"), "{docs:?}");
     assert!(docs.contains(&"osv/VD-2026-0001.json") && docs.contains(&"cve/CVE-2026-12345.json"), "{docs:?}");
+    // The compliance dossier lists every gate decision, the refusals before the publication too.
+    let d = app.api(Method::GET, &format!("{case}/dossier"), Some(&t), None).await.json();
+    let gate: Vec<&str> = d["gate_decisions"].as_array().expect("decisions").iter().filter_map(Value::as_str).collect();
+    assert!(gate.len() >= 2, "{d}");
+    assert!(gate.first().is_some_and(|g| g.contains("refused")), "oldest first: {gate:?}");
+    assert!(gate.last().is_some_and(|g| g.contains("publish") && g.contains("allowed")), "{gate:?}");
 
     // The provider tree.
     let meta = app.api(Method::GET, "/.well-known/csaf/provider-metadata.json", None, None).await;
