@@ -6,6 +6,7 @@ mod backup;
 mod bootstrap;
 mod config;
 mod csaf;
+mod remote;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,19 @@ struct Cli {
     /// sqlite://PATH or postgres://USER@HOST/DB (env: VULNDESK_DATABASE_URL).
     #[arg(long, global = true)]
     database: Option<String>,
+    /// Talk to a remote vulndesk at this URL instead of a database (env: VULNDESK_SERVER):
+    /// `scan`, `sbom import`, `osv import`, `csaf mirror`, `cases list`, `findings list`.
+    /// Exit codes there: 0 done, 1 the policy failed, 2 bad input or a refusal naming it,
+    /// 3 the server cannot be reached or failed, 4 the token was refused.
+    #[arg(long, global = true, env = "VULNDESK_SERVER")]
+    server: Option<String>,
+    /// The API token for --server (env: VULNDESK_TOKEN; prefer --token-file, which keeps it out
+    /// of the process list).
+    #[arg(long, global = true, env = "VULNDESK_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// A file holding the API token for --server (env: VULNDESK_TOKEN_FILE).
+    #[arg(long, global = true, env = "VULNDESK_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -105,8 +119,9 @@ enum Command {
         #[command(subcommand)]
         command: RewardsCommand,
     },
-    /// Scans an SBOM (CycloneDX or SPDX) against OSV data, offline. Exit codes: 0 no findings,
-    /// 1 findings (unless --no-fail), 2 bad input.
+    /// Scans an SBOM (CycloneDX or SPDX) against OSV data: given files (offline), the database's,
+    /// or with --server the server's (nothing is stored there). Exit codes: 0 nothing at or
+    /// above --fail-on, 1 findings at or above it, 2 bad input.
     Scan {
         /// The SBOM file.
         sbom: PathBuf,
@@ -117,9 +132,18 @@ enum Command {
         /// `table` or `json`.
         #[arg(long, default_value = "table", value_parser = ["table", "json"])]
         format: String,
-        /// Exit 0 even when there are findings.
+        /// Exit 0 even when there are findings (the same as --fail-on none).
         #[arg(long)]
         no_fail: bool,
+        /// The lowest severity that fails: any (every finding, the default), low, medium
+        /// (MODERATE counts), high, critical, none. Findings without a severity fail only `any`.
+        #[arg(long, default_value = "any", value_parser = remote::FAIL_ON)]
+        fail_on: String,
+    },
+    /// An organisation's cases, through --server.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
     },
     /// CVSS vectors.
     Cvss {
@@ -156,6 +180,14 @@ enum CsafCommand {
         /// The documents.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// With --server: mirrors the server's published CSAF advisories (provider metadata, keys,
+    /// index.txt, changes.csv, ROLIE feeds, every document with its hashes and signature) into
+    /// `OUT/.well-known/csaf/`, checking each document against its published SHA-256.
+    Mirror {
+        /// The folder to write `.well-known/csaf` into.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Writes the CSAF provider tree (`.well-known/csaf/…`: provider-metadata.json, ROLIE feeds,
     /// index.txt, changes.csv, documents with hashes and signatures, the public key) into a
@@ -241,6 +273,22 @@ enum FeedCommand {
         /// Only this organisation's feeds.
         #[arg(long)]
         org: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CasesCommand {
+    /// Lists the organisation's cases: number, state, grade, CVSS, the next deadline, title.
+    List {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        /// Only cases in this state (received, triage, confirmed, remediation, fixed, disclosed, closed, …).
+        #[arg(long)]
+        state: Option<String>,
+        /// `table` or `json`.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
     },
 }
 
@@ -374,10 +422,13 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Scan { sbom, osv, format, no_fail } = &cli.command
+    if let Some(server) = cli.server.clone() {
+        return Ok(tokio::task::block_in_place(|| run_remote(&server, cli)));
+    }
+    if let Command::Scan { sbom, osv, format, no_fail, fail_on } = &cli.command
         && !osv.is_empty()
     {
-        return Ok(scan(sbom, osv, format, *no_fail));
+        return Ok(scan(sbom, osv, format, fail_on_of(*no_fail, fail_on)));
     }
     if let Command::Csaf { command: CsafCommand::Check { key, files } } = &cli.command {
         return Ok(csaf::check(files, key.as_deref()));
@@ -436,7 +487,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bootstrap::reset_password(&store, clock.now(), &user).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scan { sbom, format, no_fail, .. } => {
+        Command::Scan { sbom, format, no_fail, fail_on, .. } => {
             let store = open_migrated(&config).await?;
             let bodies = store.osv_bodies().await?;
             if bodies.is_empty() {
@@ -451,9 +502,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: {unreadable} stored OSV records could not be read; import them again");
             }
             let Some(parsed) = read_sbom_file(&sbom) else { return Ok(ExitCode::from(2)) };
-            Ok(report_scan(&parsed, &index, &format, no_fail))
+            Ok(report_scan(&parsed, &index, &format, fail_on_of(no_fail, &fail_on)))
         }
         Command::Csaf { command: CsafCommand::Check { key, files } } => Ok(csaf::check(&files, key.as_deref())),
+        Command::Csaf { command: CsafCommand::Mirror { .. } } => {
+            eprintln!("error: csaf mirror reads a server's published advisories: give --server URL");
+            Ok(ExitCode::from(2))
+        }
+        Command::Cases { .. } => {
+            eprintln!("error: cases list talks to a server: give --server URL and a token");
+            Ok(ExitCode::from(2))
+        }
         Command::Csaf { command: CsafCommand::Export { base_url, out, tlp, org } } => {
             let store = open_migrated(&config).await?;
             csaf::export(&store, &base_url, &out, &tlp, org.as_deref(), SystemClock.now()).await
@@ -1019,7 +1078,48 @@ async fn osv_import(
 }
 
 /// `vulndesk scan`: reads the SBOM and the OSV data, matches offline, prints the findings.
-fn scan(sbom_path: &std::path::Path, osv: &[PathBuf], format: &str, no_fail: bool) -> ExitCode {
+/// `--no-fail` is `--fail-on none`.
+fn fail_on_of(no_fail: bool, fail_on: &str) -> &str {
+    if no_fail { "none" } else { fail_on }
+}
+
+/// Runs a command against `--server`.
+fn run_remote(server: &str, cli: Cli) -> ExitCode {
+    let remote = match remote::token(cli.token, cli.token_file).and_then(|t| remote::Remote::new(server, t)) {
+        Ok(r) => r,
+        Err(e) => return e.report(),
+    };
+    let done = match cli.command {
+        Command::Scan { sbom, osv, format, no_fail, fail_on } => {
+            if !osv.is_empty() {
+                eprintln!("error: --osv scans offline; with --server the server's OSV data is used");
+                return ExitCode::from(2);
+            }
+            remote::scan(&remote, &sbom, &format, fail_on_of(no_fail, &fail_on))
+        }
+        Command::Sbom { command: SbomCommand::Import { org, product, model, version, file } } => {
+            remote::sbom_import(&remote, &org, &product, &model, &version, &file)
+        }
+        Command::Osv { command: OsvCommand::Import { paths } } => remote::osv_import(&remote, &paths),
+        Command::Csaf { command: CsafCommand::Mirror { out } } => remote::csaf_mirror(&remote, &out),
+        Command::Cases { command: CasesCommand::List { org, state, format } } => {
+            remote::cases_list(&remote, &org, state.as_deref(), &format)
+        }
+        Command::Findings { command: FindingsCommand::List { org, open, format, fail_on_overdue } } => {
+            remote::findings_list(&remote, &org, open, &format, fail_on_overdue)
+        }
+        _ => {
+            eprintln!(
+                "error: this command runs where the database is; with --server: scan, sbom import, osv import, \
+                 csaf mirror, cases list, findings list"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    done.unwrap_or_else(remote::Failure::report)
+}
+
+fn scan(sbom_path: &std::path::Path, osv: &[PathBuf], format: &str, fail_on: &str) -> ExitCode {
     let bad = |msg: String| {
         eprintln!("error: {msg}");
         ExitCode::from(2)
@@ -1043,7 +1143,7 @@ fn scan(sbom_path: &std::path::Path, osv: &[PathBuf], format: &str, no_fail: boo
         report.git_ranges_ignored,
         started.elapsed().as_secs_f64()
     );
-    report_scan(&sbom, &index, format, no_fail)
+    report_scan(&sbom, &index, format, fail_on)
 }
 
 /// Reads an SBOM file, printing its warnings; `None` (after printing why) when it cannot be read.
@@ -1074,7 +1174,7 @@ fn report_scan(
     sbom: &vulndesk_formats::sbom::Sbom,
     index: &vulndesk_match::Index,
     format: &str,
-    no_fail: bool,
+    fail_on: &str,
 ) -> ExitCode {
     let result = vulndesk_match::scan_sbom_report(sbom, index);
     eprintln!("{} components, {} scanned, {} findings", result.components, result.scanned, result.findings.len());
@@ -1086,7 +1186,8 @@ fn report_scan(
     } else {
         print!("{}", vulndesk_match::findings_table(&result.findings));
     }
-    if result.findings.is_empty() || no_fail { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let severities: Vec<Option<&str>> = result.findings.iter().map(|f| f.severity.as_deref()).collect();
+    remote::verdict(&severities, fail_on)
 }
 
 /// `vulndesk cvss score`: vectors on stdin, one JSON object per line on stdout.

@@ -1121,6 +1121,105 @@ pub(crate) async fn version_findings(
     Ok(out)
 }
 
+/// A finding of an SBOM scanned against the deployment's OSV data.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScanFinding {
+    /// The component's package URL, canonical.
+    pub purl: String,
+    /// The package name as the advisory writes it.
+    pub name: String,
+    /// The version matched.
+    pub version: String,
+    /// The OSV ecosystem (`npm`, `PyPI`, `Maven`, …).
+    pub ecosystem: String,
+    /// The advisory's id.
+    pub advisory: String,
+    /// Its aliases (CVE, GHSA, …).
+    pub aliases: Vec<String>,
+    /// The versions that fix it, in version order.
+    pub fixed: Vec<String>,
+    /// The advisory's severity label (`CRITICAL`, `HIGH`, `MODERATE`/`MEDIUM`, `LOW`), when it
+    /// gives one or has a CVSS vector to rate.
+    pub severity: Option<String>,
+}
+
+/// Components a scan left out, for one reason.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScanUnscanned {
+    /// `no_purl`, `unsupported_type`, `no_version` or `bad_version`.
+    pub reason: String,
+    /// How many components.
+    pub count: usize,
+}
+
+/// An SBOM scanned against the deployment's OSV data; nothing is stored.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScanResult {
+    /// The SBOM's format as read (`cyclonedx`, `spdx`).
+    pub format: String,
+    /// Components in the SBOM.
+    pub components: usize,
+    /// Components queried.
+    pub scanned: usize,
+    /// Components left out, by reason.
+    pub unscanned: Vec<ScanUnscanned>,
+    /// OSV records the index holds.
+    pub osv_records: usize,
+    /// The findings, sorted by purl, then advisory.
+    pub findings: Vec<ScanFinding>,
+}
+
+/// Scans an SBOM against the deployment's OSV data without storing anything: what a build
+/// pipeline asks before it ships. Any signed-in person may; OSV data is public.
+pub(crate) async fn scan_sbom(state: &AppState, ctx: &RequestCtx, bytes: Vec<u8>) -> Result<ScanResult, AppError> {
+    ctx.user()?;
+    let index = osv_index(state).await?;
+    let scanned = tokio::task::spawn_blocking(move || {
+        let options = ReadOptions { max_bytes: SBOM_MAX_BYTES, ..ReadOptions::default() };
+        read_sbom_with(&bytes, options).map(|(sbom, _)| {
+            let report = vulndesk_match::scan_sbom_report(&sbom, &index);
+            (sbom.format, report, index.database().len())
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (format, report, osv_records) = scanned.map_err(|e| match e {
+        vulndesk_formats::sbom::SbomError::TooLarge { .. } => AppError::PayloadTooLarge,
+        other => AppError::Validation(vec![FieldError::new("sbom", "sbom-invalid").with("reason", other)]),
+    })?;
+    let reason = |u: vulndesk_match::Unscanned| match u {
+        vulndesk_match::Unscanned::NoPurl => "no_purl",
+        vulndesk_match::Unscanned::UnsupportedType => "unsupported_type",
+        vulndesk_match::Unscanned::NoVersion => "no_version",
+        vulndesk_match::Unscanned::BadVersion => "bad_version",
+    };
+    Ok(ScanResult {
+        format: format.to_string(),
+        components: report.components,
+        scanned: report.scanned,
+        unscanned: report
+            .unscanned
+            .iter()
+            .map(|(why, refs)| ScanUnscanned { reason: reason(*why).to_owned(), count: refs.len() })
+            .collect(),
+        osv_records,
+        findings: report
+            .findings
+            .into_iter()
+            .map(|f| ScanFinding {
+                purl: f.purl,
+                name: f.name,
+                version: f.version,
+                ecosystem: f.ecosystem,
+                advisory: f.advisory,
+                aliases: f.aliases,
+                fixed: f.fixed,
+                severity: f.severity,
+            })
+            .collect(),
+    })
+}
+
 /// Sends the case's upstream notices (R6): each supplier's draft goes out by mail to its
 /// contact, through the delivery queue; the first one delivered meets the 24-hour deadline and
 /// lets an upstream case close. A supplier without an e-mail address, or whose notice is still

@@ -31,7 +31,7 @@ mod teams;
 mod validate;
 
 pub use auth::{hash_password, new_api_token, verify_password};
-pub use catalogue::{osv_row, sbom_rows, stored_components};
+pub use catalogue::{ScanFinding, ScanResult, ScanUnscanned, osv_row, sbom_rows, stored_components};
 pub use i18n::{Tr, missing_translations};
 pub use intake::IntakeLimits;
 pub use pages::csaf::export_tree;

@@ -362,6 +362,19 @@ pub(crate) async fn import_sbom(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
+#[utoipa::path(post, path = "/api/v1/scan", tag = "catalogue", security(("bearer" = [])),
+    request_body(content = String, description = "An SBOM as is (CycloneDX 1.2–1.7 JSON or XML, SPDX 2.2/2.3 JSON or tag-value, SPDX 3.0 JSON-LD); nothing is stored", content_type = "application/octet-stream"),
+    responses((status = 200, description = "Its components matched against the deployment's OSV data", body = crate::catalogue::ScanResult),
+        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, description = "Not an SBOM vulndesk reads; the message says where (JSON pointer or line)", body = ErrorBody)))]
+pub(crate) async fn scan(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    ApiBytes(body): ApiBytes,
+) -> Result<Json<crate::catalogue::ScanResult>, AppError> {
+    Ok(Json(catalogue::scan_sbom(&state, &ctx, body.to_vec()).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/product-versions/{id}/findings", tag = "catalogue", security(("bearer" = [])),
     params(("id" = String, Path, description = "The product version's id")),
     responses((status = 200, description = "Its components matched against the OSV data held, sorted by purl then advisory", body = [VersionFinding]),

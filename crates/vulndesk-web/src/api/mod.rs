@@ -99,6 +99,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::import_customers))
         .routes(routes!(catalogue::import_deployments))
         .routes(routes!(catalogue::import_osv))
+        .routes(routes!(catalogue::scan))
         .routes(routes!(sharing::receive))
         .layer(axum::extract::DefaultBodyLimit::max(crate::catalogue::SBOM_MAX_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -25,7 +25,8 @@ const PUBLIC: &[&str] = &[
 
 /// Secured operations any signed-in person may call, whatever their organisation: they answer
 /// only about the caller, or with reference data.
-const ANY_SIGNED_IN: &[&str] = &["GET /api/v1/me", "GET /api/v1/organisations", "GET /api/v1/gbt30279/tables"];
+const ANY_SIGNED_IN: &[&str] =
+    &["GET /api/v1/me", "GET /api/v1/organisations", "GET /api/v1/gbt30279/tables", "POST /api/v1/scan"];
 
 struct Ids {
     product: String,
