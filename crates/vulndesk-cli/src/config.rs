@@ -65,6 +65,9 @@ pub(crate) struct Config {
     /// The bearer token a Prometheus scraper presents at `/metrics` (keep it in
     /// `VULNDESK_METRICS_TOKEN_FILE`); without it, `/metrics` is not served.
     pub(crate) metrics_token: Option<String>,
+    /// Two-factor sign-in for site and organisation administrators: `required` (the default;
+    /// `optional` under `serve --demo`) or `optional`.
+    pub(crate) mfa_admins: Option<String>,
 }
 
 impl Default for Config {
@@ -93,6 +96,7 @@ impl Default for Config {
             osv_sources: Vec::new(),
             osv_pull_hours: 24,
             metrics_token: None,
+            mfa_admins: None,
         }
     }
 }
@@ -121,6 +125,7 @@ const KEYS: &[&str] = &[
     "osv_sources",
     "osv_pull_hours",
     "metrics_token",
+    "mfa_admins",
 ];
 
 /// Flags that override the file and the environment.
@@ -164,6 +169,12 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format: {:?} must be \"text\" or \"json\"", self.log_format);
+        }
+        if self.mfa_admins.as_deref().is_some_and(|m| !matches!(m, "required" | "optional")) {
+            bail!(
+                "mfa_admins: {:?} must be \"required\" or \"optional\"",
+                self.mfa_admins.as_deref().unwrap_or_default()
+            );
         }
         if self.metrics_token.as_deref().is_some_and(|t| t.len() < 16) {
             bail!("metrics_token: use at least 16 characters (a random token, from a file)");

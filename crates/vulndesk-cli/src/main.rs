@@ -1259,6 +1259,11 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         security_txt_org: config.security_txt_org.clone(),
         allow_private_destinations: config.delivery_allow_private_networks,
         metrics_token: config.metrics_token.clone(),
+        // Required unless configured otherwise; a demo lets people try it without.
+        mfa_required_for_admins: match config.mfa_admins.as_deref() {
+            Some(m) => m == "required",
+            None => !demo,
+        },
         intake: vulndesk_web::IntakeLimits {
             max_attachment_bytes: config.max_attachment_mib.saturating_mul(1 << 20),
             per_source_per_minute: config.intake_per_source_per_minute,

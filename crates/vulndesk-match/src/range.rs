@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 
 use crate::Ecosystem;
-use crate::version::{Version, VersionError, parse};
+use crate::version::{Version, VersionError, parse, sort_lenient};
 
 /// The `type` of an OSV range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,7 +123,7 @@ impl Range {
             return Err(RangeError::MissingIntroduced);
         }
         // A stable sort keeps the record's order for events at the same version.
-        steps.sort_by(|a, b| match (&a.at, &b.at) {
+        sort_lenient(&mut steps, |a, b| match (&a.at, &b.at) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,
@@ -135,7 +135,7 @@ impl Range {
     /// Builds a range from an OSV `versions` list: exactly the listed versions are affected.
     pub fn from_versions<S: AsRef<str>>(ecosystem: Ecosystem, versions: &[S]) -> Result<Range, RangeError> {
         let mut parsed = versions.iter().map(|v| parse(ecosystem, v.as_ref())).collect::<Result<Vec<_>, _>>()?;
-        parsed.sort();
+        sort_lenient(&mut parsed, Ord::cmp);
         parsed.dedup();
         Ok(Range { ordering: ecosystem, steps: Vec::new(), limits: Vec::new(), versions: parsed })
     }
@@ -143,7 +143,7 @@ impl Range {
     /// Builds a range from versions already parsed with `ecosystem`'s order, as
     /// [`Range::from_versions`] does from text; versions of another order never match.
     pub fn from_parsed_versions(ecosystem: Ecosystem, mut versions: Vec<Version>) -> Range {
-        versions.sort();
+        sort_lenient(&mut versions, Ord::cmp);
         versions.dedup();
         versions.shrink_to_fit();
         Range { ordering: ecosystem, steps: Vec::new(), limits: Vec::new(), versions }
@@ -356,5 +356,33 @@ mod tests {
             Range::from_events(Ecosystem::Npm, OsvRangeKind::SemVer, &[introduced("1.0.0")]).expect("a valid range");
         let other = parse(Ecosystem::Debian, "2.0.0").expect("valid");
         assert!(!range.contains(&other));
+    }
+
+    /// Found by `cargo fuzz run versions`: 21 Maven versions whose (deliberately Maven-exact,
+    /// non-transitive) order made `slice::sort` panic while building a range.
+    const NON_TRANSITIVE_MAVEN: [&str; 21] = [
+        "1-rc", "1.0", "1-sp", "19", "1-sp", "1.az9", "2", "1.0", "1-sp", "1-0.rc", "1.az9", "1.0.a1", "1-0.rc", "19",
+        "1-rc", "1-0.1", "1.0", "1.0.a9", "1-0.rc", "1-0.rc", "1-0.rc",
+    ];
+
+    #[test]
+    fn a_non_transitive_maven_versions_list_does_not_panic() {
+        let range = Range::from_versions(Ecosystem::Maven, &NON_TRANSITIVE_MAVEN).expect("Maven accepts any text");
+        let parsed: Vec<Version> =
+            NON_TRANSITIVE_MAVEN.iter().map(|v| range.parse_version(v).expect("Maven accepts any text")).collect();
+        let range = Range::from_parsed_versions(Ecosystem::Maven, parsed);
+        // The order is not transitive, so which versions a binary search finds is not pinned.
+        let _ = range.contains(&range.parse_version("2").expect("valid"));
+    }
+
+    #[test]
+    fn non_transitive_maven_events_do_not_panic() {
+        let events: Vec<Event> = NON_TRANSITIVE_MAVEN
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i % 2 == 0 { introduced(v) } else { fixed(v) })
+            .collect();
+        let range = Range::from_events(Ecosystem::Maven, OsvRangeKind::Ecosystem, &events).expect("a valid range");
+        let _ = range.contains(&range.parse_version("1.0").expect("valid"));
     }
 }

@@ -12,7 +12,7 @@
 use std::fmt;
 
 use crate::Ecosystem;
-use crate::version::{Version, VersionError, parse};
+use crate::version::{Version, VersionError, parse, sort_lenient};
 
 /// A constraint's comparator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -191,7 +191,7 @@ impl Vers {
             if require_sorted {
                 return Err(VersError::NonCanonical("constraints are not sorted by version"));
             }
-            constraints.sort_by(|a, b| a.version.cmp(&b.version));
+            sort_lenient(&mut constraints, |a, b| a.version.cmp(&b.version));
         }
         let bounds = constraints
             .iter()
@@ -347,5 +347,18 @@ mod tests {
         assert!(matches!(Vers::parse("vers:conan/1.0"), Err(VersError::UnsupportedScheme(_))));
         let sorted = Vers::parse_unsorted("vers:pypi/2.0|>=1.0").expect("valid");
         assert_eq!(sorted.to_string(), "vers:pypi/>=1.0|2.0");
+    }
+
+    /// Found by `cargo fuzz run versions`: Maven's order is not transitive, and sorting these
+    /// constraints with `slice::sort_by` panicked.
+    #[test]
+    fn unsorted_maven_constraints_with_a_non_transitive_order_do_not_panic() {
+        let versions = [
+            "1-rc", "1.0", "1-sp", "19", "1-sp", "1.az9", "2", "1.0", "1-sp", "1-0.rc", "1.az9", "1.0.a1", "1-0.rc",
+            "19", "1-rc", "1-0.1", "1.0", "1.0.a9", "1-0.rc", "1-0.rc", "1-0.rc",
+        ];
+        let text = format!("vers:maven/{}", versions.join("|"));
+        let vers = Vers::parse_unsorted(&text).expect("every Maven version parses");
+        assert_eq!(vers.constraints().len(), versions.len());
     }
 }

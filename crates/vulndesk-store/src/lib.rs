@@ -22,6 +22,7 @@ pub mod gauges;
 pub mod handoffs;
 pub mod intake;
 mod jobs;
+pub mod mfa;
 mod org;
 mod postgres;
 pub mod publication;

@@ -19,6 +19,7 @@ mod i18n;
 mod intake;
 mod letters;
 mod metrics;
+mod mfa;
 mod ops;
 mod pages;
 mod publication;

@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 /// The session cookie's name.
 pub(crate) const SESSION_COOKIE: &str = "vd_session";
+/// The cookie of a sign-in that passed the password and waits for its second factor.
+pub(crate) const MFA_COOKIE: &str = "vd_mfa";
 /// The cookie carrying a visitor's CSRF token before they sign in.
 pub(crate) const CSRF_COOKIE: &str = "vd_csrf";
 /// The cookie remembering a visitor's language choice.
@@ -147,6 +149,23 @@ pub(crate) async fn csrf_origin_guard(State(state): State<AppState>, mut req: Re
                 ctx.csrf = v.clone();
                 new_csrf_cookie = Some(v);
             }
+        }
+    }
+    // Administrators who must use two-factor sign-in and have not turned it on go to their
+    // account page first; nothing else opens until they have.
+    if !api
+        && ctx.session_hash.is_some()
+        && crate::mfa::required_for(&state, &ctx.actor)
+        && !["/account", "/logout", "/lang", "/login", "/static/"].iter().any(|p| path.starts_with(p))
+        && let Some(user) = ctx.actor.user()
+    {
+        match state.store.mfa(user).await {
+            Ok(m) if m.as_ref().is_some_and(|m| m.enabled_at.is_some()) => {}
+            Ok(_) => {
+                let to = "/account?done=notice-mfa-required#mfa";
+                return scope(pre_scope, async move { crate::pages::see_other(to) }).await;
+            }
+            Err(e) => return scope(pre_scope, async move { AppError::from(e).into_response() }).await,
         }
     }
     let req_scope = RequestScope { locale, api, path: path.clone() };

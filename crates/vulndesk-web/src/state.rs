@@ -35,6 +35,9 @@ pub struct WebConfig {
     pub allow_private_destinations: bool,
     /// The bearer token `/metrics` asks for; without one, `/metrics` is not served.
     pub metrics_token: Option<String>,
+    /// Whether site and organisation administrators must use two-factor sign-in: until they
+    /// turn it on, every page sends them to their account page to do so.
+    pub mfa_required_for_admins: bool,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             security_txt_org: None,
             allow_private_destinations: false,
             metrics_token: None,
+            mfa_required_for_admins: false,
         }
     }
 }

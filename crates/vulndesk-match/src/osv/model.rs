@@ -274,7 +274,7 @@ fn fixed_versions(ranges: &[RangeSpec]) -> Vec<String> {
             }
         }
     }
-    fixed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    crate::version::sort_lenient(&mut fixed, |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     fixed.into_iter().map(|(_, text)| text.to_owned()).collect()
 }
 
@@ -321,5 +321,32 @@ mod tests {
             .expect("a minimal record");
         assert!(advisory.affected.is_empty() && advisory.modified_at.is_none());
         assert!(parse_advisory(br#"{"affected": []}"#, &mut report).is_err());
+    }
+
+    /// Found by `cargo fuzz run versions`: a Maven record whose `versions` list (and
+    /// `fixed` events) hold versions Maven's non-transitive order cannot sort made the
+    /// importer panic in `slice::sort`.
+    #[test]
+    fn a_maven_record_with_a_non_transitive_versions_list_reads() {
+        let versions = [
+            "1-rc", "1.0", "1-sp", "19", "1-sp", "1.az9", "2", "1.0", "1-sp", "1-0.rc", "1.az9", "1.0.a1", "1-0.rc",
+            "19", "1-rc", "1-0.1", "1.0", "1.0.a9", "1-0.rc", "1-0.rc", "1-0.rc",
+        ];
+        let events: Vec<serde_json::Value> = versions
+            .iter()
+            .flat_map(|v| [serde_json::json!({"introduced": v}), serde_json::json!({"fixed": format!("{v}-x")})])
+            .collect();
+        let record = serde_json::json!({
+            "id": "FUZZ-MAVEN-1", "modified": "2024-01-01T00:00:00Z",
+            "affected": [{"package": {"ecosystem": "Maven", "name": "org.example:lib"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": events}],
+                          "versions": versions}]
+        });
+        let mut report = LoadReport::default();
+        let advisory = parse_advisory(record.to_string().as_bytes(), &mut report).expect("a valid record");
+        assert_eq!(advisory.affected.len(), 1);
+        assert!(advisory.affected[0].versions.is_some());
+        let fixed = &advisory.affected[0].fixed;
+        assert!(!fixed.is_empty() && fixed.len() <= 10, "the distinct fixed versions: {fixed:?}");
     }
 }

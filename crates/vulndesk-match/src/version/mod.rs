@@ -152,6 +152,46 @@ impl fmt::Debug for Version {
     }
 }
 
+/// Sorts `items` stably by `cmp`, which need not be a total order.
+///
+/// Maven's order is deliberately not transitive on arbitrary text (it follows Maven's own
+/// `ComparableVersion`; see the Maven module), and PHP's `#` rule is not either, so a list of
+/// versions from an OSV record or a `vers` string can defeat the standard library's sorts,
+/// which panic ("user-provided comparison function does not correctly implement a total
+/// order") when they notice. This merge sort never panics: on a total order it gives the
+/// same result as `sort_by`, on any other some permutation of the items.
+pub(crate) fn sort_lenient<T>(items: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    fn merge_sort<T>(mut items: Vec<T>, cmp: &mut impl FnMut(&T, &T) -> Ordering) -> Vec<T> {
+        if items.len() <= 16 {
+            // Insertion sort: only swaps neighbours, whatever `cmp` answers.
+            for i in 1..items.len() {
+                let mut j = i;
+                while j > 0 && cmp(&items[j], &items[j - 1]) == Ordering::Less {
+                    items.swap(j, j - 1);
+                    j -= 1;
+                }
+            }
+            return items;
+        }
+        let right = items.split_off(items.len() / 2);
+        let left = merge_sort(items, cmp);
+        let right = merge_sort(right, cmp);
+        let mut out = Vec::with_capacity(left.len() + right.len());
+        let mut left = left.into_iter().peekable();
+        let mut right = right.into_iter().peekable();
+        while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
+            // Take from the right only when strictly less, which keeps the sort stable.
+            let next = if cmp(r, l) == Ordering::Less { right.next() } else { left.next() };
+            out.extend(next);
+        }
+        out.extend(left);
+        out.extend(right);
+        out
+    }
+    let taken = std::mem::take(items);
+    *items = merge_sort(taken, &mut cmp);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +210,39 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "1.0");
         assert!(a.same_scheme(&b));
+    }
+
+    /// Found by `cargo fuzz run versions`: 21 Maven versions whose (deliberately Maven-exact,
+    /// non-transitive) order made `slice::sort` panic in `Range::from_versions`.
+    const NON_TRANSITIVE_MAVEN: [&str; 21] = [
+        "1-rc", "1.0", "1-sp", "19", "1-sp", "1.az9", "2", "1.0", "1-sp", "1-0.rc", "1.az9", "1.0.a1", "1-0.rc", "19",
+        "1-rc", "1-0.1", "1.0", "1.0.a9", "1-0.rc", "1-0.rc", "1-0.rc",
+    ];
+
+    #[test]
+    fn lenient_sort_matches_sort_on_a_total_order() {
+        let mut rng = 0x2545_f491_u64;
+        for len in 0..80 {
+            let mut items: Vec<(u8, usize)> = (0..len)
+                .map(|i| {
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    ((rng % 7) as u8, i)
+                })
+                .collect();
+            let mut expected = items.clone();
+            expected.sort_by_key(|&(k, _)| k);
+            sort_lenient(&mut items, |a, b| a.0.cmp(&b.0));
+            assert_eq!(items, expected, "length {len}");
+        }
+    }
+
+    #[test]
+    fn lenient_sort_survives_the_non_transitive_maven_order() {
+        let mut versions: Vec<Version> =
+            NON_TRANSITIVE_MAVEN.iter().map(|v| parse(Ecosystem::Maven, v).expect("Maven accepts any text")).collect();
+        sort_lenient(&mut versions, Ord::cmp);
+        assert_eq!(versions.len(), NON_TRANSITIVE_MAVEN.len());
     }
 }

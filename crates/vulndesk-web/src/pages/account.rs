@@ -1,4 +1,4 @@
-//! A person's own account: language, password and API tokens.
+//! A person's own account: language, password, two-factor sign-in, sessions and API tokens.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -28,6 +28,28 @@ struct ScopeOption {
     label: String,
 }
 
+struct SessionRow {
+    id: String,
+    created: String,
+    source: String,
+    user_agent: String,
+    current: bool,
+}
+
+/// Two-factor sign-in as the account page shows it.
+struct MfaView {
+    /// On since (RFC 3339), or empty.
+    enabled_at: String,
+    /// Recovery codes left.
+    recovery_left: i64,
+    /// While set-up waits for its first code: the secret, the otpauth URL and its QR code.
+    pending: Option<(String, String, String)>,
+    /// Recovery codes to show once.
+    new_codes: Vec<String>,
+    /// Administrators must keep it on.
+    required: bool,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
@@ -37,6 +59,8 @@ struct AccountPage {
     locale_choice: String,
     tokens: Vec<TokenRow>,
     scope_options: Vec<ScopeOption>,
+    mfa: MfaView,
+    sessions: Vec<SessionRow>,
 }
 
 async fn page(
@@ -46,7 +70,48 @@ async fn page(
     errors: Vec<String>,
     new_token: Option<String>,
 ) -> Result<AccountPage, AppError> {
+    page_with_codes(state, ctx, chrome, errors, new_token, Vec::new()).await
+}
+
+async fn page_with_codes(
+    state: &AppState,
+    ctx: &RequestCtx,
+    chrome: Chrome,
+    errors: Vec<String>,
+    new_token: Option<String>,
+    new_codes: Vec<String>,
+) -> Result<AccountPage, AppError> {
     let user = ctx.user()?;
+    let now = state.clock.now();
+    let stored = state.store.mfa(user.id).await?;
+    let pending = match &stored {
+        Some(m) if m.enabled_at.is_none() => {
+            let url = crate::mfa::otpauth_url(&m.secret, user.username.as_str())?;
+            let svg = crate::mfa::qr_svg(&url);
+            Some((m.secret.clone(), url, svg))
+        }
+        _ => None,
+    };
+    let mfa = MfaView {
+        enabled_at: stored.as_ref().and_then(|m| m.enabled_at).map(|t| t.to_rfc3339()).unwrap_or_default(),
+        recovery_left: stored.as_ref().map_or(0, |m| m.recovery_left),
+        pending,
+        new_codes,
+        required: crate::mfa::required_for(state, &ctx.actor),
+    };
+    let sessions = state
+        .store
+        .sessions_of(user.id, now)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            current: ctx.session_hash.as_deref() == Some(s.id_hash.as_str()),
+            id: s.id_hash,
+            created: s.created_at.to_rfc3339(),
+            source: s.source,
+            user_agent: s.user_agent.chars().take(120).collect(),
+        })
+        .collect();
     let tr = ctx.tr;
     let memberships = state.store.memberships_of(user.id).await?;
     let org_slug = |id| {
@@ -88,7 +153,118 @@ async fn page(
         locale_choice: user.locale.map(|l| l.tag().to_owned()).unwrap_or_default(),
         tokens,
         scope_options,
+        mfa,
+        sessions,
     })
+}
+
+/// Starts setting up two-factor sign-in: a new secret, shown with its QR code until the first
+/// code confirms it.
+pub(crate) async fn mfa_setup(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(_): Form<super::CsrfOnly>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?;
+    if !state.store.begin_mfa(user.id, &crate::mfa::new_secret(), &ctx.audit(state.clock.now())).await? {
+        return Err(AppError::BadRequest("two-factor sign-in is already on".into()));
+    }
+    Ok(see_other("/account#mfa"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Re-shows the page with an error about the code.
+async fn wrong_code(state: &AppState, ctx: &RequestCtx) -> Result<Response, AppError> {
+    let p = page(state, ctx, Chrome::new(ctx), vec![ctx.tr.t("mfa-wrong-code")], None).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+}
+
+/// The first code from the app turns two-factor sign-in on; the recovery codes are shown once.
+pub(crate) async fn mfa_confirm(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?;
+    let now = state.clock.now();
+    let Some(m) = state.store.mfa(user.id).await?.filter(|m| m.enabled_at.is_none()) else {
+        return Ok(see_other("/account#mfa"));
+    };
+    let accepted = match crate::mfa::step_of(&m.secret, &form.code, now)? {
+        Some(step) => state.store.accept_mfa_step(user.id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        return wrong_code(&state, &ctx).await;
+    }
+    let (codes, hashes) = crate::mfa::new_recovery_codes();
+    state.store.enable_mfa(user.id, &hashes, &ctx.audit(now)).await?;
+    let chrome = Chrome::new(&ctx).with_notice(Some("notice-mfa-enabled"));
+    render(&page_with_codes(&state, &ctx, chrome, Vec::new(), None, codes).await?)
+}
+
+/// New recovery codes (the old ones stop working), against a current code.
+pub(crate) async fn mfa_recovery(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?;
+    let audit = ctx.audit(state.clock.now());
+    if !crate::mfa::verify(&state, user.id, &form.code, &audit).await? {
+        return wrong_code(&state, &ctx).await;
+    }
+    let (codes, hashes) = crate::mfa::new_recovery_codes();
+    state.store.replace_recovery_codes(user.id, &hashes, &audit).await?;
+    render(&page_with_codes(&state, &ctx, Chrome::new(&ctx), Vec::new(), None, codes).await?)
+}
+
+/// Turns two-factor sign-in off, against a current code; administrators who must keep it cannot.
+pub(crate) async fn mfa_disable(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?;
+    if crate::mfa::required_for(&state, &ctx.actor) {
+        let p = page(&state, &ctx, Chrome::new(&ctx), vec![ctx.tr.t("mfa-required-keep")], None).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
+    let audit = ctx.audit(state.clock.now());
+    let pending = state.store.mfa(user.id).await?.is_some_and(|m| m.enabled_at.is_none());
+    if !pending && !crate::mfa::verify(&state, user.id, &form.code, &audit).await? {
+        return wrong_code(&state, &ctx).await;
+    }
+    state.store.disable_mfa(user.id, &audit).await?;
+    Ok(see_other("/account?done=notice-mfa-disabled#mfa"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EndSessionsForm {
+    /// One session's id hash, or empty for every session but this one.
+    #[serde(default)]
+    session: String,
+}
+
+/// Signs out one of the account's sessions, or every one but this.
+pub(crate) async fn end_sessions(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Form(form): Form<EndSessionsForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?;
+    let audit = ctx.audit(state.clock.now());
+    if form.session.is_empty() {
+        state.store.end_sessions(user.id, None, ctx.session_hash.as_deref(), &audit).await?;
+    } else {
+        state.store.end_sessions(user.id, Some(&form.session), None, &audit).await?;
+    }
+    Ok(see_other("/account?done=notice-sessions-ended#sessions"))
 }
 
 pub(crate) async fn show(

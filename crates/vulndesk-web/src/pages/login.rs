@@ -13,7 +13,7 @@ use super::{Chrome, Form, local_path, render, render_status, see_other};
 use crate::auth::{RequestCtx, random_secret, sha256_hex};
 use crate::error::AppError;
 use crate::ops::verify_blocking;
-use crate::security::{LANG_COOKIE, SESSION_COOKIE};
+use crate::security::{LANG_COOKIE, MFA_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -100,17 +100,48 @@ pub(crate) async fn submit(
     };
 
     state.store.clear_login_failures(&user_key, since).await?;
+    // With two-factor sign-in on, the password only opens the second step.
+    if state.store.mfa(found.user.id).await?.is_some_and(|m| m.enabled_at.is_some()) {
+        let raw = random_secret();
+        state.store.create_mfa_challenge(&sha256_hex(&raw), found.user.id, &next, now.plus(MFA_WINDOW)).await?;
+        let cookie = Cookie::build((MFA_COOKIE, raw))
+            .path("/login")
+            .http_only(true)
+            .secure(state.config.secure_cookies)
+            .same_site(SameSite::Strict)
+            .max_age(time_duration(MFA_WINDOW))
+            .build();
+        let mut resp = see_other("/login/mfa");
+        set_cookie(&mut resp, &cookie);
+        return Ok(resp);
+    }
+    start_session(&state, &ctx, found.user.id, &next).await
+}
+
+/// How long the second step may take after the password.
+const MFA_WINDOW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// Codes one sign-in may try before it has to start again with the password.
+const MFA_ATTEMPTS: i64 = 5;
+
+/// Signs `user` in: a new session, its cookie, and on to `next`.
+async fn start_session(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: vulndesk_core::UserId,
+    next: &str,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
     let raw = random_secret();
     let session = NewSession {
         id_hash: sha256_hex(&raw),
-        user: found.user.id,
+        user,
         csrf_token: random_secret(),
         expires_at: now.plus(state.config.session_ttl),
         source: ctx.source.clone(),
         user_agent: ctx.user_agent.clone(),
     };
     let mut audit = ctx.audit(now);
-    audit.actor = found.user.id.to_string();
+    audit.actor = user.to_string();
     state.store.create_session(&session, &audit).await?;
     let cookie = Cookie::build((SESSION_COOKIE, raw))
         .path("/")
@@ -119,8 +150,80 @@ pub(crate) async fn submit(
         .same_site(SameSite::Lax)
         .max_age(time_duration(state.config.session_ttl))
         .build();
-    let mut resp = see_other(&next);
+    let mut resp = see_other(next);
     set_cookie(&mut resp, &cookie);
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "login_mfa.html")]
+struct MfaPage {
+    chrome: Chrome,
+    error: Option<String>,
+}
+
+/// The second step: the code from the authenticator app, or a recovery code.
+pub(crate) async fn mfa_show(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    jar: axum_extra::extract::CookieJar,
+) -> Result<Response, AppError> {
+    let live = match jar.get(MFA_COOKIE) {
+        Some(c) => state.store.mfa_challenge(&sha256_hex(c.value()), state.clock.now()).await?.is_some(),
+        None => false,
+    };
+    if !live {
+        return Ok(see_other("/login"));
+    }
+    render(&MfaPage { chrome: Chrome::new(&ctx), error: None })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct MfaForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub(crate) async fn mfa_submit(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    jar: axum_extra::extract::CookieJar,
+    Form(form): Form<MfaForm>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let Some(raw) = jar.get(MFA_COOKIE).map(|c| c.value().to_owned()) else { return Ok(see_other("/login")) };
+    let hash = sha256_hex(&raw);
+    let Some(challenge) = state.store.take_mfa_attempt(&hash, now).await? else { return Ok(see_other("/login")) };
+    if challenge.attempts > MFA_ATTEMPTS {
+        state.store.end_mfa_challenge(&hash, now).await?;
+        return render_status(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                chrome: Chrome::new(&ctx),
+                error: Some(ctx.tr.t("mfa-too-many")),
+                next: "/".into(),
+                username: String::new(),
+            },
+        );
+    }
+    let mut audit = ctx.audit(now);
+    audit.actor = challenge.user.to_string();
+    if !crate::mfa::verify(&state, challenge.user, &form.code, &audit).await? {
+        // A wrong code counts against the account like a wrong password.
+        let username =
+            state.store.user_by_id(challenge.user).await?.map(|u| u.username.to_string()).unwrap_or_default();
+        let user_key = format!("user:{username}");
+        let source_key = format!("source:{}", ctx.source);
+        state.store.record_login_failure(&[&user_key, &source_key], &username, &audit).await?;
+        return render_status(
+            StatusCode::UNAUTHORIZED,
+            &MfaPage { chrome: Chrome::new(&ctx), error: Some(ctx.tr.t("mfa-wrong-code")) },
+        );
+    }
+    state.store.end_mfa_challenge(&hash, now).await?;
+    let mut resp = start_session(&state, &ctx, challenge.user, &challenge.next).await?;
+    let gone = Cookie::build((MFA_COOKIE, "")).path("/login").max_age(time_duration(std::time::Duration::ZERO)).build();
+    set_cookie(&mut resp, &gone);
     Ok(resp)
 }
 

@@ -11,6 +11,7 @@ mod harness;
 mod intake;
 mod mail;
 mod metrics;
+mod mfa;
 mod operators;
 mod pages;
 mod publication;
