@@ -86,11 +86,24 @@ async fn two_instances_share_one_database_and_the_audit_chain_verifies() {
             .expect("login");
         assert_eq!(resp.status().as_u16(), 303);
         let session = cookie_value(&resp, "vd_session").expect("session cookie");
-        // The session works on instance B: nothing lives only in one process.
+        // The session works on instance B: nothing lives only in one process. So does the rule
+        // that an administrator sets up two-factor sign-in before anything else opens.
         let mut home =
             http.get(format!("{b_url}/")).header("Cookie", format!("vd_session={session}")).call().expect("home on B");
-        assert_eq!(home.status().as_u16(), 200);
-        assert!(home.body_mut().read_to_string().expect("body").contains("admin"));
+        assert_eq!(home.status().as_u16(), 303);
+        assert_eq!(
+            home.headers().get("location").and_then(|v| v.to_str().ok()),
+            Some("/account?done=notice-mfa-required#mfa")
+        );
+        let _ = home.body_mut().read_to_string();
+        let mut account = http
+            .get(format!("{b_url}/account"))
+            .header("Cookie", format!("vd_session={session}"))
+            .call()
+            .expect("account on B");
+        assert_eq!(account.status().as_u16(), 200);
+        let body = account.body_mut().read_to_string().expect("body");
+        assert!(body.contains("(admin)") && body.contains("mfa/setup"), "{body}");
         let health: String =
             http.get(format!("{b_url}/healthz")).call().expect("health").body_mut().read_to_string().expect("body");
         assert!(health.contains("\"status\":\"ok\""), "{health}");
