@@ -26,6 +26,7 @@ pub mod mfa;
 mod org;
 mod postgres;
 pub mod publication;
+mod restriction;
 pub mod rewards;
 mod session;
 mod settings;

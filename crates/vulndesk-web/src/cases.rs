@@ -6,7 +6,7 @@ use serde::Deserialize;
 use vulndesk_core::case::{Case, CaseEvent, CaseFacts, Refusal, Verification, transition};
 use vulndesk_core::deadline::{Deadline, DeadlinePolicy, deadlines};
 use vulndesk_core::intake::Report;
-use vulndesk_core::{Action, CaseId, Organisation, Timestamp, VerificationId};
+use vulndesk_core::{Action, CaseId, Organisation, PersonRole, ReportId, Timestamp, VerificationId};
 use vulndesk_formats::cvss::CnGrade;
 use vulndesk_store::cases::{Assessment, NewCase};
 
@@ -24,6 +24,10 @@ pub(crate) async fn readable_case(
 ) -> Result<Case, AppError> {
     ctx.require(Action::ViewCases(org.id))?;
     let case = state.store.case_by_number(org.id, number).await?.ok_or(AppError::NotFound)?;
+    // A restricted case is not there for those outside it: the same answer as a wrong number.
+    if state.store.case_is_restricted(case.id).await? && hidden_cases(state, ctx, org.id).await?.contains(&case.id) {
+        return Err(AppError::NotFound);
+    }
     let details = serde_json::json!({"number": case.number}).to_string();
     state
         .store
@@ -36,6 +40,48 @@ pub(crate) async fn readable_case(
         ))
         .await?;
     Ok(case)
+}
+
+/// The organisation's restricted cases the actor may not read (need-to-know): those it is neither
+/// on nor in a team of. The organisation's auditors read everything.
+pub(crate) async fn hidden_cases(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: vulndesk_core::OrgId,
+) -> Result<Vec<CaseId>, AppError> {
+    if ctx.actor.has_role(org, PersonRole::Auditor) {
+        return Ok(Vec::new());
+    }
+    Ok(state.store.hidden_cases(org, ctx.actor.user()).await?)
+}
+
+/// The organisation's reports in a restricted case the actor may not read.
+pub(crate) async fn hidden_reports(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: vulndesk_core::OrgId,
+) -> Result<Vec<ReportId>, AppError> {
+    if ctx.actor.has_role(org, PersonRole::Auditor) {
+        return Ok(Vec::new());
+    }
+    Ok(state.store.hidden_reports(org, ctx.actor.user()).await?)
+}
+
+/// Restricts a case to the people on it and its teams, or lifts that. Only a case manager who is
+/// on the case may, so nobody locks themselves out.
+pub(crate) async fn set_restriction(
+    state: &AppState,
+    ctx: &RequestCtx,
+    case: &Case,
+    restricted: bool,
+) -> Result<(), AppError> {
+    ctx.require(Action::ManageCases(case.org))?;
+    let user = ctx.user()?.id;
+    if !state.store.case_people(case.id).await?.iter().any(|(u, _)| u.id == user) {
+        return Err(AppError::Conflict("conflict-restrict-not-on-case", Vec::new()));
+    }
+    state.store.set_case_restricted(case, restricted, &ctx.audit(state.clock.now())).await?;
+    Ok(())
 }
 
 /// Opens a case from a report: `aware_at` is the report's receipt time.

@@ -1096,3 +1096,9 @@ sessions-agent = Browser
 sessions-this = this session
 sessions-end = Sign out
 sessions-end-others = Sign out everywhere else
+
+case-restricted = Restricted: only the people on this case, its teams and the auditors see it and its reports
+case-open-to-org = Every case reader of the organisation sees this case.
+case-restrict = Restrict to the people on this case
+case-unrestrict = Lift the restriction
+conflict-restrict-not-on-case = Only someone on the case can restrict it or lift the restriction: add yourself first.

@@ -1096,3 +1096,9 @@ sessions-agent = 浏览器
 sessions-this = 当前会话
 sessions-end = 退出
 sessions-end-others = 退出其他所有会话
+
+case-restricted = 受限：只有本案件的人员、其团队和审计员可以查看本案件及其报告
+case-open-to-org = 本组织所有可查看案件的人员都能看到本案件。
+case-restrict = 仅限本案件人员查看
+case-unrestrict = 取消限制
+conflict-restrict-not-on-case = 只有本案件的人员才能设置或取消限制：请先把自己加入本案件。

@@ -118,7 +118,8 @@ pub(crate) async fn list(
     let org = ops::visible_org(&state, &ctx, &org).await?;
     ctx.require(Action::ViewCases(org.id))?;
     let mut out = Vec::new();
-    for c in state.store.cases_of(org.id, false).await? {
+    let hidden = crate::cases::hidden_cases(&state, &ctx, org.id).await?;
+    for c in state.store.cases_of(org.id, false).await?.into_iter().filter(|c| !hidden.contains(&c.id)) {
         out.push(dto(&state, c).await?);
     }
     Ok(Json(out))
@@ -306,7 +307,7 @@ pub(crate) async fn board(
         product: q.product.as_deref(),
         team: q.team.as_deref(),
     };
-    let rows = crate::pages::cases::board_rows(&state, &org, filter).await?;
+    let rows = crate::pages::cases::board_rows(&state, &ctx, &org, filter).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(c, d)| BoardLine {
@@ -458,6 +459,31 @@ pub(crate) struct PersonDto {
 
 fn yes() -> bool {
     true
+}
+
+/// Whether a case is restricted to its people.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RestrictionDto {
+    /// True: only the people on the case, the members of its teams and the organisation's
+    /// auditors read it and its reports; false: every case reader of the organisation.
+    restricted: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/organisations/{org}/cases/{number}/restriction", tag = "cases", security(("bearer" = [])),
+    params(("org" = String, Path, description = "The organisation's short name"), ("number" = String, Path, description = "VD-2026-0042")),
+    request_body = RestrictionDto,
+    responses((status = 204, description = "Done"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The caller is not on the case", body = ErrorBody)))]
+pub(crate) async fn restriction(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((org, number)): Path<(String, String)>,
+    ApiJson(r): ApiJson<RestrictionDto>,
+) -> Result<StatusCode, AppError> {
+    let c = the_case(&state, &ctx, &org, &number).await?;
+    cases::set_restriction(&state, &ctx, &c, r.restricted).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations/{org}/cases/{number}/people", tag = "cases", security(("bearer" = [])),

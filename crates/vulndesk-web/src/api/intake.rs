@@ -397,7 +397,9 @@ pub(crate) async fn list_reports(
             })?),
         };
     let filter = vulndesk_store::intake::ReportFilter { status, open_only: status.is_none(), ..Default::default() };
-    let reports = state.store.reports_of(org.id, &filter).await?;
+    let hidden = crate::cases::hidden_reports(&state, &ctx, org.id).await?;
+    let mut reports = state.store.reports_of(org.id, &filter).await?;
+    reports.retain(|r| !hidden.contains(&r.id));
     state
         .store
         .record_audit(&ctx.audit(state.clock.now()).event(

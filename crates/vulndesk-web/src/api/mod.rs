@@ -175,6 +175,7 @@ pub(crate) fn router(max_intake_body: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(cases::cwe_search))
         .routes(routes!(cases::gbt))
         .routes(routes!(cases::people))
+        .routes(routes!(cases::restriction))
         .routes(routes!(cases::gbt_tables_get, cases::gbt_tables_put))
         .routes(routes!(health::healthz))
         .routes(routes!(users::me))

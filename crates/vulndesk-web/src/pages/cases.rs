@@ -55,11 +55,13 @@ pub(crate) async fn list(
 ) -> Result<Response, AppError> {
     let org = case_org(&state, &ctx, &slug).await?;
     let tr = ctx.tr;
+    let hidden = crate::cases::hidden_cases(&state, &ctx, org.id).await?;
     let cases = state
         .store
         .cases_of(org.id, false)
         .await?
         .into_iter()
+        .filter(|c| !hidden.contains(&c.id))
         .map(|c| CaseRow {
             state: tr.t(&format!("case-state-{}", c.state.as_str())),
             grade: grade_label(&tr, &c.grade),
@@ -170,6 +172,8 @@ struct CasePage {
     gbt_comprehensive: String,
     gbt_tables: String,
     can_manage: bool,
+    /// Restricted to the people on the case and its teams (need-to-know).
+    restricted: bool,
     impact: crate::catalogue::Impact,
     suppliers: Vec<Choice>,
     /// The upstream notices sent (or being sent).
@@ -471,6 +475,7 @@ async fn case_page(
             .map(|(at, label)| Choice { value: at.to_rfc3339(), label, checked: false })
             .collect(),
         can_manage: ctx.require(Action::ManageCases(org.id)).is_ok(),
+        restricted: state.store.case_is_restricted(c.id).await?,
         withheld_abroad: !c.state.is_disclosed() && impact.customers.iter().any(|x| x.jurisdiction != "CN"),
         impact,
         notices: {
@@ -685,6 +690,7 @@ pub(crate) struct BoardFilter<'a> {
 
 pub(crate) async fn board_rows(
     state: &AppState,
+    ctx: &RequestCtx,
     org: &Organisation,
     f: BoardFilter<'_>,
 ) -> Result<Vec<(Case, Deadline)>, AppError> {
@@ -699,7 +705,8 @@ pub(crate) async fn board_rows(
         None => None,
     };
     let mut rows = Vec::new();
-    for c in state.store.cases_of(org.id, true).await? {
+    let hidden = crate::cases::hidden_cases(state, ctx, org.id).await?;
+    for c in state.store.cases_of(org.id, true).await?.into_iter().filter(|c| !hidden.contains(&c.id)) {
         if let Some(who) = assignee.filter(|a| !a.is_empty()) {
             let people = state.store.case_people(c.id).await?;
             if !people.iter().any(|(u, k)| k == "assignee" && u.username.as_str() == who) {
@@ -761,7 +768,7 @@ pub(crate) async fn board(
     let now = state.clock.now();
     let filter =
         BoardFilter { kind, assignee: q.assignee.as_deref(), product: q.product.as_deref(), team: q.team.as_deref() };
-    let rows = board_rows(&state, &org, filter)
+    let rows = board_rows(&state, &ctx, &org, filter)
         .await?
         .into_iter()
         .map(|(c, d)| {
@@ -1018,6 +1025,25 @@ pub(crate) struct PersonForm {
     /// `add` or `remove`.
     #[serde(default)]
     op: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RestrictionForm {
+    /// `on` or `off`.
+    #[serde(default)]
+    restricted: String,
+}
+
+pub(crate) async fn restriction(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((slug, number)): Path<(String, String)>,
+    Form(f): Form<RestrictionForm>,
+) -> Result<Response, AppError> {
+    act(state, ctx, slug, number, |s, c, case| async move {
+        cases::set_restriction(&s, &c, &case, f.restricted == "on").await
+    })
+    .await
 }
 
 pub(crate) async fn person(

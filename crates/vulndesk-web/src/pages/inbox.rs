@@ -91,7 +91,9 @@ pub(crate) async fn inbox(
     ctx.require(Action::ViewReports(org.id))?;
     let status = q.status.as_deref().and_then(ReportStatus::parse);
     let filter = ReportFilter { status, open_only: status.is_none(), ..ReportFilter::default() };
-    let reports = state.store.reports_of(org.id, &filter).await?;
+    let hidden = crate::cases::hidden_reports(&state, &ctx, org.id).await?;
+    let mut reports = state.store.reports_of(org.id, &filter).await?;
+    reports.retain(|r| !hidden.contains(&r.id));
     let programs = state.store.programs_of(org.id).await?;
     let now = state.clock.now();
     let tr = ctx.tr;
@@ -228,6 +230,9 @@ pub(crate) async fn readable_report(
     ctx.require(Action::ViewReports(org.id))?;
     let id: ReportId = id.parse().map_err(|_| AppError::NotFound)?;
     let report = state.store.report(id).await?.filter(|r| r.org == org.id).ok_or(AppError::NotFound)?;
+    if crate::cases::hidden_reports(state, ctx, org.id).await?.contains(&report.id) {
+        return Err(AppError::NotFound);
+    }
     state.store.record_report_view(&report, what, &ctx.audit(state.clock.now())).await?;
     Ok((org, report))
 }

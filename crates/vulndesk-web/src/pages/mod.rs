@@ -109,6 +109,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/orgs/{slug}/cases/{number}/transition", post(cases::transition))
         .route("/orgs/{slug}/cases/{number}/comments", post(cases::comment))
         .route("/orgs/{slug}/cases/{number}/people", post(cases::person))
+        .route("/orgs/{slug}/cases/{number}/restriction", post(cases::restriction))
         .route("/orgs/{slug}/cases/{number}/teams", post(cases::team))
         .route("/orgs/{slug}/teams", post(orgs::create_team))
         .route("/orgs/{slug}/teams/{team}/members", post(orgs::team_member))

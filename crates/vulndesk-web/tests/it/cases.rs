@@ -576,3 +576,92 @@ async fn the_deadlines_board_filters_by_team() {
     let page = b.get("/orgs/demo-networks/cases/VD-2026-0001").await;
     assert!(page.body.contains("data-testid=\"case-teams\"") && page.body.contains("Gateway team"), "{}", page.body);
 }
+
+/// Need-to-know: a case restricted to its people (and its teams) is not there for the other case
+/// readers of the organisation, nor are its reports; auditors read everything; only someone on
+/// the case restricts it; each change is audited.
+#[tokio::test]
+async fn a_restricted_case_is_read_only_by_its_people_its_teams_and_auditors() {
+    let (app, admin_t, t, auditor_t) = setup().await;
+    let org = app.db.store.org_by_slug("demo-networks").await.expect("org").expect("org").id;
+    let engineer = app.user("zhao.min", false).await;
+    app.member(org, engineer, PersonRole::Engineer).await;
+    let engineer_t = app.token(engineer, None, None).await;
+    let other = app.user("sun.li", false).await;
+    app.member(org, other, PersonRole::Triager).await;
+    let other_t = app.token(other, None, None).await;
+
+    let reports = app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&t), None).await.json();
+    let report_id = reports[0]["id"].as_str().expect("id").to_owned();
+    let r = app
+        .api(Method::POST, "/api/v1/organisations/demo-networks/cases", Some(&t), Some(json!({"reports": [report_id]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let case = "/api/v1/organisations/demo-networks/cases/VD-2026-0001";
+    let restriction = format!("{case}/restriction");
+    let report = format!("/api/v1/organisations/demo-networks/reports/{report_id}");
+
+    // Only someone on the case restricts it.
+    let r = app.api(Method::PUT, &restriction, Some(&t), Some(json!({"restricted": true}))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("add yourself first"), "{}", r.body);
+    app.api(Method::POST, &format!("{case}/people"), Some(&t), Some(json!({"username": "li.wei", "kind": "assignee"})))
+        .await;
+    let r = app.api(Method::PUT, &restriction, Some(&t), Some(json!({"restricted": true}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app.api(Method::PUT, &restriction, Some(&t), Some(json!({"restricted": "yes"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Another triager of the organisation: no case, no report, not in the lists, no board row.
+    assert_eq!(app.api(Method::GET, case, Some(&other_t), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api(Method::GET, &format!("{case}/dossier"), Some(&other_t), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.api(Method::GET, &report, Some(&other_t), None).await.status, StatusCode::NOT_FOUND);
+    let list = app.api(Method::GET, "/api/v1/organisations/demo-networks/cases", Some(&other_t), None).await.json();
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+    let list = app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&other_t), None).await.json();
+    assert!(!list.to_string().contains(&report_id), "{list}");
+    let board =
+        app.api(Method::GET, "/api/v1/organisations/demo-networks/deadlines", Some(&other_t), None).await.json();
+    assert_eq!(board.as_array().map(Vec::len), Some(0), "{board}");
+    let r =
+        app.api(Method::POST, &format!("{case}/transitions"), Some(&other_t), Some(json!({"event": "triage"}))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "no changes either");
+    // The pages say the same.
+    let mut b = Browser::new(&app);
+    assert_eq!(b.login("sun.li", PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/orgs/demo-networks/cases/VD-2026-0001").await.status, StatusCode::NOT_FOUND);
+    assert!(!b.get("/orgs/demo-networks/cases").await.body.contains("VD-2026-0001"));
+    assert!(!b.get("/orgs/demo-networks/inbox").await.body.contains(&report_id));
+    assert_eq!(b.get(&format!("/orgs/demo-networks/reports/{report_id}")).await.status, StatusCode::NOT_FOUND);
+
+    // The person on it, the auditor, and a member of a team on the case read it.
+    assert_eq!(app.api(Method::GET, case, Some(&t), None).await.status, StatusCode::OK);
+    assert_eq!(app.api(Method::GET, case, Some(&auditor_t), None).await.status, StatusCode::OK);
+    assert_eq!(app.api(Method::GET, &report, Some(&auditor_t), None).await.status, StatusCode::OK);
+    assert_eq!(app.api(Method::GET, case, Some(&engineer_t), None).await.status, StatusCode::NOT_FOUND);
+    let teams = "/api/v1/organisations/demo-networks/teams";
+    app.api(Method::POST, teams, Some(&admin_t), Some(json!({"slug": "router-team", "name": "Router team"}))).await;
+    app.api(Method::PUT, &format!("{teams}/router-team/members/zhao.min"), Some(&admin_t), None).await;
+    let r = app.api(Method::POST, &format!("{case}/teams"), Some(&t), Some(json!({"team": "router-team"}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(app.api(Method::GET, case, Some(&engineer_t), None).await.status, StatusCode::OK);
+    let page = {
+        let mut e = Browser::new(&app);
+        assert_eq!(e.login("li.wei", PASSWORD).await, StatusCode::SEE_OTHER);
+        e.get("/orgs/demo-networks/cases/VD-2026-0001").await.body.clone()
+    };
+    assert!(page.contains("data-testid=\"case-restriction\"") && page.contains("Restricted:"), "{page}");
+
+    // Lifted from the page: everyone with case rights reads it again. Both changes are audited.
+    let mut e = Browser::new(&app);
+    e.login("li.wei", PASSWORD).await;
+    e.get("/orgs/demo-networks/cases/VD-2026-0001").await;
+    let r = e.post("/orgs/demo-networks/cases/VD-2026-0001/restriction", &[("restricted", "off")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.api(Method::GET, case, Some(&other_t), None).await.status, StatusCode::OK);
+    let events = app.api(Method::GET, "/api/v1/audit?organisation=demo-networks", Some(&auditor_t), None).await.body;
+    assert_eq!(events.matches("case.restriction").count(), 2, "{events}");
+}
