@@ -68,6 +68,9 @@ pub(crate) struct Config {
     /// Two-factor sign-in for site and organisation administrators: `required` (the default;
     /// `optional` under `serve --demo`) or `optional`.
     pub(crate) mfa_admins: Option<String>,
+    /// A separate address for `/metrics` (say `10.0.0.5:9464` on the monitoring network); then the
+    /// main address does not serve it, and `metrics_token` is asked for only when set.
+    pub(crate) metrics_listen: Option<String>,
 }
 
 impl Default for Config {
@@ -97,6 +100,7 @@ impl Default for Config {
             osv_pull_hours: 24,
             metrics_token: None,
             mfa_admins: None,
+            metrics_listen: None,
         }
     }
 }
@@ -126,6 +130,7 @@ const KEYS: &[&str] = &[
     "osv_pull_hours",
     "metrics_token",
     "mfa_admins",
+    "metrics_listen",
 ];
 
 /// Flags that override the file and the environment.

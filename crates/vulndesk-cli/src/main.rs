@@ -1260,6 +1260,7 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         allow_private_destinations: config.delivery_allow_private_networks,
         metrics_token: config.metrics_token.clone(),
         // Required unless configured otherwise; a demo lets people try it without.
+        metrics_separate: config.metrics_listen.is_some(),
         mfa_required_for_admins: match config.mfa_admins.as_deref() {
             Some(m) => m == "required",
             None => !demo,
@@ -1297,7 +1298,25 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
         ));
         (stop, task)
     });
+    let metrics = match &config.metrics_listen {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {addr} (metrics_listen)"))?;
+            println!("metrics on http://{}/metrics", l.local_addr()?);
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(vulndesk_web::serve_metrics(l, state.clone(), async {
+                let _ = stopped.await;
+            }));
+            Some((stop, task))
+        }
+        None => None,
+    };
     vulndesk_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some((stop, task)) = metrics {
+        let _ = stop.send(());
+        let _ = task.await;
+    }
     if let Some(t) = osv_task {
         t.abort();
     }

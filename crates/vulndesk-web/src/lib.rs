@@ -98,6 +98,20 @@ pub async fn serve(
         .await
 }
 
+/// Serves `/metrics` alone on its own listener (`metrics_listen`: a private interface the
+/// scraper reaches), until `shutdown` resolves.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new()
+        .route("/metrics", axum::routing::get(metrics::scrape_separate))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
 /// The input-handling functions, exposed for the property tests in `tests/props.rs`.
 #[doc(hidden)]
 pub mod testing {

@@ -104,19 +104,36 @@ pub(crate) async fn track(State(state): State<AppState>, req: Request, next: Nex
     resp
 }
 
-/// `GET /metrics`: 404 unless a token is configured, 401 without it.
+/// `GET /metrics` on the main address: 404 unless a token is configured and no separate metrics
+/// address is, 401 without the token.
 pub(crate) async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(want) = state.config.metrics_token.as_deref() else {
+    if state.config.metrics_separate {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let Some(want) = state.config.metrics_token.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    // Compared as digests, so the comparison's time says nothing about the token.
-    if Sha256::digest(given.as_bytes()) != Sha256::digest(want.as_bytes()) {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+    answer(&state, &headers, Some(&want)).await
+}
+
+/// `GET /metrics` on the separate metrics address (`metrics_listen`): the token is asked for
+/// when one is configured; without one, the address itself (a private interface) is the guard.
+pub(crate) async fn scrape_separate(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let want = state.config.metrics_token.clone();
+    answer(&state, &headers, want.as_deref()).await
+}
+
+async fn answer(state: &AppState, headers: &HeaderMap, want: Option<&str>) -> Response {
+    if let Some(want) = want {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared as digests, so the comparison's time says nothing about the token.
+        if Sha256::digest(given.as_bytes()) != Sha256::digest(want.as_bytes()) {
+            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+        }
     }
     let g = match state.store.gauges(state.clock.now()).await {
         Ok(g) => g,

@@ -38,6 +38,8 @@ pub struct WebConfig {
     /// Whether site and organisation administrators must use two-factor sign-in: until they
     /// turn it on, every page sends them to their account page to do so.
     pub mfa_required_for_admins: bool,
+    /// `/metrics` is served on a separate address (`metrics_listen`), not on the main one.
+    pub metrics_separate: bool,
 }
 
 impl Default for WebConfig {
@@ -57,6 +59,7 @@ impl Default for WebConfig {
             allow_private_destinations: false,
             metrics_token: None,
             mfa_required_for_admins: false,
+            metrics_separate: false,
         }
     }
 }
