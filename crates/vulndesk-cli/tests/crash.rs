@@ -2,7 +2,9 @@
 //! `vulndesk serve --demo` with concurrent JSON submissions, kills it with SIGKILL midway, restarts
 //! it on the same database and checks that every acknowledged report is there with its receipt,
 //! that the receipt chain verifies, and that intake carries on where the chain left off. Runs on
-//! the backend under test (`VULNDESK_TEST_DATABASE`).
+//! the backend under test (`VULNDESK_TEST_DATABASE`). A second test does the same to case updates
+//! (verification records); the outbox's crash safety is `instances.rs` (an instance killed in the
+//! middle of a delivery).
 
 mod common;
 
@@ -275,4 +277,88 @@ async fn acknowledged_reports_survive_sigkill_and_the_receipt_chain_verifies() {
     }
     store.close().await;
     eprintln!("crash test: {} acknowledged reports survived; {count} receipts; {:?}", acked.len(), started.elapsed());
+}
+
+/// Case updates survive a crash the same way: verification records are added to a demo case by
+/// 8 threads over the API; the server is killed with SIGKILL midway; after a restart every
+/// acknowledged record is in the store exactly once and the audit chain verifies.
+#[tokio::test]
+async fn acknowledged_case_updates_survive_sigkill_and_the_audit_chain_verifies() {
+    const UPDATES: usize = 160;
+    const KILL_AT: usize = 60;
+    let db = TestDb::new().await;
+    let url = db.url.clone();
+    let mut server = Server::start_demo(&url);
+    let out = vulndesk(&["--database", &url, "admin", "token", "create", "--user", "li.wei", "--org", "demo-networks"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).split_whitespace().find(|w| w.starts_with("vd_")).expect("token").to_owned();
+    let endpoint = format!("{}/api/v1/organisations/demo-networks/cases/VD-2026-0001/verifications", server.url);
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let (acks, acked_rx) = mpsc::channel::<()>();
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (next, acks, endpoint, token) = (next.clone(), acks.clone(), endpoint.clone(), token.clone());
+            std::thread::spawn(move || {
+                let http = agent();
+                let mut acked = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= UPDATES {
+                        return acked;
+                    }
+                    let body = serde_json::json!({"environment": "crash lab", "method": format!("crash-{n}"),
+                        "result": "reboot", "reproduced": true});
+                    let resp = http
+                        .post(&endpoint)
+                        .header("Authorization", &format!("Bearer {token}"))
+                        .content_type("application/json")
+                        .send(body.to_string());
+                    // Cut off by the kill (no answer, or a cut-off one): not acknowledged, and may
+                    // or may not be stored.
+                    let Ok(mut r) = resp else { continue };
+                    let status = r.status().as_u16();
+                    let whole = r.body_mut().read_to_string().is_ok();
+                    if status == 201 && whole {
+                        acked.push(n);
+                        let _ = acks.send(());
+                    } else if whole {
+                        panic!("update {n}: HTTP {status}");
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(acks);
+    let mut seen = 0;
+    while seen < KILL_AT && acked_rx.recv_timeout(Duration::from_secs(30)).is_ok() {
+        seen += 1;
+    }
+    server.kill();
+    let acked: BTreeSet<usize> = workers.into_iter().flat_map(|w| w.join().expect("a thread panicked")).collect();
+    assert!(acked.len() >= KILL_AT, "only {} acknowledged before the kill", acked.len());
+    assert!(acked.len() < UPDATES, "every update finished before the kill: the crash interrupted nothing");
+
+    // Restarted on the same database: every acknowledged record is there, once.
+    let second = Server::start_demo(&url);
+    let org = db.store.org_by_slug("demo-networks").await.expect("org").expect("demo org");
+    let case = db.store.case_by_number(org.id, "VD-2026-0001").await.expect("case").expect("demo case");
+    let stored: Vec<String> = db
+        .store
+        .verifications_of(case.id)
+        .await
+        .expect("verifications")
+        .into_iter()
+        .map(|v| v.method)
+        .filter(|m| m.starts_with("crash-"))
+        .collect();
+    let distinct: BTreeSet<&String> = stored.iter().collect();
+    assert_eq!(distinct.len(), stored.len(), "no record is stored twice");
+    for n in &acked {
+        assert!(stored.contains(&format!("crash-{n}")), "acknowledged update {n} is lost after the crash");
+    }
+    eprintln!("case crash test: {} acknowledged, {} stored", acked.len(), stored.len());
+    let out = vulndesk(&["--database", &url, "audit", "verify"]);
+    assert!(out.status.success(), "the audit chain after the crash: {}", text(&out.stdout));
+    drop(second);
 }
