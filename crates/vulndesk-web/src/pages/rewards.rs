@@ -100,7 +100,8 @@ async fn page(
                 program: l.program_name.clone(),
                 report: r.report.to_string(),
                 report_title: l.report_title.clone(),
-                grade: r.grade.clone(),
+                // The grade as the reader's language names it (the ledger CSV keeps the key).
+                grade: if r.grade.is_empty() { String::new() } else { tr.t(&format!("grade-{}", r.grade)) },
                 amount: format!("{} {}", Amount(r.amount), r.currency),
                 state: r.state.as_str().to_owned(),
                 state_label: tr.t(&format!("reward-state-{}", r.state.as_str())),
