@@ -37,6 +37,15 @@ impl std::fmt::Display for Checked {
     }
 }
 
+/// [`check`] with the attachment key, when configured (encrypted attachments are re-hashed
+/// through it).
+async fn check_with(key: Option<[u8; 32]>, store: &Store) -> anyhow::Result<Checked> {
+    if let Some(k) = key {
+        store.set_attachment_key(k)?;
+    }
+    check(store).await
+}
+
 /// Checks a store: SQLite's integrity, migrations this binary knows, both chains; counts rows.
 async fn check(store: &Store) -> anyhow::Result<Checked> {
     let problems = store.integrity_problems().await?;
@@ -142,7 +151,7 @@ fn run_tool(mut cmd: Command, what: &str) -> anyhow::Result<String> {
 }
 
 /// `vulndesk backup OUT`.
-pub(crate) async fn backup(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) async fn backup(url: &str, key: Option<[u8; 32]>, out: &Path) -> anyhow::Result<ExitCode> {
     if out.exists() {
         bail!("{} exists: a backup never overwrites a file", out.display());
     }
@@ -157,7 +166,7 @@ pub(crate) async fn backup(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
             // The copy is opened and checked before it is called a backup.
             let copy_url = format!("sqlite://{}", tmp.display());
             let copy = Store::open(&copy_url, &OpenOptions { max_connections: 1 }).await?;
-            let checked = check(&copy).await;
+            let checked = check_with(key, &copy).await;
             copy.close().await;
             for s in sidecars(&tmp) {
                 let _ = std::fs::remove_file(s);
@@ -172,7 +181,7 @@ pub(crate) async fn backup(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
         }
         Backend::Postgres => {
             // The live database's chains first: a dump of a broken chain is not a good backup.
-            let checked = check(&store).await?;
+            let checked = check_with(key, &store).await?;
             store.close().await;
             eprintln!("dumping with pg_dump (custom format)…");
             let mut dump = pg_tool("pg_dump", url)?;
@@ -216,7 +225,7 @@ async fn holds_data(store: &Store) -> anyhow::Result<Option<String>> {
 }
 
 /// `vulndesk restore FILE [--force]`.
-pub(crate) async fn restore(url: &str, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
+pub(crate) async fn restore(url: &str, key: Option<[u8; 32]>, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
     let mut head = [0u8; 16];
     let n = std::fs::File::open(file)
         .with_context(|| format!("reading {}", file.display()))?
@@ -241,10 +250,10 @@ pub(crate) async fn restore(url: &str, file: &Path, force: bool) -> anyhow::Resu
             file.display()
         );
     }
-    if is_sqlite { restore_sqlite(url, file, force).await } else { restore_postgres(url, file, force).await }
+    if is_sqlite { restore_sqlite(url, key, file, force).await } else { restore_postgres(url, key, file, force).await }
 }
 
-async fn restore_sqlite(url: &str, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
+async fn restore_sqlite(url: &str, key: Option<[u8; 32]>, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
     let target = sqlite_path(url)?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -259,7 +268,7 @@ async fn restore_sqlite(url: &str, file: &Path, force: bool) -> anyhow::Result<E
     let copy = Store::open(&format!("sqlite://{}", tmp.display()), &OpenOptions { max_connections: 1 }).await;
     let checked = match copy {
         Ok(copy) => {
-            let c = check(&copy).await;
+            let c = check_with(key, &copy).await;
             copy.close().await;
             c
         }
@@ -309,7 +318,7 @@ async fn restore_sqlite(url: &str, file: &Path, force: bool) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-async fn restore_postgres(url: &str, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
+async fn restore_postgres(url: &str, key: Option<[u8; 32]>, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
     let mut list = Command::new("pg_restore");
     list.arg("--list").arg(file);
     run_tool(list, "pg_restore --list").with_context(|| format!("{} cannot be read", file.display()))?;
@@ -332,7 +341,7 @@ async fn restore_postgres(url: &str, file: &Path, force: bool) -> anyhow::Result
     restore.arg(file);
     run_tool(restore, "pg_restore")?;
     let store = Store::open(url, &OpenOptions { max_connections: 2 }).await?;
-    let checked = check(&store).await;
+    let checked = check_with(key, &store).await;
     store.close().await;
     let checked = checked.context("the restored database failed its check")?;
     println!("restored {} into {}", file.display(), vulndesk_store::redact_url(url));

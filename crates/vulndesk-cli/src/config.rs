@@ -71,6 +71,10 @@ pub(crate) struct Config {
     /// A separate address for `/metrics` (say `10.0.0.5:9464` on the monitoring network); then the
     /// main address does not serve it, and `metrics_token` is asked for only when set.
     pub(crate) metrics_listen: Option<String>,
+    /// The key attachments are encrypted with at rest (AES-256-GCM): 64 hex digits, from
+    /// `VULNDESK_ATTACHMENT_KEY_FILE` (`openssl rand -hex 32 > /etc/vulndesk/attachment.key`).
+    /// Without it attachments are stored as received. Keep it with the backups, apart from them.
+    pub(crate) attachment_key: Option<String>,
 }
 
 impl Default for Config {
@@ -101,6 +105,7 @@ impl Default for Config {
             metrics_token: None,
             mfa_admins: None,
             metrics_listen: None,
+            attachment_key: None,
         }
     }
 }
@@ -131,6 +136,7 @@ const KEYS: &[&str] = &[
     "metrics_token",
     "mfa_admins",
     "metrics_listen",
+    "attachment_key",
 ];
 
 /// Flags that override the file and the environment.
@@ -181,6 +187,9 @@ impl Config {
                 self.mfa_admins.as_deref().unwrap_or_default()
             );
         }
+        if let Some(k) = &self.attachment_key {
+            vulndesk_store::parse_attachment_key(k).map_err(|e| anyhow::anyhow!(e))?;
+        }
         if self.metrics_token.as_deref().is_some_and(|t| t.len() < 16) {
             bail!("metrics_token: use at least 16 characters (a random token, from a file)");
         }
@@ -196,6 +205,11 @@ impl Config {
             bail!("session_hours: {} must be between 1 and 720", self.session_hours);
         }
         Ok(())
+    }
+
+    /// The attachment key, when configured (checked at load).
+    pub(crate) fn attachment_key(&self) -> Option<[u8; 32]> {
+        self.attachment_key.as_deref().and_then(|k| vulndesk_store::parse_attachment_key(k).ok())
     }
 
     /// The database URL: the configured one, or SQLite in the data folder.

@@ -469,8 +469,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => doctor(&config).await,
-        Command::Backup { out } => backup::backup(&config.database_url(), &out).await,
-        Command::Restore { file, force } => backup::restore(&config.database_url(), &file, force).await,
+        Command::Backup { out } => backup::backup(&config.database_url(), config.attachment_key(), &out).await,
+        Command::Restore { file, force } => {
+            backup::restore(&config.database_url(), config.attachment_key(), &file, force).await
+        }
         Command::Migrate => {
             let store = open(&config).await?;
             store.migrate().await?;
@@ -1223,6 +1225,9 @@ fn init_logging(config: &Config) {
 async fn open(config: &Config) -> anyhow::Result<Store> {
     let url = config.database_url();
     let store = Store::open(&url, &OpenOptions { max_connections: config.max_connections }).await?;
+    if let Some(key) = config.attachment_key() {
+        store.set_attachment_key(key)?;
+    }
     Ok(store)
 }
 

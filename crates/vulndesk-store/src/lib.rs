@@ -28,6 +28,7 @@ mod postgres;
 pub mod publication;
 mod restriction;
 pub mod rewards;
+mod seal;
 mod session;
 mod settings;
 pub mod sharing;
@@ -46,6 +47,7 @@ use vulndesk_core::audit::NewAuditEvent;
 pub use audit::ChainReport;
 pub use error::StoreError;
 pub use org::{Member, NewOrganisation};
+pub use seal::parse_key as parse_attachment_key;
 pub use session::{NewApiToken, NewSession, Session, StoredToken};
 pub use sqlx::Error as SqlxError;
 pub use user::{NewUser, UserWithHash};
@@ -102,6 +104,8 @@ struct Inner {
     display_url: String,
     /// The group-commit queue for inbound messages.
     intake: intake::writer::Writer,
+    /// The key attachments are encrypted with, once configured.
+    attachment_key: seal::KeyCell,
 }
 
 impl std::fmt::Debug for Store {
@@ -137,8 +141,9 @@ impl Store {
                 "database URL {display_url:?} must start with sqlite:// or postgres://"
             )));
         };
-        let intake = intake::writer::Writer::start(backend, write.clone());
-        Ok(Self { inner: Arc::new(Inner { backend, write, read, display_url, intake }) })
+        let attachment_key = seal::KeyCell::default();
+        let intake = intake::writer::Writer::start(backend, write.clone(), attachment_key.clone());
+        Ok(Self { inner: Arc::new(Inner { backend, write, read, display_url, intake, attachment_key }) })
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once on PostgreSQL
@@ -204,6 +209,16 @@ impl Store {
                     .await?,
             )),
         }
+    }
+
+    /// Encrypts attachments stored from now on with `key` (AES-256-GCM), and decrypts those that
+    /// were. Set once, at start-up; a second call is refused.
+    pub fn set_attachment_key(&self, key: [u8; 32]) -> Result<()> {
+        self.inner.attachment_key.set(key).map_err(|_| StoreError::Invalid("the attachment key is already set".into()))
+    }
+
+    pub(crate) fn attachment_key(&self) -> &seal::KeyCell {
+        &self.inner.attachment_key
     }
 
     /// Which database this is.

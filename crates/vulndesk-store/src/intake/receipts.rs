@@ -190,10 +190,22 @@ impl Store {
             }
         }
         for (seq, id, sha) in attachments_to_check {
-            let content: Option<Vec<u8>> = sqlx::query_scalar("SELECT content FROM attachments WHERE id = $1")
+            let row = sqlx::query("SELECT content, sealed FROM attachments WHERE id = $1")
                 .bind(&id)
                 .fetch_optional(&mut *conn)
                 .await?;
+            let content = match row {
+                Some(r) => {
+                    let sealed = r.try_get::<i64, _>("sealed")? != 0;
+                    match crate::seal::open(self.attachment_key(), &id, r.try_get("content")?, sealed) {
+                        Ok(plain) => Some(plain),
+                        // Without the key the check cannot be made: say so, not "broken".
+                        Err(e) if sealed && self.attachment_key().get().is_none() => return Err(e),
+                        Err(_) => None,
+                    }
+                }
+                None => None,
+            };
             if content.is_none_or(|c| hex::encode(chain::sha256(&c)) != sha) {
                 return Ok(ReceiptCheck::Broken(Verifier::payload_mismatch(seq)));
             }

@@ -273,16 +273,32 @@ impl Store {
         rows.iter().map(attachment_from_row).collect()
     }
 
+    /// An attachment's bytes as stored, and whether they are encrypted: for the tests that check
+    /// what someone with the database file would read.
+    #[doc(hidden)]
+    pub async fn attachment_stored(&self, id: AttachmentId) -> Result<Option<(Vec<u8>, bool)>> {
+        let row = sqlx::query("SELECT content, sealed FROM attachments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.read())
+            .await?;
+        row.map(|r| Ok((r.try_get("content")?, r.try_get::<i64, _>("sealed")? != 0))).transpose()
+    }
+
     /// One attachment of a report, with its bytes.
     pub async fn attachment(&self, report: ReportId, id: AttachmentId) -> Result<Option<(AttachmentMeta, Vec<u8>)>> {
         let row = sqlx::query(
-            "SELECT id, message_id, tag, filename, content_type, size, sha256, created_at, content FROM attachments WHERE id = $1 AND report_id = $2",
+            "SELECT id, message_id, tag, filename, content_type, size, sha256, created_at, content, sealed FROM attachments WHERE id = $1 AND report_id = $2",
         )
         .bind(id.to_string())
         .bind(report.to_string())
         .fetch_optional(self.read())
         .await?;
-        row.map(|r| Ok((attachment_from_row(&r)?, r.try_get("content")?))).transpose()
+        row.map(|r| {
+            let stored: Vec<u8> = r.try_get("content")?;
+            let sealed = r.try_get::<i64, _>("sealed")? != 0;
+            Ok((attachment_from_row(&r)?, crate::seal::open(self.attachment_key(), &id.to_string(), stored, sealed)?))
+        })
+        .transpose()
     }
 
     /// Applies a triager's action: the message to the reporter, the new state, the reporter's

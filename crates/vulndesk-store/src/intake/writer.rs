@@ -141,9 +141,9 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer task on the current runtime.
-    pub(crate) fn start(backend: Backend, pool: sqlx::AnyPool) -> Self {
+    pub(crate) fn start(backend: Backend, pool: sqlx::AnyPool, key: crate::seal::KeyCell) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(8192);
-        tokio::spawn(run(backend, pool, rx));
+        tokio::spawn(run(backend, pool, rx, key));
         Self { tx }
     }
 
@@ -160,11 +160,11 @@ impl Writer {
     }
 }
 
-async fn run(backend: Backend, pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>) {
+async fn run(backend: Backend, pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>, key: crate::seal::KeyCell) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let items: Vec<&Inbound> = batch.iter().map(|(i, _)| i).collect();
-        match commit(backend, &pool, &items).await {
+        match commit(backend, &pool, &items, &key).await {
             Ok(accepted) => {
                 for ((_, reply), a) in batch.drain(..).zip(accepted) {
                     let _ = reply.send(Ok(a));
@@ -178,7 +178,7 @@ async fn run(backend: Backend, pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>)
             Err(_) => {
                 // Retry one by one: only the items that fail on their own are refused.
                 for (item, reply) in batch.drain(..) {
-                    let result = commit(backend, &pool, &[&item]).await.map(|mut v| v.remove(0));
+                    let result = commit(backend, &pool, &[&item], &key).await.map(|mut v| v.remove(0));
                     let _ = reply.send(result);
                 }
             }
@@ -186,7 +186,12 @@ async fn run(backend: Backend, pool: sqlx::AnyPool, mut rx: mpsc::Receiver<Job>)
     }
 }
 
-async fn commit(backend: Backend, pool: &sqlx::AnyPool, items: &[&Inbound]) -> Result<Vec<Accepted>> {
+async fn commit(
+    backend: Backend,
+    pool: &sqlx::AnyPool,
+    items: &[&Inbound],
+    key: &crate::seal::KeyCell,
+) -> Result<Vec<Accepted>> {
     let mut tx = pool.begin().await?;
     let (mut seq, mut prev) = chain_head(backend, &mut tx).await?;
     // Every row of the batch is prepared first, then each table gets a few multi-row INSERTs:
@@ -227,7 +232,7 @@ async fn commit(backend: Backend, pool: &sqlx::AnyPool, items: &[&Inbound]) -> R
             }
         };
         for a in &r.item.attachments {
-            insert_attachment(&mut tx, &r.report_id, message_id, a, r.item.received_at).await?;
+            insert_attachment(&mut tx, &r.report_id, message_id, a, r.item.received_at, key).await?;
         }
         outbox.extend(r.item.outbox.iter().map(|o| (o, r.item.received_at)));
     }
@@ -443,10 +448,13 @@ async fn insert_attachment(
     message: Option<MessageId>,
     a: &NewAttachment,
     at: Timestamp,
+    key: &crate::seal::KeyCell,
 ) -> Result<()> {
+    let id = a.id.to_string();
+    let (stored, sealed) = crate::seal::seal(key, &id, &a.content)?;
     sqlx::query(
-        "INSERT INTO attachments (id, report_id, message_id, tag, filename, content_type, size, sha256, content, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO attachments (id, report_id, message_id, tag, filename, content_type, size, sha256, content, created_at, sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(a.id.to_string())
     .bind(report)
@@ -456,8 +464,9 @@ async fn insert_attachment(
     .bind(&a.content_type)
     .bind(i64::try_from(a.content.len()).unwrap_or(i64::MAX))
     .bind(hex::encode(chain::sha256(&a.content)))
-    .bind(a.content.as_slice())
+    .bind(stored)
     .bind(at.as_micros())
+    .bind(i64::from(sealed))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -579,3 +579,60 @@ async fn the_organisation_decides_whether_receipts_keep_the_reporters_address() 
     assert_eq!((dropped.source.as_str(), dropped.user_agent.as_str()), ("", ""));
     assert_eq!(receipt_count(app).await, 2);
 }
+
+/// With an attachment key configured, attachments are stored encrypted (AES-256-GCM): the
+/// database holds no plaintext, the download and the receipt check see the original bytes, and
+/// without the key the check says it needs one instead of calling the chain broken.
+#[tokio::test]
+async fn attachments_are_encrypted_at_rest_with_the_configured_key() {
+    let p = psirt().await;
+    let app = &p.app;
+    app.db.store.set_attachment_key([0x5a; 32]).expect("key");
+    assert!(app.db.store.set_attachment_key([1; 32]).is_err(), "set once");
+    let boundary = "vulndeskBoundary9";
+    let secret = "exploit-code: overflow the DHCP option 82 with 0x41 x 600";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHeap overflow\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nSee the proof.\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"product\"\r\n\r\nAX3000\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"accept_policy\"\r\n\r\non\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"attachment_poc\"; filename=\"poc.txt\"\r\nContent-Type: text/plain\r\n\r\n{secret}\r\n\
+         --{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/programs/demo/reports")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list =
+        app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&p.triager_token), None).await.json();
+    let id: vulndesk_core::ReportId = list[0]["id"].as_str().expect("id").parse().expect("uuid");
+    let files = app.db.store.attachments_of(id).await.expect("attachments");
+    let (stored, sealed) = app.db.store.attachment_stored(files[0].id).await.expect("read").expect("stored");
+    assert!(sealed, "stored encrypted");
+    assert!(!stored.windows(12).any(|w| w == b"exploit-code"), "no plaintext in the database");
+    assert_eq!(stored.len(), secret.len() + 12 + 16, "nonce, ciphertext and tag");
+
+    let mut b = Browser::new(app);
+    b.login("li.wei", PASSWORD).await;
+    let dl = b.get(&format!("/orgs/demo-networks/reports/{id}/attachments/{}", files[0].id)).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert_eq!(dl.body, secret, "the download is the original");
+    assert_eq!(receipt_count(app).await, 1, "the receipt check re-hashes the decrypted bytes");
+
+    // The same database read without the key: the check says what it needs.
+    let keyless =
+        vulndesk_store::Store::open(&app.db.url, &vulndesk_store::OpenOptions::default()).await.expect("open");
+    let err = keyless.receipts_verify().await.expect_err("needs the key");
+    assert!(err.to_string().contains("attachment_key"), "{err}");
+    assert!(keyless.attachment(id, files[0].id).await.is_err());
+    let wrong = vulndesk_store::Store::open(&app.db.url, &vulndesk_store::OpenOptions::default()).await.expect("open");
+    wrong.set_attachment_key([0x11; 32]).expect("key");
+    let err = wrong.attachment(id, files[0].id).await.expect_err("wrong key");
+    assert!(err.to_string().contains("does not decrypt"), "{err}");
+    keyless.close().await;
+    wrong.close().await;
+}
