@@ -211,7 +211,8 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         server_env.push((k.to_owned(), v.to_owned()));
     }
     let bin = match &args.server_bin {
-        Some(b) => b.clone(),
+        // Absolute: the server runs in its own working folder.
+        Some(b) => std::fs::canonicalize(b).with_context(|| format!("--server-bin {}", b.display()))?,
         None => build_server()?,
     };
     let routes = routes();
