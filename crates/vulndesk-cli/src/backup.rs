@@ -225,7 +225,13 @@ async fn holds_data(store: &Store) -> anyhow::Result<Option<String>> {
 }
 
 /// `vulndesk restore FILE [--force]`.
-pub(crate) async fn restore(url: &str, key: Option<[u8; 32]>, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
+pub(crate) async fn restore(
+    url: &str,
+    key: Option<[u8; 32]>,
+    file: &Path,
+    force: bool,
+    now: vulndesk_core::Timestamp,
+) -> anyhow::Result<ExitCode> {
     let mut head = [0u8; 16];
     let n = std::fs::File::open(file)
         .with_context(|| format!("reading {}", file.display()))?
@@ -250,10 +256,20 @@ pub(crate) async fn restore(url: &str, key: Option<[u8; 32]>, file: &Path, force
             file.display()
         );
     }
-    if is_sqlite { restore_sqlite(url, key, file, force).await } else { restore_postgres(url, key, file, force).await }
+    if is_sqlite {
+        restore_sqlite(url, key, file, force, now).await
+    } else {
+        restore_postgres(url, key, file, force).await
+    }
 }
 
-async fn restore_sqlite(url: &str, key: Option<[u8; 32]>, file: &Path, force: bool) -> anyhow::Result<ExitCode> {
+async fn restore_sqlite(
+    url: &str,
+    key: Option<[u8; 32]>,
+    file: &Path,
+    force: bool,
+    now: vulndesk_core::Timestamp,
+) -> anyhow::Result<ExitCode> {
     let target = sqlite_path(url)?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -298,7 +314,7 @@ async fn restore_sqlite(url: &str, key: Option<[u8; 32]>, file: &Path, force: bo
             );
         }
         // Kept aside with its sidecars, never deleted.
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let stamp = now.as_secs();
         let mut aside = target.as_os_str().to_owned();
         aside.push(format!(".before-restore-{stamp}"));
         let aside = PathBuf::from(aside);

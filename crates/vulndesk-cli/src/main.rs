@@ -471,7 +471,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor => doctor(&config).await,
         Command::Backup { out } => backup::backup(&config.database_url(), config.attachment_key(), &out).await,
         Command::Restore { file, force } => {
-            backup::restore(&config.database_url(), config.attachment_key(), &file, force).await
+            backup::restore(&config.database_url(), config.attachment_key(), &file, force, clock.now()).await
         }
         Command::Migrate => {
             let store = open(&config).await?;

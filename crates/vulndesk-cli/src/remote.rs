@@ -244,20 +244,9 @@ pub(crate) fn scan(remote: &Remote, sbom: &Path, format: &str, fail_on: &str) ->
     if format == "json" {
         println!("{answer}");
     } else {
-        let findings: Vec<vulndesk_match::Finding> = result
-            .findings
-            .iter()
-            .map(|f| vulndesk_match::Finding {
-                purl: f.purl.clone(),
-                name: f.name.clone(),
-                version: f.version.clone(),
-                ecosystem: f.ecosystem.clone(),
-                advisory: f.advisory.clone(),
-                aliases: f.aliases.clone(),
-                fixed: f.fixed.clone(),
-                severity: f.severity.clone(),
-            })
-            .collect();
+        // The answer's findings have the matcher's own shape: read them as that.
+        let findings: Vec<vulndesk_match::Finding> = serde_json::from_value(answer["findings"].clone())
+            .map_err(|e| Failure::server(format!("the scan answer's findings do not read: {e}")))?;
         print!("{}", vulndesk_match::findings_table(&findings));
     }
     let severities: Vec<Option<&str>> = result.findings.iter().map(|f| f.severity.as_deref()).collect();

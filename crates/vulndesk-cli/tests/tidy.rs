@@ -113,4 +113,13 @@ fn the_core_does_no_io_and_reads_no_clock() {
         let text = std::fs::read_to_string(f).expect("read");
         assert!(!text.contains("SystemTime::now()"), "{} reads the clock", f.display());
     }
+    // Inside the binary, only its `SystemClock` (in main.rs) does; the rest is handed the time.
+    let mut cli = Vec::new();
+    rust_files(&workspace().join("crates/vulndesk-cli/src"), &mut cli);
+    for f in cli.iter().filter(|f| !f.ends_with("main.rs")) {
+        let text = std::fs::read_to_string(f).expect("read");
+        assert!(!text.contains("SystemTime::now()"), "{} reads the clock: take it from SystemClock", f.display());
+    }
+    let main = std::fs::read_to_string(workspace().join("crates/vulndesk-cli/src/main.rs")).expect("read");
+    assert_eq!(main.matches("SystemTime::now()").count(), 1, "main.rs reads the clock only in SystemClock");
 }

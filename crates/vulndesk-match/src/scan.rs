@@ -16,7 +16,7 @@ use vulndesk_formats::sbom::Sbom;
 use crate::index::{Index, purl_package};
 
 /// A vulnerable component: one package version and one advisory affecting it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The component's package URL, in canonical form.
     pub purl: String,

@@ -19,6 +19,12 @@ macro_rules! hidden_cases_sql {
     };
 }
 
+/// The id in column `col` of `row`.
+fn id_in<T: std::str::FromStr>(row: &sqlx::any::AnyRow, col: &str) -> Result<T> {
+    let id: String = row.try_get(col)?;
+    id.parse().map_err(|_| StoreError::Invalid(format!("bad id {id:?} in {col}")))
+}
+
 impl Store {
     /// Restricts a case to its people and teams, or lifts the restriction; audited.
     pub async fn set_case_restricted(&self, case: &Case, restricted: bool, ctx: &AuditContext) -> Result<()> {
@@ -54,12 +60,7 @@ impl Store {
             .bind(user.map(|u| u.to_string()).unwrap_or_default())
             .fetch_all(self.read())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                id.parse().map_err(|_| StoreError::Invalid(format!("bad case id {id:?}")))
-            })
-            .collect()
+        rows.iter().map(|r| id_in(r, "id")).collect()
     }
 
     /// The reports of `org` in a restricted case that `user` may not read.
@@ -73,11 +74,6 @@ impl Store {
         .bind(user.map(|u| u.to_string()).unwrap_or_default())
         .fetch_all(self.read())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("report_id")?;
-                id.parse().map_err(|_| StoreError::Invalid(format!("bad report id {id:?}")))
-            })
-            .collect()
+        rows.iter().map(|r| id_in(r, "report_id")).collect()
     }
 }

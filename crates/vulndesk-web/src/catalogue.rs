@@ -1143,6 +1143,13 @@ pub struct ScanFinding {
     pub severity: Option<String>,
 }
 
+impl From<vulndesk_match::Finding> for ScanFinding {
+    fn from(f: vulndesk_match::Finding) -> Self {
+        let vulndesk_match::Finding { purl, name, version, ecosystem, advisory, aliases, fixed, severity } = f;
+        Self { purl, name, version, ecosystem, advisory, aliases, fixed, severity }
+    }
+}
+
 /// Components a scan left out, for one reason.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ScanUnscanned {
@@ -1203,20 +1210,7 @@ pub(crate) async fn scan_sbom(state: &AppState, ctx: &RequestCtx, bytes: Vec<u8>
             .map(|(why, refs)| ScanUnscanned { reason: reason(*why).to_owned(), count: refs.len() })
             .collect(),
         osv_records,
-        findings: report
-            .findings
-            .into_iter()
-            .map(|f| ScanFinding {
-                purl: f.purl,
-                name: f.name,
-                version: f.version,
-                ecosystem: f.ecosystem,
-                advisory: f.advisory,
-                aliases: f.aliases,
-                fixed: f.fixed,
-                severity: f.severity,
-            })
-            .collect(),
+        findings: report.findings.into_iter().map(ScanFinding::from).collect(),
     })
 }
 
