@@ -476,6 +476,22 @@ pub(crate) async fn case_deadlines(state: &AppState, case: &Case) -> Result<Vec<
     Ok(deadlines(&facts, &DeadlinePolicy::default()))
 }
 
+/// The deadlines of each of an organisation's `cases`, read in a few queries for all of them.
+pub(crate) async fn org_case_deadlines(
+    state: &AppState,
+    org: vulndesk_core::OrgId,
+    cases: &[Case],
+) -> Result<std::collections::HashMap<CaseId, Vec<Deadline>>, AppError> {
+    let policy = DeadlinePolicy::default();
+    Ok(state
+        .store
+        .deadline_facts_of_org(org, cases)
+        .await?
+        .into_iter()
+        .map(|(id, facts)| (id, deadlines(&facts, &policy)))
+        .collect())
+}
+
 /// Adds a comment: internal, or shared with the reporter (shown on the tracking page of every
 /// report of the case).
 pub(crate) async fn comment(

@@ -68,9 +68,15 @@ fn state_name(s: vulndesk_core::deadline::DeadlineState) -> &'static str {
 }
 
 async fn dto(state: &AppState, c: Case) -> Result<CaseDto, AppError> {
+    let deadlines = cases::case_deadlines(state, &c).await?;
+    let aliases = state.store.aliases_of(c.id).await?;
+    Ok(dto_of(state, c, &deadlines, aliases))
+}
+
+/// A case as the API shows it, from its deadlines and aliases read beforehand.
+fn dto_of(state: &AppState, c: Case, deadlines: &[vulndesk_core::deadline::Deadline], aliases: Vec<String>) -> CaseDto {
     let now = state.clock.now();
-    let deadlines = cases::case_deadlines(state, &c)
-        .await?
+    let deadlines = deadlines
         .iter()
         .map(|d| DeadlineDto {
             kind: d.kind.as_str(),
@@ -80,8 +86,8 @@ async fn dto(state: &AppState, c: Case) -> Result<CaseDto, AppError> {
             state: state_name(d.state(now)),
         })
         .collect();
-    Ok(CaseDto {
-        aliases: state.store.aliases_of(c.id).await?,
+    CaseDto {
+        aliases,
         id: c.id.to_string(),
         number: c.number,
         title: c.title,
@@ -104,7 +110,7 @@ async fn dto(state: &AppState, c: Case) -> Result<CaseDto, AppError> {
         deadlines,
         created_at: c.created_at.to_rfc3339(),
         updated_at: c.updated_at.to_rfc3339(),
-    })
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{org}/cases", tag = "cases", security(("bearer" = [])),
@@ -117,12 +123,21 @@ pub(crate) async fn list(
 ) -> Result<Json<Vec<CaseDto>>, AppError> {
     let org = ops::visible_org(&state, &ctx, &org).await?;
     ctx.require(Action::ViewCases(org.id))?;
-    let mut out = Vec::new();
     let hidden = crate::cases::hidden_cases(&state, &ctx, org.id).await?;
-    for c in state.store.cases_of(org.id, false).await?.into_iter().filter(|c| !hidden.contains(&c.id)) {
-        out.push(dto(&state, c).await?);
-    }
-    Ok(Json(out))
+    let list: Vec<Case> =
+        state.store.cases_of(org.id, false).await?.into_iter().filter(|c| !hidden.contains(&c.id)).collect();
+    // The whole list in a handful of queries, not several per case.
+    let deadlines = cases::org_case_deadlines(&state, org.id, &list).await?;
+    let mut aliases = state.store.aliases_of_org(org.id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|c| {
+                let d = deadlines.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+                let a = aliases.remove(&c.id).unwrap_or_default();
+                dto_of(&state, c, d, a)
+            })
+            .collect(),
+    ))
 }
 
 /// A case to open: from reports (their first receipt gives `aware_at`), or directly.

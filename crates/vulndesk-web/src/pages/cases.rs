@@ -706,7 +706,10 @@ pub(crate) async fn board_rows(
     };
     let mut rows = Vec::new();
     let hidden = crate::cases::hidden_cases(state, ctx, org.id).await?;
-    for c in state.store.cases_of(org.id, true).await?.into_iter().filter(|c| !hidden.contains(&c.id)) {
+    let open: Vec<Case> =
+        state.store.cases_of(org.id, true).await?.into_iter().filter(|c| !hidden.contains(&c.id)).collect();
+    let mut deadlines = cases::org_case_deadlines(state, org.id, &open).await?;
+    for c in open {
         if let Some(who) = assignee.filter(|a| !a.is_empty()) {
             let people = state.store.case_people(c.id).await?;
             if !people.iter().any(|(u, k)| k == "assignee" && u.username.as_str() == who) {
@@ -730,7 +733,7 @@ pub(crate) async fn board_rows(
         {
             continue;
         }
-        for d in cases::case_deadlines(state, &c).await? {
+        for d in deadlines.remove(&c.id).unwrap_or_default() {
             if d.met_at.is_none() && kind.is_none_or(|k| k == d.kind) {
                 rows.push((c.clone(), d));
             }

@@ -165,6 +165,7 @@ async fn a_prefilled_report_is_refused_until_complete_then_submitted_and_frozen(
     assert_eq!(doc["submission"]["on_time"], true);
     let case = app.api(Method::GET, CASE, Some(&t), None).await.json();
     assert_eq!(deadline_state(&case), "met", "a recorded submission meets the 48-hour deadline");
+    app.assert_case_list_matches_each(ORG, &t).await;
     // The compliance dossier shows the step done, by whom, with the receipt.
     let d = app.api(Method::GET, &format!("{CASE}/dossier"), Some(&t), None).await.json();
     let step = d["steps"].as_array().expect("steps").iter().find(|s| s["step"] == "authority_reported").cloned();

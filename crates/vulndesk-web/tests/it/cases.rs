@@ -479,6 +479,8 @@ async fn duplicates_merge_into_a_case_a_report_can_split_and_attachments_follow(
     b.get(&format!("/orgs/demo-networks/reports/{first}")).await;
     let r = b.post(&format!("/orgs/demo-networks/reports/{first}/merge"), &[("case", "VD-2099-0001")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Two reports in one case, one report in two: the list reads the same first report as each case.
+    app.assert_case_list_matches_each("/api/v1/organisations/demo-networks", &t).await;
 }
 
 #[tokio::test]

@@ -150,6 +150,22 @@ impl TestApp {
     }
 
     /// An API call with an optional bearer token and JSON body.
+    /// Checks that the organisation's case list (`GET {org}/cases`, which reads every case's
+    /// deadlines and aliases in one go) gives each case exactly as `GET {org}/cases/{number}`
+    /// (which reads them case by case) does; `org` is the API path of the organisation.
+    pub(crate) async fn assert_case_list_matches_each(&self, org: &str, token: &str) {
+        let list = self.api(Method::GET, &format!("{org}/cases"), Some(token), None).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let list = list.json();
+        let list = list.as_array().expect("a list");
+        assert!(!list.is_empty(), "no cases to compare");
+        for c in list {
+            let number = c["number"].as_str().expect("number");
+            let one = self.api(Method::GET, &format!("{org}/cases/{number}"), Some(token), None).await.json();
+            assert_eq!(c, &one, "the list and the case disagree on {number}");
+        }
+    }
+
     pub(crate) async fn api(
         &self,
         method: Method,

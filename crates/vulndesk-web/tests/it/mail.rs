@@ -139,6 +139,7 @@ async fn the_upstream_notice_goes_to_the_supplier_by_mail_and_meets_its_deadline
         "met",
         "the delivered notice meets the 24-hour deadline"
     );
+    app.assert_case_list_matches_each("/api/v1/organisations/demo-networks", &t).await;
     // The compliance dossier shows the notice delivered, and to whom.
     let d = app.api(Method::GET, &format!("{case}/dossier"), Some(&t), None).await.json();
     let step = d["steps"].as_array().expect("steps").iter().find(|s| s["step"] == "upstream_notified").cloned();
