@@ -362,6 +362,9 @@ enum AdminCommand {
         #[arg(long)]
         user: String,
     },
+    /// Encrypts with `attachment_key` every attachment and two-factor secret stored in clear
+    /// (before the key was set). Safe to stop and run again, also while servers run; audited.
+    Seal,
 }
 
 #[derive(Subcommand)]
@@ -452,13 +455,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_migrated(&config).await?;
             println!("vulndesk worker running (database: {})", store.display_url());
             let osv_task = osv_pulls(&store, &config);
+            let osv: Arc<vulndesk_jobs::findings::OsvCache> = Arc::default();
+            watch_osv(&osv, &store).await;
             vulndesk_jobs::run(
                 store.clone(),
                 Arc::new(SystemClock),
                 std::time::Duration::from_secs(60),
                 mailer(&config)?,
                 vulndesk_jobs::deliver::Destinations { allow_private: config.delivery_allow_private_networks },
-                Arc::default(),
+                osv,
                 shutdown_signal(),
             )
             .await;
@@ -487,6 +492,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin { command: AdminCommand::ResetPassword { user } } => {
             let store = open_migrated(&config).await?;
             bootstrap::reset_password(&store, clock.now(), &user).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { command: AdminCommand::Seal } => {
+            if config.attachment_key().is_none() {
+                eprintln!(
+                    "error: no attachment_key is configured: make one with `openssl rand -hex 32 > FILE` \
+                     and set VULNDESK_ATTACHMENT_KEY_FILE=FILE"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let store = open_migrated(&config).await?;
+            let done = store.seal_stored(&AuditContext::system(clock.now())).await?;
+            println!(
+                "encrypted {} attachments and {} two-factor secrets that were stored in clear",
+                done.attachments, done.mfa_secrets
+            );
+            store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan { sbom, format, no_fail, fail_on, .. } => {
@@ -1287,6 +1309,7 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
     }
     let mailer = mailer(&config)?;
     let state = vulndesk_web::AppState::new(store.clone(), clock.clone(), web);
+    watch_osv(&state.osv_cache(), &store).await;
     let osv_task = if no_jobs { None } else { osv_pulls(&store, &config) };
     let jobs = (!no_jobs).then(|| {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -1331,6 +1354,19 @@ async fn serve(config: Config, demo: bool, no_jobs: bool) -> anyhow::Result<Exit
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts listening for other instances' OSV imports (PostgreSQL), so the matching index is
+/// rebuilt on their notice and not only on the periodic check. A failure is logged, not fatal:
+/// the index then reads the stored stamp on every use, as on SQLite.
+async fn watch_osv(osv: &Arc<vulndesk_jobs::findings::OsvCache>, store: &vulndesk_store::Store) {
+    match osv.watch(store).await {
+        Ok(true) => tracing::info!("listening for OSV imports by other instances"),
+        Ok(false) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for OSV imports; the index checks the database on every use")
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -127,3 +127,48 @@ async fn counts_at(url: &str) -> Vec<(String, i64)> {
     store.close().await;
     counts
 }
+
+/// `vulndesk admin seal`: refused without a key; with one, it encrypts the demo's attachments that
+/// were stored in clear, a second run finds nothing, and the receipts then verify with the key
+/// and need it.
+#[tokio::test]
+async fn admin_seal_encrypts_what_was_stored_before_the_key() {
+    let db = TestDb::new().await;
+    let mut server = Server::start_demo(&db.url);
+    server.kill();
+    let receipts = verified(&db.url, "receipts");
+
+    let out = vulndesk(&["--database", &db.url, "admin", "seal"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no attachment_key is configured"), "{}", text(&out.stderr));
+
+    let files = tempfile::tempdir().expect("temp dir");
+    let key = files.path().join("attachment.key");
+    std::fs::write(&key, format!("{}\n", "5e".repeat(32))).expect("key file");
+    let with_key = |args: &[&str]| {
+        std::process::Command::new(common::BIN)
+            .args(args)
+            .env_remove("VULNDESK_DATABASE_URL")
+            .env("VULNDESK_ATTACHMENT_KEY_FILE", &key)
+            .output()
+            .expect("run vulndesk")
+    };
+    let out = with_key(&["--database", &db.url, "admin", "seal"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said} {}", text(&out.stderr));
+    let sealed: u64 = said
+        .strip_prefix("encrypted ")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(sealed > 0, "the demo's attachments: {said}");
+    let out = with_key(&["--database", &db.url, "admin", "seal"]);
+    assert_eq!(text(&out.stdout).trim(), "encrypted 0 attachments and 0 two-factor secrets that were stored in clear");
+
+    let out = with_key(&["--database", &db.url, "receipts", "verify"]);
+    assert_eq!(text(&out.stdout).trim(), format!("OK {receipts}"), "{}", text(&out.stderr));
+    let out = vulndesk(&["--database", &db.url, "receipts", "verify"]);
+    assert!(!out.status.success(), "the sealed attachments need the key");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("attachment_key"), "{said}");
+}

@@ -282,3 +282,45 @@ async fn several_instances_share_the_work_and_survive_losing_one() {
     // The surviving server still serves.
     assert_eq!(me(&a.url, &token)["user"]["username"], "admin");
 }
+
+/// Submits a report through `base`; the status and the `Retry-After` header.
+fn try_submit(base: &str, n: usize) -> (u16, Option<String>) {
+    let body = serde_json::json!({
+        "title": format!("Flood {n}"),
+        "description": "One more report from the same address.",
+        "product": "AX3000",
+        "accept_policy": true,
+    });
+    let resp = agent()
+        .post(format!("{base}/api/v1/programs/demo/reports"))
+        .content_type("application/json")
+        .send(body.to_string())
+        .expect("submit");
+    let retry = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    (resp.status().as_u16(), retry)
+}
+
+#[tokio::test]
+async fn intake_flood_limits_hold_for_the_whole_deployment_on_postgresql() {
+    let db = TestDb::new().await;
+    let limit = [("VULNDESK_INTAKE_PER_SOURCE_PER_MINUTE", "5")];
+    let a = Server::start_with_env(&db.url, true, &limit);
+    let b = Server::start_with_env(&db.url, false, &limit);
+    // Eight submissions from one address, alternating between the two instances.
+    let answers: Vec<(u16, Option<String>)> =
+        (0..8).map(|n| try_submit(if n % 2 == 0 { &a.url } else { &b.url }, n)).collect();
+    let accepted = answers.iter().filter(|(s, _)| *s == 201).count();
+    let refused: Vec<_> = answers.iter().filter(|(s, _)| *s == 429).collect();
+    assert_eq!(accepted + refused.len(), 8, "{answers:?}");
+    for (_, retry) in &refused {
+        let secs: u64 = retry.as_deref().expect("Retry-After").parse().expect("seconds");
+        assert!((1..=60).contains(&secs), "{secs}");
+    }
+    if db.store.backend() == vulndesk_store::Backend::Postgres {
+        // The count is in the database: five for the deployment, not five per instance.
+        assert_eq!(accepted, 5, "{answers:?}");
+    } else {
+        // A SQLite file belongs to one process in a real deployment; each instance counts alone.
+        assert_eq!(accepted, 8, "{answers:?}");
+    }
+}

@@ -23,22 +23,82 @@ use vulndesk_store::{Store, StoreError};
 /// `Store::osv_stamp`: (count, latest import time).
 type OsvStamp = (i64, i64);
 
+/// How long an index found current stays trusted without a look at the database, when change
+/// notices are being listened to: the safety net for a notice that never came.
+const SAFETY_NET: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The in-memory OSV index of this process, with the store stamp it was built from; rebuilt
 /// when the stored records changed (by this instance or another one sharing the database).
+///
+/// How it learns of a change: this process's own imports at once (`Store::osv_generation`);
+/// on PostgreSQL, once [`OsvCache::watch`] runs, other instances' imports by their
+/// `LISTEN`/`NOTIFY` notice, and anything missed by a look at the stamp at least every
+/// [`SAFETY_NET`]. Without a listener (SQLite, where another process may import into the same
+/// file) the stamp is read on every use, as it is cheap there.
 #[derive(Default)]
 pub struct OsvCache {
-    built: tokio::sync::Mutex<Option<(OsvStamp, Arc<Index>)>>,
+    built: tokio::sync::Mutex<Option<Built>>,
+    /// Set by a notice from another instance; cleared when the stamp is read.
+    changed: std::sync::atomic::AtomicBool,
+    /// Whether a notice listener runs for this cache.
+    watched: std::sync::atomic::AtomicBool,
+    /// How many times the stamp was read (for tests and metrics).
+    stamp_reads: std::sync::atomic::AtomicU64,
+}
+
+struct Built {
+    stamp: OsvStamp,
+    index: Arc<Index>,
+    /// The store's own-import counter when the stamp was read.
+    generation: u64,
+    checked_at: std::time::Instant,
 }
 
 impl OsvCache {
+    /// Listens for other instances' imports (PostgreSQL). Without it, or on SQLite, the stamp is
+    /// read on every use. True when a listener runs.
+    pub async fn watch(self: &Arc<Self>, store: &Store) -> Result<bool, StoreError> {
+        let me = Arc::downgrade(self);
+        let on = store
+            .watch_osv_changes(move || {
+                if let Some(cache) = me.upgrade() {
+                    cache.changed.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            })
+            .await?;
+        self.watched.store(on, std::sync::atomic::Ordering::SeqCst);
+        Ok(on)
+    }
+
+    /// How many times the stored stamp has been read.
+    pub fn stamp_reads(&self) -> u64 {
+        self.stamp_reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The current index.
     pub async fn index(&self, store: &Store) -> Result<Arc<Index>, StoreError> {
-        let stamp = store.osv_stamp().await?;
+        use std::sync::atomic::Ordering::SeqCst;
         let mut built = self.built.lock().await;
-        if let Some((at, index)) = built.as_ref()
-            && *at == stamp
+        let generation = store.osv_generation();
+        if let Some(b) = built.as_ref()
+            && self.watched.load(SeqCst)
+            && b.generation == generation
+            && b.checked_at.elapsed() < SAFETY_NET
+            && !self.changed.swap(false, SeqCst)
         {
-            return Ok(index.clone());
+            return Ok(b.index.clone());
+        }
+        // Cleared before the read, so a notice arriving meanwhile leads to another look.
+        self.changed.store(false, SeqCst);
+        self.stamp_reads.fetch_add(1, SeqCst);
+        let stamp = store.osv_stamp().await?;
+        let checked_at = std::time::Instant::now();
+        if let Some(b) = built.as_mut()
+            && b.stamp == stamp
+        {
+            b.generation = generation;
+            b.checked_at = checked_at;
+            return Ok(b.index.clone());
         }
         let bodies = store.osv_bodies().await?;
         let index = tokio::task::spawn_blocking(move || {
@@ -50,7 +110,7 @@ impl OsvCache {
         })
         .await
         .map_err(|e| StoreError::Invalid(format!("building the OSV index failed: {e}")))?;
-        *built = Some((stamp, index.clone()));
+        *built = Some(Built { stamp, index: index.clone(), generation, checked_at });
         Ok(index)
     }
 }

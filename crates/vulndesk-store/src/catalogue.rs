@@ -17,6 +17,9 @@ use vulndesk_core::{
 
 use crate::{Result, Store, StoreError, event};
 
+/// The PostgreSQL notification channel an OSV import announces itself on.
+pub const OSV_CHANNEL: &str = "vulndesk_osv_changed";
+
 fn parse<T: std::str::FromStr>(s: &str, what: &str) -> Result<T> {
     s.parse().map_err(|_| StoreError::corrupt(format!("{what} {s:?}")))
 }
@@ -1014,8 +1017,50 @@ impl Store {
         let details = serde_json::json!({"records": records.len(), "inserted": done.inserted, "replaced": done.replaced,
             "kept": done.kept});
         self.audit_in(&mut tx, &event(ctx, "osv.import", "osv", "batch", None, details)).await?;
+        let changed = done.inserted + done.replaced > 0;
+        if changed && self.backend() == crate::Backend::Postgres {
+            // Delivered to every listening instance when, and only if, the transaction commits.
+            sqlx::query("SELECT pg_notify($1, '')").bind(OSV_CHANNEL).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
+        if changed {
+            self.inner.osv_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         Ok(done)
+    }
+
+    /// A number this process bumps after each OSV import it commits: a cache of the index in the
+    /// same process compares it to know of its own imports at once, without a query.
+    pub fn osv_generation(&self) -> u64 {
+        self.inner.osv_generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// On PostgreSQL, starts a task that listens for other instances' OSV imports
+    /// (`LISTEN vulndesk_osv_changed`, sent in the importing transaction) and calls `on_change`
+    /// for each, and also after the listening connection was lost and made again (a notice may
+    /// have been missed meanwhile). The task reconnects on its own for as long as the process
+    /// runs. Gives false on SQLite, where there is nothing to listen to.
+    pub async fn watch_osv_changes(&self, on_change: impl Fn() + Send + Sync + 'static) -> Result<bool> {
+        if self.backend() != crate::Backend::Postgres {
+            return Ok(false);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.inner.url).await?;
+        listener.listen(OSV_CHANNEL).await?;
+        tokio::spawn(async move {
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(_)) => on_change(),
+                    // The connection was lost and has been made again.
+                    Ok(None) => on_change(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the OSV change listener lost its connection; retrying in 5 s");
+                        on_change();
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    }
+                }
+            }
+        });
+        Ok(true)
     }
 
     /// A stamp that changes whenever OSV records are imported: `(count, latest import time)`.

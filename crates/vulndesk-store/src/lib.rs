@@ -26,6 +26,8 @@ pub mod mfa;
 mod org;
 mod postgres;
 pub mod publication;
+mod rate;
+pub mod reseal;
 mod restriction;
 pub mod rewards;
 mod seal;
@@ -102,6 +104,10 @@ struct Inner {
     read: AnyPool,
     /// The URL with any password replaced, for messages.
     display_url: String,
+    /// The URL as given, for the change listener's own connection (never shown).
+    url: String,
+    /// Bumped after every committed OSV import by this process (see [`Store::osv_generation`]).
+    osv_generation: std::sync::atomic::AtomicU64,
     /// The group-commit queue for inbound messages.
     intake: intake::writer::Writer,
     /// The key attachments are encrypted with, once configured.
@@ -143,7 +149,18 @@ impl Store {
         };
         let attachment_key = seal::KeyCell::default();
         let intake = intake::writer::Writer::start(backend, write.clone(), attachment_key.clone());
-        Ok(Self { inner: Arc::new(Inner { backend, write, read, display_url, intake, attachment_key }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                backend,
+                write,
+                read,
+                display_url,
+                url: url.to_owned(),
+                osv_generation: std::sync::atomic::AtomicU64::new(0),
+                intake,
+                attachment_key,
+            }),
+        })
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once on PostgreSQL

@@ -62,9 +62,10 @@ impl Store {
         .bind(user.to_string())
         .fetch_optional(self.read())
         .await?;
+        let aad = format!("mfa:{user}");
         row.map(|r| {
             Ok(Mfa {
-                secret: r.try_get("secret")?,
+                secret: crate::seal::open_text(self.attachment_key(), &aad, r.try_get("secret")?)?,
                 enabled_at: r.try_get::<Option<i64>, _>("enabled_at")?.map(Timestamp::from_micros),
                 last_step: r.try_get("last_step")?,
                 recovery_left: r.try_get("left_codes")?,
@@ -89,7 +90,7 @@ impl Store {
             "INSERT INTO user_mfa (user_id, secret, enabled_at, last_step, created_at) VALUES ($1, $2, NULL, 0, $3)",
         )
         .bind(user.to_string())
-        .bind(secret)
+        .bind(crate::seal::seal_text(self.attachment_key(), &format!("mfa:{user}"), secret)?)
         .bind(ctx.at.as_micros())
         .execute(&mut *tx)
         .await?;

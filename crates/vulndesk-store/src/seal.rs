@@ -53,6 +53,33 @@ pub(crate) fn open(key: &KeyCell, id: &str, stored: Vec<u8>, sealed: bool) -> Re
     )
 }
 
+/// What marks a sealed text value (a two-factor secret). The values sealed this way are made by
+/// vulndesk (base32 secrets), never typed by a user, so no stored clear value can carry it.
+const TEXT_PREFIX: &str = "sealed:v1:";
+
+/// Encrypts a short text value (a TOTP secret) for the row named by `aad`, as
+/// `sealed:v1:<hex of nonce and ciphertext>`; without a key the text is stored as it is.
+pub(crate) fn seal_text(key: &KeyCell, aad: &str, plain: &str) -> Result<String> {
+    match seal(key, aad, plain.as_bytes())? {
+        (bytes, true) => Ok(format!("{TEXT_PREFIX}{}", hex::encode(bytes))),
+        (_, false) => Ok(plain.to_owned()),
+    }
+}
+
+/// Whether a stored text value is sealed.
+pub(crate) fn is_sealed_text(stored: &str) -> bool {
+    stored.starts_with(TEXT_PREFIX)
+}
+
+/// The clear value of a text stored by [`seal_text`] (or stored in clear before a key was set).
+pub(crate) fn open_text(key: &KeyCell, aad: &str, stored: String) -> Result<String> {
+    let Some(hex_part) = stored.strip_prefix(TEXT_PREFIX) else { return Ok(stored) };
+    let bytes =
+        hex::decode(hex_part).map_err(|_| StoreError::Invalid(format!("{aad}: the sealed value is not hex")))?;
+    let plain = open(key, aad, bytes, true)?;
+    String::from_utf8(plain).map_err(|_| StoreError::Invalid(format!("{aad}: the sealed value is not text")))
+}
+
 /// Reads a key from its configured text: 64 hex digits (32 bytes), as `openssl rand -hex 32` prints.
 pub fn parse_key(text: &str) -> std::result::Result<[u8; 32], String> {
     let t = text.trim();
@@ -63,6 +90,19 @@ pub fn parse_key(text: &str) -> std::result::Result<[u8; 32], String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_text_opens_only_with_its_key_and_row() {
+        let key: KeyCell = Arc::default();
+        assert_eq!(seal_text(&key, "mfa:u1", "JBSWY3DPEHPK3PXP").expect("seal"), "JBSWY3DPEHPK3PXP", "no key: as is");
+        key.set([9; 32]).expect("set");
+        let stored = seal_text(&key, "mfa:u1", "JBSWY3DPEHPK3PXP").expect("seal");
+        assert!(is_sealed_text(&stored) && !stored.contains("JBSWY3DP"), "{stored}");
+        assert_eq!(open_text(&key, "mfa:u1", stored.clone()).expect("open"), "JBSWY3DPEHPK3PXP");
+        assert!(open_text(&key, "mfa:u2", stored.clone()).is_err(), "another account's row");
+        assert!(open_text(&Arc::default(), "mfa:u1", stored).is_err(), "no key");
+        assert_eq!(open_text(&key, "mfa:u1", "JBSWY3DPEHPK3PXP".into()).expect("clear"), "JBSWY3DPEHPK3PXP");
+    }
 
     #[test]
     fn sealed_bytes_open_only_with_their_key_and_id() {

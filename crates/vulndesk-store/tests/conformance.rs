@@ -233,6 +233,52 @@ async fn migrations_are_idempotent_and_reported() {
 }
 
 #[tokio::test]
+async fn the_shared_flood_count_holds_a_limit_across_callers_over_a_sliding_minute() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    // A minute boundary after T0, and a time `secs` after it.
+    let m0 = (T0 / 60_000_000 + 1) * 60_000_000;
+    let at = move |secs: f64| Timestamp::from_micros(m0 + (secs * 1_000_000.0) as i64);
+    // Three a minute: three pass, the fourth is refused until the next minute, and refusals do not
+    // use up the allowance (the fifth is refused with the same wait, not a longer one).
+    for i in 0..3 {
+        assert_eq!(s.take_rate("k", 3, at(f64::from(i))).await.expect("take"), None, "hit {i}");
+    }
+    assert_eq!(s.take_rate("k", 3, at(10.0)).await.expect("take"), Some(50));
+    assert_eq!(s.take_rate("k", 3, at(10.0)).await.expect("take"), Some(50));
+    // Another key has its own count.
+    assert_eq!(s.take_rate("other", 3, at(10.0)).await.expect("take"), None);
+    // 15 s into the next minute the previous minute still weighs 3 × 45/60 = 2.25, and 2.25 + 1
+    // is over the limit: the wait is until its weight falls to 2, 20 s in.
+    assert_eq!(s.take_rate("k", 3, at(75.0)).await.expect("take"), Some(5));
+    assert_eq!(s.take_rate("k", 3, at(80.0)).await.expect("take"), None, "3 × 40/60 + 1 = 3, exactly the limit");
+    // The next needs 3 × (60 − t)/60 + 2 ≤ 3: 40 s in.
+    assert_eq!(s.take_rate("k", 3, at(80.0)).await.expect("take"), Some(20));
+    assert_eq!(s.take_rate("k", 3, at(99.0)).await.expect("take"), Some(1));
+    assert_eq!(s.take_rate("k", 3, at(100.0)).await.expect("take"), None);
+    // Two minutes on, the old windows are gone and the full allowance is back.
+    for i in 0..3 {
+        assert_eq!(s.take_rate("k", 3, at(240.0 + f64::from(i))).await.expect("take"), None, "hit {i}");
+    }
+    let rows = s.table_counts().await.expect("counts").into_iter().find(|(t, _)| t == "rate_windows");
+    assert_eq!(rows, Some(("rate_windows".to_owned(), 1)), "only k's window of this minute remains");
+    // Callers racing for the last places of a fresh key: exactly the limit passes.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = s.clone();
+        let when = at(300.0);
+        tasks.push(tokio::spawn(async move { s.take_rate("race", 7, when).await.expect("take") }));
+    }
+    let mut passed = 0;
+    for t in tasks {
+        if t.await.expect("join").is_none() {
+            passed += 1;
+        }
+    }
+    assert_eq!(passed, 7);
+}
+
+#[tokio::test]
 async fn periodic_jobs_run_in_one_instance_once_per_period() {
     let db = TestDb::new().await;
     let s = &db.store;

@@ -50,31 +50,58 @@ impl IntakeLimits {
     }
 }
 
-/// Flood control: a GCRA bucket per source address and per program. Kept per instance; behind a
-/// load balancer each instance enforces its share.
+/// Flood control: a GCRA bucket per source address and per program in each instance, and on
+/// PostgreSQL, where several instances may share the database behind a load balancer, a sliding
+/// one-minute count per key in the database too (`Store::take_rate`), so the limits hold for the
+/// whole deployment and not once per instance. The in-memory buckets stay in front: a flood from
+/// one address is refused there without a round trip. SQLite is one process's database, so the
+/// in-memory buckets are the whole count there. Source addresses are kept in the database only as
+/// SHA-256 digests, for two minutes.
 pub(crate) struct Flood {
     by_source: DefaultKeyedRateLimiter<String>,
     by_program: DefaultKeyedRateLimiter<String>,
     clock: governor::clock::DefaultClock,
+    per_source: u32,
+    per_program: u32,
+    shared: bool,
 }
 
 impl Flood {
-    pub(crate) fn new(limits: &IntakeLimits) -> Arc<Self> {
+    pub(crate) fn new(limits: &IntakeLimits, shared: bool) -> Arc<Self> {
         let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         Arc::new(Self {
             by_source: RateLimiter::keyed(quota(limits.per_source_per_minute)),
             by_program: RateLimiter::keyed(quota(limits.per_program_per_minute)),
             clock: governor::clock::DefaultClock::default(),
+            per_source: limits.per_source_per_minute.max(1),
+            per_program: limits.per_program_per_minute.max(1),
+            shared,
         })
     }
 
-    /// Takes one token from both buckets, or says how many seconds to wait.
-    pub(crate) fn check(&self, source: &str, program: &str) -> Result<(), AppError> {
+    /// Takes one submission from the source's and the program's allowance, or says how many
+    /// seconds to wait.
+    pub(crate) async fn check(
+        &self,
+        store: &vulndesk_store::Store,
+        now: vulndesk_core::Timestamp,
+        source: &str,
+        program: &str,
+    ) -> Result<(), AppError> {
         for (limiter, key) in [(&self.by_source, source), (&self.by_program, program)] {
             if let Err(not_until) = limiter.check_key(&key.to_owned()) {
                 use governor::clock::Clock;
                 let wait = not_until.wait_time_from(self.clock.now()).as_secs().max(1);
                 return Err(AppError::TooManyRequests(wait));
+            }
+        }
+        if self.shared {
+            let source_key = format!("intake-source:{}", sha256_hex(source));
+            let program_key = format!("intake-program:{program}");
+            for (key, limit) in [(source_key, self.per_source), (program_key, self.per_program)] {
+                if let Some(wait) = store.take_rate(&key, limit, now).await? {
+                    return Err(AppError::TooManyRequests(wait));
+                }
             }
         }
         Ok(())

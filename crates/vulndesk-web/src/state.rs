@@ -84,8 +84,14 @@ pub struct AppState {
 impl AppState {
     /// Bundles the parts.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        let flood = crate::intake::Flood::new(&config.intake);
+        let shared = store.backend() == vulndesk_store::Backend::Postgres;
+        let flood = crate::intake::Flood::new(&config.intake, shared);
         Self { store, clock, config: Arc::new(config), flood, osv: Arc::default(), metrics: Arc::default() }
+    }
+
+    /// Intake flood control: one submission from `source` to `program`, or 429 with the wait.
+    pub(crate) async fn check_flood(&self, source: &str, program: &str) -> Result<(), crate::error::AppError> {
+        self.flood.check(&self.store, self.clock.now(), source, program).await
     }
 
     /// The OSV index cache, to share with the job runner of the same process.

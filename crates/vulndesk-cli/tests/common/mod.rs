@@ -54,11 +54,21 @@ impl Server {
         Self::spawn_at(database, false, listen)
     }
 
+    /// `vulndesk serve` (with `--demo` when `demo`) on `database`, with more environment
+    /// variables, set after the defaults above so they win.
+    pub(crate) fn start_with_env(database: &str, demo: bool, env: &[(&str, &str)]) -> Self {
+        Self::spawn_full(database, demo, "127.0.0.1:0", env)
+    }
+
     fn spawn(database: &str, demo: bool) -> Self {
         Self::spawn_at(database, demo, "127.0.0.1:0")
     }
 
     fn spawn_at(database: &str, demo: bool, listen: &str) -> Self {
+        Self::spawn_full(database, demo, listen, &[])
+    }
+
+    fn spawn_full(database: &str, demo: bool, listen: &str, env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(BIN);
         cmd.args(["--database", database, "serve", "--listen", listen])
             .env_remove("VULNDESK_DATABASE_URL")
@@ -74,6 +84,7 @@ impl Server {
                 .env("VULNDESK_INTAKE_PER_SOURCE_PER_MINUTE", "1000000")
                 .env("VULNDESK_INTAKE_PER_PROGRAM_PER_MINUTE", "1000000");
         }
+        cmd.envs(env.iter().copied());
         let child = cmd.spawn().expect("start server");
         // From here on the guard kills and reaps the process, whatever happens.
         let mut server = Self { child, url: String::new(), stdout: String::new() };

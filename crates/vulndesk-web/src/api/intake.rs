@@ -95,7 +95,7 @@ pub(crate) async fn submit_report(
     req: Request,
 ) -> Result<(StatusCode, Json<ReceiptAnswer>), AppError> {
     let program = open_program(&state, &slug).await?;
-    state.flood.check(&ctx.source, program.slug.as_str())?;
+    state.check_flood(&ctx.source, program.slug.as_str()).await?;
     let input = read_submission(&state, req).await?;
     let valid = intake::validate_report(&input, &program, &state.config.intake, ctx.tr.locale, state.clock.now())?;
     let r = intake::accept_report(&state, &ctx, &program, Channel::Api, valid, submission_fields(&input)).await?;
@@ -249,7 +249,7 @@ pub(crate) async fn reply(
 ) -> Result<(StatusCode, Json<MessageReceipt>), AppError> {
     let r = tracked(&state, &token).await?;
     let program = state.store.program_by_id(r.program).await?.ok_or(AppError::NotFound)?;
-    state.flood.check(&ctx.source, program.slug.as_str())?;
+    state.check_flood(&ctx.source, program.slug.as_str()).await?;
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let input = if ct.starts_with("multipart/form-data") {
         let mp = Multipart::from_request(req, &state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;

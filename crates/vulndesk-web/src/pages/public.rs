@@ -94,7 +94,7 @@ pub(crate) async fn submit(
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let p = open_program(&state, &slug).await?;
-    state.flood.check(&ctx.source, p.slug.as_str())?;
+    state.check_flood(&ctx.source, p.slug.as_str()).await?;
     let form = intake::read_multipart(mp, &state.config.intake).await?;
     ctx.check_csrf(&form.csrf)?;
     let valid = match intake::validate_report(&form, &p, &state.config.intake, ctx.tr.locale, state.clock.now()) {
@@ -213,7 +213,7 @@ pub(crate) async fn reply(
 ) -> Result<Response, AppError> {
     let report = state.store.report_by_tracking(&sha256_hex(&token)).await?.ok_or(AppError::NotFound)?;
     let program = state.store.program_by_id(report.program).await?.ok_or(AppError::NotFound)?;
-    state.flood.check(&ctx.source, program.slug.as_str())?;
+    state.check_flood(&ctx.source, program.slug.as_str()).await?;
     let form = intake::read_multipart(mp, &state.config.intake).await?;
     ctx.check_csrf(&form.csrf)?;
     intake::accept_reply(&state, &ctx, &program, &report, &form, &state.config.intake).await?;

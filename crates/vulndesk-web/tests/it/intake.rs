@@ -636,3 +636,49 @@ async fn attachments_are_encrypted_at_rest_with_the_configured_key() {
     keyless.close().await;
     wrong.close().await;
 }
+
+/// Attachments stored before a key was set are encrypted by `Store::seal_stored` (`vulndesk admin
+/// seal`): afterwards no plaintext is left, downloads and receipts are unchanged, and a second run
+/// finds nothing to do.
+#[tokio::test]
+async fn attachments_stored_in_clear_are_sealed_once_a_key_is_set() {
+    let p = psirt().await;
+    let app = &p.app;
+    let poc = "exploit-code: send 600 bytes of 0x41 in DHCP option 82";
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/programs/demo/reports",
+            None,
+            Some(json!({"title": "Heap overflow", "description": "See the proof.", "product": "AX3000",
+                "accept_policy": true,
+                "attachments": [{"tag": "poc", "filename": "poc.txt",
+                    "content_base64": base64_of(poc.as_bytes())}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list =
+        app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&p.triager_token), None).await.json();
+    let id: vulndesk_core::ReportId = list[0]["id"].as_str().expect("id").parse().expect("uuid");
+    let files = app.db.store.attachments_of(id).await.expect("attachments");
+    let (stored, sealed) = app.db.store.attachment_stored(files[0].id).await.expect("read").expect("stored");
+    assert!(!sealed && stored == poc.as_bytes(), "no key yet: stored as received");
+
+    let ctx = vulndesk_core::AuditContext::system(app.clock.now());
+    let err = app.db.store.seal_stored(&ctx).await.expect_err("no key");
+    assert!(err.to_string().contains("attachment_key"), "{err}");
+    app.db.store.set_attachment_key([0x3c; 32]).expect("key");
+    let done = app.db.store.seal_stored(&ctx).await.expect("seal");
+    assert_eq!(done.attachments, 1);
+    let (stored, sealed) = app.db.store.attachment_stored(files[0].id).await.expect("read").expect("stored");
+    assert!(sealed, "sealed now");
+    assert!(!stored.windows(12).any(|w| w == b"exploit-code"), "no plaintext left");
+    let (_, bytes) = app.db.store.attachment(id, files[0].id).await.expect("read").expect("attachment");
+    assert_eq!(bytes, poc.as_bytes(), "the download is the original");
+    assert_eq!(receipt_count(app).await, 1, "the receipt still matches the original bytes");
+    assert_eq!(app.db.store.seal_stored(&ctx).await.expect("again").attachments, 0, "nothing left to seal");
+    // Each batch is audited, and the chain still verifies.
+    let events = app.db.store.audit_of_object("attachments", "batch").await.expect("events");
+    assert_eq!(events.len(), 1, "one batch, audited");
+    assert_eq!(events[0].event.action, "store.seal");
+}

@@ -127,3 +127,59 @@ async fn administrators_set_up_two_factor_sign_in_and_codes_work_once() {
         assert!(events.contains(action), "{action} audited");
     }
 }
+
+/// With `attachment_key` set, two-factor secrets are stored encrypted: the one made before the key
+/// by `Store::seal_stored` (`vulndesk admin seal`), new ones as they are made. Signing in works
+/// as before; the database read without the key cannot give the secret.
+#[tokio::test]
+async fn two_factor_secrets_are_encrypted_at_rest_once_a_key_is_set() {
+    let app = TestApp::with_config(WebConfig { mfa_required_for_admins: true, ..WebConfig::default() }).await;
+    let admin = app.user("site.admin", true).await;
+    let other = app.user("li.wei", false).await;
+    let mut b = Browser::new(&app);
+    b.login("site.admin", PASSWORD).await;
+    b.get("/account").await;
+    assert_eq!(b.post("/account/mfa/setup", &[]).await.status, StatusCode::SEE_OTHER);
+    let page = b.get("/account").await.body.clone();
+    let secret = between(&page, "data-testid=\"mfa-secret\">", "<").to_owned();
+    let r = b.post("/account/mfa/confirm", &[("code", &code(&secret, &app))]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let keyless =
+        vulndesk_store::Store::open(&app.db.url, &vulndesk_store::OpenOptions::default()).await.expect("open");
+    assert_eq!(keyless.mfa(admin).await.expect("read").expect("on").secret, secret, "in clear before a key");
+
+    app.db.store.set_attachment_key([0x42; 32]).expect("key");
+    let done = app.db.store.seal_stored(&vulndesk_core::AuditContext::system(app.clock.now())).await.expect("seal");
+    assert_eq!(done.mfa_secrets, 1);
+    let err = keyless.mfa(admin).await.expect_err("sealed");
+    assert!(err.to_string().contains("attachment_key"), "{err}");
+    assert_eq!(app.db.store.mfa(admin).await.expect("read").expect("on").secret, secret, "opens with the key");
+
+    // Signing in still takes the code from the same secret.
+    app.clock.advance_secs(30);
+    let mut c = Browser::new(&app);
+    c.login("site.admin", PASSWORD).await;
+    c.get("/login/mfa").await;
+    let r = c.post("/login/mfa", &[("code", &code(&secret, &app))]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // A set-up begun with the key in place is stored sealed from the start.
+    let mut d = Browser::new(&app);
+    d.login("li.wei", PASSWORD).await;
+    d.get("/account").await;
+    assert_eq!(d.post("/account/mfa/setup", &[]).await.status, StatusCode::SEE_OTHER);
+    let page = d.get("/account").await.body.clone();
+    let second = between(&page, "data-testid=\"mfa-secret\">", "<").to_owned();
+    assert!(keyless.mfa(other).await.is_err(), "sealed as made");
+    assert_eq!(app.db.store.mfa(other).await.expect("read").expect("pending").secret, second);
+    assert_eq!(
+        app.db
+            .store
+            .seal_stored(&vulndesk_core::AuditContext::system(app.clock.now()))
+            .await
+            .expect("again")
+            .mfa_secrets,
+        0
+    );
+    keyless.close().await;
+}

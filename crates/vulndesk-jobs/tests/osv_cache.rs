@@ -1,0 +1,89 @@
+//! The OSV index cache across instances: two stores on one database stand for two vulndesk
+//! processes. On PostgreSQL an instance learns of the other's import by its `NOTIFY` and does
+//! not read the database while nothing changed; on SQLite it reads the stored stamp on every use.
+//! Either way it knows of its own imports at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use vulndesk_core::Timestamp;
+use vulndesk_core::audit::AuditContext;
+use vulndesk_formats::purl::Purl;
+use vulndesk_jobs::findings::OsvCache;
+use vulndesk_store::catalogue::OsvRow;
+use vulndesk_store::testing::TestDb;
+use vulndesk_store::{Backend, OpenOptions, Store};
+
+const T0: i64 = 1_795_000_000_000_000;
+
+/// A record saying `pkg:pypi/<name>` is affected below 2.0.
+fn record(id: &str, name: &str) -> OsvRow {
+    let body = serde_json::json!({
+        "id": id,
+        "modified": "2026-11-01T00:00:00Z",
+        "summary": "A test advisory",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": name},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}],
+    });
+    OsvRow {
+        id: id.into(),
+        modified: "2026-11-01T00:00:00Z".into(),
+        modified_at: Some(1_793_491_200_000_000),
+        withdrawn: false,
+        aliases: String::new(),
+        summary: "A test advisory".into(),
+        body: body.to_string(),
+        packages: vec![("PyPI".into(), name.into())],
+    }
+}
+
+async fn hits(cache: &OsvCache, store: &Store, purl: &str) -> usize {
+    let index = cache.index(store).await.expect("index");
+    index.query_purl(&Purl::parse(purl).expect("purl")).expect("query").len()
+}
+
+#[tokio::test]
+async fn an_instance_learns_of_another_instances_osv_import() {
+    let db = TestDb::new().await;
+    let postgres = db.store.backend() == Backend::Postgres;
+    // Instance b: its own connections to the same database.
+    let b = Store::open(&db.url, &OpenOptions::default()).await.expect("open b");
+    let a = &db.store;
+    let cache = Arc::new(OsvCache::default());
+    assert_eq!(cache.watch(a).await.expect("watch"), postgres, "a listener runs on PostgreSQL only");
+    let ctx = AuditContext::system(Timestamp::from_micros(T0));
+
+    assert_eq!(hits(&cache, a, "pkg:pypi/alpha-lib@1.0").await, 0);
+    // While nothing changes, a listening instance does not ask the database.
+    let reads = cache.stamp_reads();
+    for _ in 0..50 {
+        assert_eq!(hits(&cache, a, "pkg:pypi/alpha-lib@1.0").await, 0);
+    }
+    let expected = if postgres { reads } else { reads + 50 };
+    assert_eq!(cache.stamp_reads(), expected);
+
+    // Its own import counts at once, on both databases.
+    a.upsert_osv(&[record("VDTEST-0001", "alpha-lib")], &ctx).await.expect("import in a");
+    assert_eq!(hits(&cache, a, "pkg:pypi/alpha-lib@1.0").await, 1, "a's own import, at once");
+
+    // Another instance's import: by its notice on PostgreSQL (well within the 60 s safety net),
+    // by the stamp on SQLite.
+    b.upsert_osv(&[record("VDTEST-0002", "beta-lib")], &ctx).await.expect("import in b");
+    let started = Instant::now();
+    while hits(&cache, a, "pkg:pypi/beta-lib@1.5").await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "b's import never reached a's index");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("b's import reached a's index after {:?}", started.elapsed());
+    assert_eq!(hits(&cache, a, "pkg:pypi/beta-lib@2.0").await, 0, "fixed in 2.0");
+
+    // An import that changes nothing (the same record again) sends no notice and costs no rebuild.
+    let reads = cache.stamp_reads();
+    b.upsert_osv(&[record("VDTEST-0002", "beta-lib")], &ctx).await.expect("same again");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hits(&cache, a, "pkg:pypi/beta-lib@1.5").await, 1);
+    if postgres {
+        assert_eq!(cache.stamp_reads(), reads, "no notice for an import that kept every record");
+    }
+    b.close().await;
+}
