@@ -188,6 +188,20 @@ pub enum DeadlineState {
     MetLate,
 }
 
+impl DeadlineState {
+    /// The name the API and the metrics use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Reminder50 => "reminder_50",
+            Self::Reminder75 => "reminder_75",
+            Self::Overdue => "overdue",
+            Self::Met => "met",
+            Self::MetLate => "met_late",
+        }
+    }
+}
+
 impl Deadline {
     /// The moments the reminders are due: at 50 % and 75 % of the window.
     pub fn reminders(&self) -> [Timestamp; 2] {

@@ -1,7 +1,8 @@
 //! `/metrics` in the OpenMetrics text format, for Prometheus: requests by route, method and
 //! status and their latency (this process), and what the database holds (every instance reports
-//! the same): receipts, the outbox by status, cases by state, operators' open and overdue
-//! findings, and this process's connection pools. Served only when a token is configured, and
+//! the same): receipts, the outbox by status and delivery attempts by result, cases by state, the
+//! deadlines of open cases by kind and state, the last run of each periodic job, operators' open
+//! and overdue findings, and this process's connection pools. Served only when a token is configured, and
 //! only to a scraper presenting it.
 
 use std::time::Instant;
@@ -38,6 +39,24 @@ struct StateLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeadlineLabels {
+    kind: String,
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabels {
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    job: String,
+}
+
+type Seconds = Family<JobLabels, Gauge<f64, std::sync::atomic::AtomicU64>>;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     pool: String,
     connections: String,
@@ -60,6 +79,10 @@ pub(crate) struct Metrics {
     cases: Family<StateLabels, Gauge>,
     findings: Family<StateLabels, Gauge>,
     pools: Family<PoolLabels, Gauge>,
+    deadlines: Family<DeadlineLabels, Gauge>,
+    attempts: Family<ResultLabels, Gauge>,
+    job_duration: Seconds,
+    job_started: Seconds,
 }
 
 impl Default for Metrics {
@@ -87,7 +110,44 @@ impl Default for Metrics {
             "This process's database connections (open, idle) per pool",
             pools.clone(),
         );
-        Self { registry, requests, latency, receipts, deliveries, cases, findings, pools }
+        let deadlines = Family::<DeadlineLabels, Gauge>::default();
+        registry.register(
+            "deadlines",
+            "Deadlines of open cases by kind and state (open, reminder_50, reminder_75, overdue, met, met_late)",
+            deadlines.clone(),
+        );
+        let attempts = Family::<ResultLabels, Gauge>::default();
+        registry.register(
+            "delivery_attempts",
+            "Delivery attempts by result (ok: a 2xx answer; error: anything else)",
+            attempts.clone(),
+        );
+        let job_duration = Seconds::default();
+        registry.register(
+            "job_last_run_duration_seconds",
+            "How long the last finished run of each periodic job took, in whichever instance ran it",
+            job_duration.clone(),
+        );
+        let job_started = Seconds::default();
+        registry.register(
+            "job_last_started_timestamp_seconds",
+            "When the last run of each periodic job started (Unix time)",
+            job_started.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            receipts,
+            deliveries,
+            cases,
+            findings,
+            pools,
+            deadlines,
+            attempts,
+            job_duration,
+            job_started,
+        }
     }
 }
 
@@ -148,6 +208,22 @@ async fn answer(state: &AppState, headers: &HeaderMap, want: Option<&str>) -> Re
         family.clear();
         for (k, v) in values {
             family.get_or_create(&StateLabels { state: k.clone() }).set(*v);
+        }
+    }
+    m.deadlines.clear();
+    for ((kind, st), n) in &g.deadlines {
+        m.deadlines.get_or_create(&DeadlineLabels { kind: kind.clone(), state: st.clone() }).set(*n);
+    }
+    m.attempts.clear();
+    for (result, n) in &g.delivery_attempts {
+        m.attempts.get_or_create(&ResultLabels { result: result.clone() }).set(*n);
+    }
+    for run in &g.job_runs {
+        let job = JobLabels { job: run.name.clone() };
+        let started = run.started_at.as_micros() as f64 / 1e6;
+        m.job_started.get_or_create(&job).set(started);
+        if let Some(done) = run.finished_at {
+            m.job_duration.get_or_create(&job).set((done.as_micros() - run.started_at.as_micros()) as f64 / 1e6);
         }
     }
     m.findings.get_or_create(&StateLabels { state: "open".into() }).set(g.findings_open);

@@ -55,18 +55,6 @@ pub(crate) struct CaseDto {
     updated_at: String,
 }
 
-fn state_name(s: vulndesk_core::deadline::DeadlineState) -> &'static str {
-    use vulndesk_core::deadline::DeadlineState as S;
-    match s {
-        S::Open => "open",
-        S::Reminder50 => "reminder_50",
-        S::Reminder75 => "reminder_75",
-        S::Overdue => "overdue",
-        S::Met => "met",
-        S::MetLate => "met_late",
-    }
-}
-
 async fn dto(state: &AppState, c: Case) -> Result<CaseDto, AppError> {
     let deadlines = cases::case_deadlines(state, &c).await?;
     let aliases = state.store.aliases_of(c.id).await?;
@@ -83,7 +71,7 @@ fn dto_of(state: &AppState, c: Case, deadlines: &[vulndesk_core::deadline::Deadl
             start: d.start.to_rfc3339(),
             due: d.due.to_rfc3339(),
             met_at: d.met_at.map(|t| t.to_rfc3339()),
-            state: state_name(d.state(now)),
+            state: d.state(now).as_str(),
         })
         .collect();
     CaseDto {
@@ -331,7 +319,7 @@ pub(crate) async fn board(
                 kind: d.kind.as_str(),
                 due: d.due.to_rfc3339(),
                 remaining_seconds: d.remaining_micros(now) / 1_000_000,
-                state: state_name(d.state(now)),
+                state: d.state(now).as_str(),
             })
             .collect(),
     ))
