@@ -126,8 +126,15 @@ pub struct RuleOutcome {
     pub rule: String,
     /// How it came out.
     pub verdict: Verdict,
-    /// The facts it looked at, in a sentence for the record.
+    /// The facts it looked at, in a sentence for the record (English).
     pub evidence: String,
+    /// The same sentence as a message for the pages: the web crate translates
+    /// `gate-evidence-{key}` with these arguments (an argument named `missing` is a
+    /// comma-separated list of `gate-missing-{item}` keys). Empty for further rules, whose
+    /// evidence is shown as written.
+    pub evidence_key: &'static str,
+    /// The message's arguments.
+    pub evidence_args: Vec<(&'static str, String)>,
     /// What would unblock it (a stable key; the web crate translates `gate-unblock-{key}`); empty
     /// when it passes or nothing can.
     pub unblock: &'static str,
@@ -165,8 +172,20 @@ pub trait GateRule {
     fn check(&self, action: GateAction, facts: &GateFacts) -> RuleOutcome;
 }
 
-fn outcome(rule: Rule, verdict: Verdict, evidence: impl Into<String>, unblock: &'static str) -> RuleOutcome {
-    RuleOutcome { rule: rule.as_str().to_string(), verdict, evidence: evidence.into(), unblock }
+/// A rule's evidence: the message key and its arguments, and the English sentence for the record.
+struct Said(&'static str, Vec<(&'static str, String)>, String);
+
+fn said(key: &'static str, english: impl Into<String>) -> Said {
+    Said(key, Vec::new(), english.into())
+}
+
+fn said_with(key: &'static str, args: Vec<(&'static str, String)>, english: impl Into<String>) -> Said {
+    Said(key, args, english.into())
+}
+
+fn outcome(rule: Rule, verdict: Verdict, evidence: Said, unblock: &'static str) -> RuleOutcome {
+    let Said(evidence_key, evidence_args, evidence) = evidence;
+    RuleOutcome { rule: rule.as_str().to_string(), verdict, evidence, evidence_key, evidence_args, unblock }
 }
 
 /// Runs every rule of Art. 9 on the facts.
@@ -182,141 +201,223 @@ pub fn decide_with(action: GateAction, facts: &GateFacts, at: Timestamp, extra: 
 
     // 1. A fix or mitigation first, or the whole early-release path.
     outcomes.push(if !publishing {
-        outcome(Rule::FixBeforePublication, Verdict::NotApplicable, "sharing, not publishing", "")
+        outcome(
+            Rule::FixBeforePublication,
+            Verdict::NotApplicable,
+            said("not-publishing", "sharing, not publishing"),
+            "",
+        )
     } else if facts.fix_or_mitigation {
-        outcome(Rule::FixBeforePublication, Verdict::Pass, "a fix or mitigation is recorded", "")
+        outcome(Rule::FixBeforePublication, Verdict::Pass, said("fix-recorded", "a fix or mitigation is recorded"), "")
     } else if facts.early_release.complete() {
         outcome(
             Rule::FixBeforePublication,
             Verdict::PassByRecord,
-            "no fix yet; early release: joint assessment, report to MIIT and MPS, and their outcome are recorded",
+            said(
+                "early-release-recorded",
+                "no fix yet; early release: joint assessment, report to MIIT and MPS, and their outcome are recorded",
+            ),
             "",
         )
     } else {
         let er = &facts.early_release;
-        let missing: Vec<&str> = [
-            (!er.joint_assessment).then_some("joint assessment"),
-            (!er.reported_to_authorities).then_some("report to MIIT and MPS"),
-            (!er.authority_outcome).then_some("their assessment outcome"),
+        let missing: Vec<(&str, &str)> = [
+            (!er.joint_assessment).then_some(("joint-assessment", "joint assessment")),
+            (!er.reported_to_authorities).then_some(("reported-to-authorities", "report to MIIT and MPS")),
+            (!er.authority_outcome).then_some(("authority-outcome", "their assessment outcome")),
         ]
         .into_iter()
         .flatten()
         .collect();
+        let keys = missing.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(",");
+        let english = missing.iter().map(|(_, e)| *e).collect::<Vec<_>>().join(", ");
         outcome(
             Rule::FixBeforePublication,
             Verdict::Block,
-            format!("no fix or mitigation is recorded; early release lacks: {}", missing.join(", ")),
+            said_with(
+                "early-release-lacks",
+                vec![("missing", keys)],
+                format!("no fix or mitigation is recorded; early release lacks: {english}"),
+            ),
             "record-fix-or-early-release",
         )
     });
 
     // 2. Nothing about in-use systems in anything that leaves the organisation publicly.
     outcomes.push(if !public {
-        outcome(Rule::NoInUseSystemDetails, Verdict::NotApplicable, "not a public artefact", "")
+        outcome(Rule::NoInUseSystemDetails, Verdict::NotApplicable, said("not-public", "not a public artefact"), "")
     } else if facts.in_use_details.is_empty() {
-        outcome(Rule::NoInUseSystemDetails, Verdict::Pass, "no addresses, hostnames or customer details found", "")
+        outcome(
+            Rule::NoInUseSystemDetails,
+            Verdict::Pass,
+            said("no-in-use-details", "no addresses, hostnames or customer details found"),
+            "",
+        )
     } else {
         outcome(
             Rule::NoInUseSystemDetails,
             Verdict::Block,
-            format!("found: {}", facts.in_use_details.join("; ")),
+            said_with(
+                "in-use-details",
+                vec![("found", facts.in_use_details.join("; "))],
+                format!("found: {}", facts.in_use_details.join("; ")),
+            ),
             "remove-in-use-details",
         )
     });
 
     // 3. The severity as assessed, and the wording confirmed by a reviewer.
     outcomes.push(if !publishing {
-        outcome(Rule::FactualSeverity, Verdict::NotApplicable, "sharing, not publishing", "")
+        outcome(Rule::FactualSeverity, Verdict::NotApplicable, said("not-publishing", "sharing, not publishing"), "")
     } else if facts.published_severity != facts.assessed_severity {
         outcome(
             Rule::FactualSeverity,
             Verdict::Block,
-            format!("states {:?}, assessed {:?}", facts.published_severity, facts.assessed_severity),
+            said_with(
+                "severity-differs",
+                vec![("stated", facts.published_severity.clone()), ("assessed", facts.assessed_severity.clone())],
+                format!("states {:?}, assessed {:?}", facts.published_severity, facts.assessed_severity),
+            ),
             "match-assessed-severity",
         )
     } else if !facts.wording_reviewed {
         outcome(
             Rule::FactualSeverity,
             Verdict::Block,
-            "no reviewer other than the author has confirmed the wording",
+            said("wording-not-reviewed", "no reviewer other than the author has confirmed the wording"),
             "review-wording",
         )
     } else {
         outcome(
             Rule::FactualSeverity,
             Verdict::Pass,
-            format!("severity {:?} as assessed; wording reviewed", facts.assessed_severity),
+            said_with(
+                "severity-as-assessed",
+                vec![("assessed", facts.assessed_severity.clone())],
+                format!("severity {:?} as assessed; wording reviewed", facts.assessed_severity),
+            ),
             "",
         )
     });
 
     // 4. Exploits never go out, whatever else is recorded.
     outcomes.push(if facts.exploit_attachments.is_empty() {
-        outcome(Rule::NoExploits, Verdict::Pass, "no exploit-tagged attachment in the artefact", "")
+        outcome(
+            Rule::NoExploits,
+            Verdict::Pass,
+            said("no-exploits", "no exploit-tagged attachment in the artefact"),
+            "",
+        )
     } else {
         outcome(
             Rule::NoExploits,
             Verdict::Block,
-            format!("exploit attachments: {}", facts.exploit_attachments.join(", ")),
+            said_with(
+                "exploits",
+                vec![("files", facts.exploit_attachments.join(", "))],
+                format!("exploit attachments: {}", facts.exploit_attachments.join(", ")),
+            ),
             "remove-exploits",
         )
     });
 
     // 5. The fix travels with the advisory.
     outcomes.push(if !publishing {
-        outcome(Rule::FixPublishedTogether, Verdict::NotApplicable, "sharing, not publishing", "")
+        outcome(
+            Rule::FixPublishedTogether,
+            Verdict::NotApplicable,
+            said("not-publishing", "sharing, not publishing"),
+            "",
+        )
     } else if facts.products_without_remedy.is_empty() {
-        outcome(Rule::FixPublishedTogether, Verdict::Pass, "every affected product has its remediation", "")
+        outcome(
+            Rule::FixPublishedTogether,
+            Verdict::Pass,
+            said("remediation-complete", "every affected product has its remediation"),
+            "",
+        )
     } else if !facts.fix_or_mitigation && facts.early_release.complete() {
         outcome(
             Rule::FixPublishedTogether,
             Verdict::PassByRecord,
-            "early release without a fix: the advisory says none is available",
+            said("early-release-no-fix", "early release without a fix: the advisory says none is available"),
             "",
         )
     } else {
         outcome(
             Rule::FixPublishedTogether,
             Verdict::Block,
-            format!("no remediation for: {}", facts.products_without_remedy.join(", ")),
+            said_with(
+                "no-remediation",
+                vec![("products", facts.products_without_remedy.join(", "))],
+                format!("no remediation for: {}", facts.products_without_remedy.join(", ")),
+            ),
             "add-remediation",
         )
     });
 
     // 6. Blackout windows.
     outcomes.push(match (&facts.blackout, publishing) {
-        (_, false) => outcome(Rule::Blackout, Verdict::NotApplicable, "sharing, not publishing", ""),
-        (None, true) => outcome(Rule::Blackout, Verdict::Pass, "no blackout window in force", ""),
-        (Some(w), true) if facts.blackout_consent => {
-            outcome(Rule::Blackout, Verdict::PassByRecord, format!("blackout {w}; MPS consent recorded"), "")
+        (_, false) => {
+            outcome(Rule::Blackout, Verdict::NotApplicable, said("not-publishing", "sharing, not publishing"), "")
         }
-        (Some(w), true) => {
-            outcome(Rule::Blackout, Verdict::Block, format!("blackout window in force: {w}"), "record-mps-consent")
-        }
+        (None, true) => outcome(Rule::Blackout, Verdict::Pass, said("no-blackout", "no blackout window in force"), ""),
+        (Some(w), true) if facts.blackout_consent => outcome(
+            Rule::Blackout,
+            Verdict::PassByRecord,
+            said_with("blackout-consented", vec![("window", w.clone())], format!("blackout {w}; MPS consent recorded")),
+            "",
+        ),
+        (Some(w), true) => outcome(
+            Rule::Blackout,
+            Verdict::Block,
+            said_with("blackout", vec![("window", w.clone())], format!("blackout window in force: {w}")),
+            "record-mps-consent",
+        ),
     });
 
     // 7. Undisclosed information abroad only to the product's own provider.
     outcomes.push(match (&facts.recipient, facts.undisclosed) {
-        (None, _) => outcome(Rule::NoUndisclosedAbroad, Verdict::NotApplicable, "no single recipient", ""),
+        (None, _) => {
+            outcome(Rule::NoUndisclosedAbroad, Verdict::NotApplicable, said("no-recipient", "no single recipient"), "")
+        }
         (Some(r), false) => outcome(
             Rule::NoUndisclosedAbroad,
             Verdict::Pass,
-            format!("{} ({}): the information is already public", r.name, r.jurisdiction),
+            said_with(
+                "recipient-public",
+                vec![("name", r.name.clone()), ("jurisdiction", r.jurisdiction.clone())],
+                format!("{} ({}): the information is already public", r.name, r.jurisdiction),
+            ),
             "",
         ),
-        (Some(r), true) if r.jurisdiction.eq_ignore_ascii_case("CN") => {
-            outcome(Rule::NoUndisclosedAbroad, Verdict::Pass, format!("{} is in CN", r.name), "")
-        }
+        (Some(r), true) if r.jurisdiction.eq_ignore_ascii_case("CN") => outcome(
+            Rule::NoUndisclosedAbroad,
+            Verdict::Pass,
+            said_with("recipient-in-cn", vec![("name", r.name.clone())], format!("{} is in CN", r.name)),
+            "",
+        ),
         (Some(r), true) if r.is_product_provider => outcome(
             Rule::NoUndisclosedAbroad,
             Verdict::Pass,
-            format!("{} ({}) is the product's own provider", r.name, r.jurisdiction),
+            said_with(
+                "recipient-provider",
+                vec![("name", r.name.clone()), ("jurisdiction", r.jurisdiction.clone())],
+                format!("{} ({}) is the product's own provider", r.name, r.jurisdiction),
+            ),
             "",
         ),
         (Some(r), true) => outcome(
             Rule::NoUndisclosedAbroad,
             Verdict::Block,
-            format!("{} is in {} and is not the product's provider; the case is undisclosed", r.name, r.jurisdiction),
+            said_with(
+                "recipient-abroad",
+                vec![("name", r.name.clone()), ("jurisdiction", r.jurisdiction.clone())],
+                format!(
+                    "{} is in {} and is not the product's provider; the case is undisclosed",
+                    r.name, r.jurisdiction
+                ),
+            ),
             "wait-for-disclosure",
         ),
     });

@@ -541,8 +541,13 @@ pub(crate) fn outcomes_json(d: &GateDecision) -> serde_json::Value {
         d.outcomes
             .iter()
             .map(|o| {
+                let args: serde_json::Map<String, serde_json::Value> = o
+                    .evidence_args
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v.clone())))
+                    .collect();
                 serde_json::json!({"rule": o.rule, "verdict": verdict_name(&o.verdict), "evidence": o.evidence,
-                    "unblock": o.unblock})
+                    "evidence_key": o.evidence_key, "evidence_args": args, "unblock": o.unblock})
             })
             .collect(),
     )

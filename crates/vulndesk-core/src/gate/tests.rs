@@ -164,6 +164,8 @@ fn rule_8_further_rules_are_evaluated_with_the_rest() {
                 rule: self.name().into(),
                 verdict: Verdict::Block,
                 evidence: "it is Friday".into(),
+                evidence_key: "",
+                evidence_args: Vec::new(),
                 unblock: "wait",
             }
         }

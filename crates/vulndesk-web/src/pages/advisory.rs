@@ -44,6 +44,48 @@ pub(crate) struct GateRow {
     unblock: String,
 }
 
+/// A gate rule's evidence in the reader's language: its message with its arguments, the list of
+/// missing early-release records translated item by item; a further rule's sentence as written.
+pub(crate) fn evidence_text(tr: &Tr, key: &str, args: &[(&'static str, String)], english: &str) -> String {
+    if key.is_empty() {
+        return english.to_owned();
+    }
+    let args: Vec<(&'static str, String)> = args
+        .iter()
+        .map(|(name, value)| {
+            if *name == "missing" {
+                let items: Vec<String> =
+                    value.split(',').filter(|i| !i.is_empty()).map(|i| tr.t(&format!("gate-missing-{i}"))).collect();
+                (*name, items.join(&tr.t("list-separator")))
+            } else {
+                (*name, value.clone())
+            }
+        })
+        .collect();
+    tr.t_args(&format!("gate-evidence-{key}"), &args)
+}
+
+/// [`evidence_text`] for an outcome as stored (`publication::outcomes_json`).
+fn evidence_of_json(tr: &Tr, o: &serde_json::Value) -> String {
+    let english = o["evidence"].as_str().unwrap_or_default();
+    // A decision stored by an older version has no key: its English sentence is shown.
+    let key = o["evidence_key"].as_str().unwrap_or_default();
+    let args: Vec<(&'static str, String)> = o["evidence_args"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((evidence_arg(k)?, v.as_str()?.to_owned())))
+        .collect();
+    evidence_text(tr, key, &args, english)
+}
+
+/// Fluent arguments are named by `&'static str`: the names the gate uses.
+fn evidence_arg(name: &str) -> Option<&'static str> {
+    ["missing", "found", "stated", "assessed", "files", "products", "window", "name", "jurisdiction"]
+        .into_iter()
+        .find(|n| *n == name)
+}
+
 pub(crate) fn gate_rows(tr: &Tr, d: &GateDecision) -> Vec<GateRow> {
     d.outcomes
         .iter()
@@ -54,7 +96,7 @@ pub(crate) fn gate_rows(tr: &Tr, d: &GateDecision) -> Vec<GateRow> {
                 rule_label: tr.t(&format!("gate-rule-{}", o.rule)),
                 verdict,
                 verdict_label: tr.t(&format!("gate-verdict-{verdict}")),
-                evidence: o.evidence.clone(),
+                evidence: evidence_text(tr, o.evidence_key, &o.evidence_args, &o.evidence),
                 unblock: if o.unblock.is_empty() {
                     String::new()
                 } else {
@@ -329,7 +371,7 @@ pub(crate) async fn publish(
                 format!(
                     "{}: {} → {}",
                     c.tr.t(&format!("gate-rule-{rule}")),
-                    o["evidence"].as_str().unwrap_or_default(),
+                    evidence_of_json(&c.tr, o),
                     c.tr.t(&format!("gate-unblock-{unblock}"))
                 )
             })

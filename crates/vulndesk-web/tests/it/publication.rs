@@ -123,6 +123,17 @@ async fn the_gate_blocks_each_rule_with_its_reason_then_publishes_signed_csaf_th
     let in_use = out["outcomes"][1]["evidence"].as_str().expect("evidence");
     assert!(in_use.contains("ACME Power Grid") && in_use.contains("198.51.100.23"), "{in_use}");
     assert!(out["outcomes"][2]["evidence"].as_str().expect("evidence").contains("6.5"), "the stated severity differs");
+    // The advisory page gives the same evidence in the reader's language.
+    let mut zh = crate::harness::Browser::new(&app);
+    zh.accept_language = "zh-CN";
+    assert_eq!(zh.login("chen.jing", crate::harness::PASSWORD).await, StatusCode::SEE_OTHER);
+    let page = zh.get("/orgs/demo-networks/cases/VD-2026-0001/advisory").await.body.clone();
+    for said in
+        ["发现：", "198.51.100.23", "提前发布缺少：联合评估、向工业和信息化部和公安部报告、其评估结论", "写明“CVSS:3.1"]
+    {
+        assert!(page.contains(said), "{said} in the zh-CN page");
+    }
+    assert!(!page.contains("no fix or mitigation is recorded"), "no English evidence on the zh-CN page");
 
     // A fix, the factual text and the assessed severity; the editor cannot review their own words.
     let fix = json!({"product_version": version, "kind": "vendor_fix", "fixed_in": "2.1.5", "released_on": "2026-11-20",
