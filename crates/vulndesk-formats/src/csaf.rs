@@ -16,6 +16,7 @@ mod check;
 pub mod model;
 mod read;
 mod write;
+pub(crate) use write::CVSS_V4_NOTE_TITLE;
 
 pub use check::{CheckFailure, IMPLEMENTED_TESTS, check};
 pub use read::{CsafError, read};

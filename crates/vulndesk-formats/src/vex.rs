@@ -221,10 +221,23 @@ pub fn from_csaf(json: &Value) -> Result<Statements, VexError> {
             continue;
         };
         let mut grade = None;
-        for s in v["scores"].as_array().into_iter().flatten() {
+        // CSAF 2.0's `scores` (v3 and v2), CSAF 2.1's `metrics` (which adds v4), and the note a
+        // 2.0 document carries a v4 vector in, as vulndesk writes it: `CVSS:4.0/… (base score
+        // 9.3, CRITICAL)`.
+        let scores = v["scores"].as_array().into_iter().flatten();
+        let metrics = v["metrics"].as_array().into_iter().flatten().map(|m| &m["content"]);
+        for s in scores.chain(metrics) {
             for key in ["cvss_v4", "cvss_v3", "cvss_v2"] {
                 let g = grade_of(s[key]["baseSeverity"].as_str().unwrap_or_default());
                 grade = stricter(grade, g);
+            }
+        }
+        for n in v["notes"].as_array().into_iter().flatten() {
+            if n["title"] == crate::csaf::CVSS_V4_NOTE_TITLE
+                && let Some(text) = n["text"].as_str()
+                && let Some(word) = text.trim().strip_suffix(')').and_then(|t| t.rsplit(", ").next())
+            {
+                grade = stricter(grade, grade_of(word));
             }
         }
         let why = |pid: &str| {
@@ -425,6 +438,16 @@ mod tests {
         let s = from_csaf(&doc).expect("test value");
         assert_eq!(s.statements.len(), 2);
         assert_eq!(s.skipped, 1, "an unknown product id is skipped");
+        // A CVSS 4.0 vector only: in the note vulndesk writes in CSAF 2.0, or in 2.1's metrics.
+        let mut v4 = doc.clone();
+        v4["vulnerabilities"][0]["scores"] = serde_json::json!([]);
+        v4["vulnerabilities"][0]["notes"] = serde_json::json!([{"category": "other", "title": "CVSS v4.0",
+            "text": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N (base score 9.3, CRITICAL)"}]);
+        assert_eq!(from_csaf(&v4).expect("test value").statements[0].grade.as_deref(), Some("critical"));
+        v4["vulnerabilities"][0]["notes"] = serde_json::json!([]);
+        v4["vulnerabilities"][0]["metrics"] =
+            serde_json::json!([{"products": ["D289-R21"], "content": {"cvss_v4": {"baseSeverity": "MEDIUM"}}}]);
+        assert_eq!(from_csaf(&v4).expect("test value").statements[0].grade.as_deref(), Some("medium"));
         assert_eq!(s.statements[0].product.purl.as_ref().expect("test value").to_string(), "pkg:generic/dnsmasq@2.89");
         assert_eq!(s.statements[0].grade.as_deref(), Some("high"));
         assert_eq!(

@@ -88,7 +88,7 @@ impl Texts {
 }
 
 /// The note title under which a CVSS v4.0 vector is written (and read back).
-pub(super) const CVSS_V4_NOTE_TITLE: &str = "CVSS v4.0";
+pub(crate) const CVSS_V4_NOTE_TITLE: &str = "CVSS v4.0";
 /// The note titles under which the Chinese grade is written, per language.
 pub(super) const GRADE_NOTE_TITLES: [&str; 2] = ["Severity grade", "漏洞等级"];
 
