@@ -136,6 +136,17 @@ async function login(ctx, username) {
 
 /** Saves the viewport (1280×800), scrolled so that `top` (if given) starts at the top. */
 async function snap(page, lang, name, top) {
+  // At 1280 px nothing may stick out: not the page, and no table beyond its card.
+  const wide = await page.evaluate(() => {
+    const out = [];
+    if (document.documentElement.scrollWidth > window.innerWidth) out.push(`page ${document.documentElement.scrollWidth}px`);
+    for (const t of document.querySelectorAll('table')) {
+      const box = t.parentElement;
+      if (t.scrollWidth > box.clientWidth + 1) out.push(`${t.dataset.testid || t.className || 'table'} ${t.scrollWidth}px in ${box.clientWidth}px`);
+    }
+    return out;
+  });
+  assert.deepEqual(wide, [], `${name}.${lang.tag}: wider than 1280 px`);
   // Pages are freshly loaded, so at the top unless asked otherwise.
   if (top) await top.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(img, `${name}.${lang.tag}.png`), fullPage: false });
