@@ -118,26 +118,11 @@ impl Row {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    vulndesk_bench::exit_code(run(&Args::parse()))
 }
 
 fn run(args: &Args) -> anyhow::Result<bool> {
-    let mut backends = Vec::new();
-    for b in &args.backends {
-        backends.push(match b.trim() {
-            "sqlite" => Backend::Sqlite,
-            "postgres" | "postgresql" | "pg" => Backend::Postgres,
-            other => bail!("unknown backend {other:?}: use sqlite and/or postgres"),
-        });
-    }
+    let backends = vulndesk_bench::parse_backends(&args.backends)?;
     if args.concurrency.contains(&0) {
         bail!("concurrency must be at least 1");
     }

@@ -713,26 +713,24 @@ impl Store {
             let acknowledged = row.try_get::<Option<i64>, _>("acknowledged_at")?.map(Timestamp::from_micros);
             reporters.insert(case, ((received, sla), acknowledged));
         }
-        let authority: HashMap<String, i64> = sqlx::query_as(
+        // (case id, earliest time) of the organisation's cases, from a grouped query on `$1`.
+        let org_id = org.as_str();
+        let earliest = |sql: &'static str| async move {
+            let rows: Vec<(String, i64)> = sqlx::query_as(sql).bind(org_id).fetch_all(self.read()).await?;
+            Ok::<HashMap<String, i64>, StoreError>(rows.into_iter().collect())
+        };
+        let authority = earliest(
             "SELECT a.case_id, MIN(a.submitted_at) FROM authority_reports a JOIN cases c ON c.id = a.case_id \
              WHERE c.org_id = $1 AND a.kind = 'initial' AND a.status = 'submitted' AND a.submitted_at IS NOT NULL \
              GROUP BY a.case_id",
         )
-        .bind(&org)
-        .fetch_all(self.read())
-        .await?
-        .into_iter()
-        .collect();
-        let upstream: HashMap<String, i64> = sqlx::query_as(
+        .await?;
+        let upstream = earliest(
             "SELECT d.related, MIN(d.delivered_at) FROM deliveries d JOIN cases c ON c.id = d.related \
              WHERE c.org_id = $1 AND d.kind = 'upstream_notice' AND d.status = 'delivered' AND d.delivered_at IS NOT NULL \
              GROUP BY d.related",
         )
-        .bind(&org)
-        .fetch_all(self.read())
-        .await?
-        .into_iter()
-        .collect();
+        .await?;
         Ok(cases
             .iter()
             .map(|c| {

@@ -138,26 +138,11 @@ struct RealPackage {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    vulndesk_bench::exit_code(run(&Args::parse()))
 }
 
 fn run(args: &Args) -> anyhow::Result<bool> {
-    let mut backends = Vec::new();
-    for b in &args.backends {
-        backends.push(match b.trim() {
-            "sqlite" => Backend::Sqlite,
-            "postgres" | "postgresql" | "pg" => Backend::Postgres,
-            other => bail!("unknown backend {other:?}: use sqlite and/or postgres"),
-        });
-    }
+    let backends = vulndesk_bench::parse_backends(&args.backends)?;
     if args.components == 0 || args.versions == 0 || args.runs == 0 || args.populate_concurrency == 0 {
         bail!("--versions, --components, --runs and --populate-concurrency must be at least 1");
     }

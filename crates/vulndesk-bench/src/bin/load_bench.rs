@@ -182,29 +182,14 @@ fn routes() -> Vec<Route> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    vulndesk_bench::exit_code(run(&Args::parse()))
 }
 
 fn run(args: &Args) -> anyhow::Result<bool> {
     if args.rate.is_nan() || args.rate <= 0.0 || args.connections == 0 || args.seconds == 0 {
         bail!("--rate, --connections and --seconds must be positive");
     }
-    let mut backends = Vec::new();
-    for b in &args.backends {
-        backends.push(match b.trim() {
-            "sqlite" => Backend::Sqlite,
-            "postgres" | "postgresql" | "pg" => Backend::Postgres,
-            other => bail!("unknown backend {other:?}: use sqlite and/or postgres"),
-        });
-    }
+    let backends = vulndesk_bench::parse_backends(&args.backends)?;
     let mut server_env = Vec::new();
     for kv in &args.server_env {
         let (k, v) = kv.split_once('=').with_context(|| format!("--server-env {kv:?}: expected KEY=VALUE"))?;
