@@ -1,7 +1,8 @@
 //! The OSV index cache across instances: two stores on one database stand for two vulndesk
 //! processes. On PostgreSQL an instance learns of the other's import by its `NOTIFY` and does
 //! not read the database while nothing changed; on SQLite it reads the stored stamp on every use.
-//! Either way it knows of its own imports at once.
+//! Either way it knows of its own imports at once. A listener whose connection is cut connects
+//! again and misses nothing.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -84,6 +85,31 @@ async fn an_instance_learns_of_another_instances_osv_import() {
     assert_eq!(hits(&cache, a, "pkg:pypi/beta-lib@1.5").await, 1);
     if postgres {
         assert_eq!(cache.stamp_reads(), reads, "no notice for an import that kept every record");
+        // The listening connection is cut (an administrator's pg_terminate_backend, a failover):
+        // the listener connects again, and an import made meanwhile still reaches the index.
+        let cut = vulndesk_store::testing::raw_at(
+            &db.url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .await
+        .expect("cut the listener");
+        assert_eq!(cut, 1, "one listening connection");
+        b.upsert_osv(&[record("VDTEST-0003", "gamma-lib")], &ctx).await.expect("import in b");
+        let started = Instant::now();
+        while hits(&cache, a, "pkg:pypi/gamma-lib@1.0").await == 0 {
+            assert!(started.elapsed() < Duration::from_secs(20), "an import after the cut never reached a's index");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        eprintln!("after the cut, b's import reached a's index after {:?}", started.elapsed());
+        // And the listener works again: the next import arrives well before the one-minute check.
+        b.upsert_osv(&[record("VDTEST-0004", "delta-lib")], &ctx).await.expect("import in b");
+        let started = Instant::now();
+        while hits(&cache, a, "pkg:pypi/delta-lib@1.0").await == 0 {
+            assert!(started.elapsed() < Duration::from_secs(20), "the listener did not come back");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        eprintln!("the next import reached a's index after {:?}", started.elapsed());
     }
     b.close().await;
 }
