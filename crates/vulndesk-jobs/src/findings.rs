@@ -51,7 +51,8 @@ struct Built {
     index: Arc<Index>,
     /// The store's own-import counter when the stamp was read.
     generation: u64,
-    checked_at: std::time::Instant,
+    /// When the stamp was read, by the caller's clock.
+    checked_at: Timestamp,
 }
 
 impl OsvCache {
@@ -75,15 +76,15 @@ impl OsvCache {
         self.stamp_reads.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// The current index.
-    pub async fn index(&self, store: &Store) -> Result<Arc<Index>, StoreError> {
+    /// The current index at `now` (the caller's clock: it decides when the safety net is due).
+    pub async fn index(&self, store: &Store, now: Timestamp) -> Result<Arc<Index>, StoreError> {
         use std::sync::atomic::Ordering::SeqCst;
         let mut built = self.built.lock().await;
         let generation = store.osv_generation();
         if let Some(b) = built.as_ref()
             && self.watched.load(SeqCst)
             && b.generation == generation
-            && b.checked_at.elapsed() < SAFETY_NET
+            && now < b.checked_at.plus(SAFETY_NET)
             && !self.changed.swap(false, SeqCst)
         {
             return Ok(b.index.clone());
@@ -92,7 +93,7 @@ impl OsvCache {
         self.changed.store(false, SeqCst);
         self.stamp_reads.fetch_add(1, SeqCst);
         let stamp = store.osv_stamp().await?;
-        let checked_at = std::time::Instant::now();
+        let checked_at = now;
         if let Some(b) = built.as_mut()
             && b.stamp == stamp
         {
@@ -254,7 +255,7 @@ pub async fn matches(store: &Store, osv: &OsvCache, org: OrgId, now: Timestamp) 
     if assets.is_empty() {
         return Ok(Vec::new());
     }
-    let index = osv.index(store).await?;
+    let index = osv.index(store, now).await?;
     let sla = sla_of(store, org).await?;
     let said = statements(store, org).await?;
     let mut out = Vec::new();

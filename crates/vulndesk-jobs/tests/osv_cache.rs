@@ -38,9 +38,26 @@ fn record(id: &str, name: &str) -> OsvRow {
     }
 }
 
-async fn hits(cache: &OsvCache, store: &Store, purl: &str) -> usize {
-    let index = cache.index(store).await.expect("index");
+/// The index's hits for `purl` at `now`.
+async fn hits_at(cache: &OsvCache, store: &Store, purl: &str, now: Timestamp) -> usize {
+    let index = cache.index(store, now).await.expect("index");
     index.query_purl(&Purl::parse(purl).expect("purl")).expect("query").len()
+}
+
+/// The hits at T0: the cache's clock stands still, so only a notice (or the process's own
+/// import) can make it look at the database again, never the one-minute safety net.
+async fn hits(cache: &OsvCache, store: &Store, purl: &str) -> usize {
+    hits_at(cache, store, purl, Timestamp::from_micros(T0)).await
+}
+
+/// Waits (in real time, at most `limit`) until the index has a hit for `purl`; how long it took.
+async fn arrival(cache: &OsvCache, store: &Store, purl: &str, limit: Duration) -> Duration {
+    let started = Instant::now();
+    while hits(cache, store, purl).await == 0 {
+        assert!(started.elapsed() < limit, "{purl} never reached the index");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    started.elapsed()
 }
 
 #[tokio::test]
@@ -62,6 +79,12 @@ async fn an_instance_learns_of_another_instances_osv_import() {
     }
     let expected = if postgres { reads } else { reads + 50 };
     assert_eq!(cache.stamp_reads(), expected);
+    // A minute on by the caller's clock, the safety net looks once, then trusts the index again.
+    let later = Timestamp::from_micros(T0 + 61_000_000);
+    hits_at(&cache, a, "pkg:pypi/alpha-lib@1.0", later).await;
+    hits_at(&cache, a, "pkg:pypi/alpha-lib@1.0", later).await;
+    let expected = if postgres { expected + 1 } else { expected + 2 };
+    assert_eq!(cache.stamp_reads(), expected, "the one-minute check");
 
     // Its own import counts at once, on both databases.
     a.upsert_osv(&[record("VDTEST-0001", "alpha-lib")], &ctx).await.expect("import in a");
@@ -70,12 +93,8 @@ async fn an_instance_learns_of_another_instances_osv_import() {
     // Another instance's import: by its notice on PostgreSQL (well within the 60 s safety net),
     // by the stamp on SQLite.
     b.upsert_osv(&[record("VDTEST-0002", "beta-lib")], &ctx).await.expect("import in b");
-    let started = Instant::now();
-    while hits(&cache, a, "pkg:pypi/beta-lib@1.5").await == 0 {
-        assert!(started.elapsed() < Duration::from_secs(10), "b's import never reached a's index");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    eprintln!("b's import reached a's index after {:?}", started.elapsed());
+    let took = arrival(&cache, a, "pkg:pypi/beta-lib@1.5", Duration::from_secs(10)).await;
+    eprintln!("b's import reached a's index after {took:?}");
     assert_eq!(hits(&cache, a, "pkg:pypi/beta-lib@2.0").await, 0, "fixed in 2.0");
 
     // An import that changes nothing (the same record again) sends no notice and costs no rebuild.
@@ -96,20 +115,12 @@ async fn an_instance_learns_of_another_instances_osv_import() {
         .expect("cut the listener");
         assert_eq!(cut, 1, "one listening connection");
         b.upsert_osv(&[record("VDTEST-0003", "gamma-lib")], &ctx).await.expect("import in b");
-        let started = Instant::now();
-        while hits(&cache, a, "pkg:pypi/gamma-lib@1.0").await == 0 {
-            assert!(started.elapsed() < Duration::from_secs(20), "an import after the cut never reached a's index");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        eprintln!("after the cut, b's import reached a's index after {:?}", started.elapsed());
-        // And the listener works again: the next import arrives well before the one-minute check.
+        let took = arrival(&cache, a, "pkg:pypi/gamma-lib@1.0", Duration::from_secs(20)).await;
+        eprintln!("after the cut, b's import reached a's index after {took:?}");
+        // And the listener works again (the cache's clock stands still, so no safety net helps).
         b.upsert_osv(&[record("VDTEST-0004", "delta-lib")], &ctx).await.expect("import in b");
-        let started = Instant::now();
-        while hits(&cache, a, "pkg:pypi/delta-lib@1.0").await == 0 {
-            assert!(started.elapsed() < Duration::from_secs(20), "the listener did not come back");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        eprintln!("the next import reached a's index after {:?}", started.elapsed());
+        let took = arrival(&cache, a, "pkg:pypi/delta-lib@1.0", Duration::from_secs(20)).await;
+        eprintln!("the next import reached a's index after {took:?}");
     }
     b.close().await;
 }

@@ -623,7 +623,7 @@ pub fn stored_components(sbom: &vulndesk_formats::sbom::Sbom) -> Vec<StoredCompo
 /// The OSV index, rebuilt from the stored records when they changed since it was built (by
 /// this instance or another one sharing the database).
 pub(crate) async fn osv_index(state: &AppState) -> Result<Arc<Index>, AppError> {
-    Ok(state.osv.index(&state.store).await?)
+    Ok(state.osv.index(&state.store, state.clock.now()).await?)
 }
 
 /// The stored form of one OSV record.
