@@ -503,7 +503,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let store = open_migrated(&config).await?;
-            let done = store.seal_stored(&AuditContext::system(clock.now())).await?;
+            let done = store
+                .seal_stored(&AuditContext::system(clock.now()), |so_far| {
+                    eprintln!(
+                        "… {} attachments and {} two-factor secrets encrypted so far",
+                        so_far.attachments, so_far.mfa_secrets
+                    );
+                })
+                .await?;
             println!(
                 "encrypted {} attachments and {} two-factor secrets that were stored in clear",
                 done.attachments, done.mfa_secrets

@@ -145,17 +145,19 @@ async fn admin_seal_encrypts_what_was_stored_before_the_key() {
     let files = tempfile::tempdir().expect("temp dir");
     let key = files.path().join("attachment.key");
     std::fs::write(&key, format!("{}\n", "5e".repeat(32))).expect("key file");
-    let with_key = |args: &[&str]| {
+    let with_key_file = |file: &std::path::Path, args: &[&str]| {
         std::process::Command::new(common::BIN)
             .args(args)
             .env_remove("VULNDESK_DATABASE_URL")
-            .env("VULNDESK_ATTACHMENT_KEY_FILE", &key)
+            .env("VULNDESK_ATTACHMENT_KEY_FILE", file)
             .output()
             .expect("run vulndesk")
     };
+    let with_key = |args: &[&str]| with_key_file(&key, args);
     let out = with_key(&["--database", &db.url, "admin", "seal"]);
     let said = text(&out.stdout);
     assert!(out.status.success(), "{said} {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("encrypted so far"), "progress on stderr: {}", text(&out.stderr));
     let sealed: u64 = said
         .strip_prefix("encrypted ")
         .and_then(|r| r.split_whitespace().next())
@@ -164,6 +166,13 @@ async fn admin_seal_encrypts_what_was_stored_before_the_key() {
     assert!(sealed > 0, "the demo's attachments: {said}");
     let out = with_key(&["--database", &db.url, "admin", "seal"]);
     assert_eq!(text(&out.stdout).trim(), "encrypted 0 attachments and 0 two-factor secrets that were stored in clear");
+
+    // Another key would leave rows under two keys: refused before anything is written.
+    let other = files.path().join("other.key");
+    std::fs::write(&other, "a7".repeat(32)).expect("key file");
+    let out = with_key_file(&other, &["--database", &db.url, "admin", "seal"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("does not open the attachments already encrypted"), "{}", text(&out.stderr));
 
     let out = with_key(&["--database", &db.url, "receipts", "verify"]);
     assert_eq!(text(&out.stdout).trim(), format!("OK {receipts}"), "{}", text(&out.stderr));

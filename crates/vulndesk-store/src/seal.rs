@@ -66,9 +66,9 @@ pub(crate) fn seal_text(key: &KeyCell, aad: &str, plain: &str) -> Result<String>
     }
 }
 
-/// Whether a stored text value is sealed.
-pub(crate) fn is_sealed_text(stored: &str) -> bool {
-    stored.starts_with(TEXT_PREFIX)
+/// A SQL `LIKE` pattern matching the sealed text values.
+pub(crate) fn sealed_text_like() -> String {
+    format!("{TEXT_PREFIX}%")
 }
 
 /// The clear value of a text stored by [`seal_text`] (or stored in clear before a key was set).
@@ -97,7 +97,7 @@ mod tests {
         assert_eq!(seal_text(&key, "mfa:u1", "JBSWY3DPEHPK3PXP").expect("seal"), "JBSWY3DPEHPK3PXP", "no key: as is");
         key.set([9; 32]).expect("set");
         let stored = seal_text(&key, "mfa:u1", "JBSWY3DPEHPK3PXP").expect("seal");
-        assert!(is_sealed_text(&stored) && !stored.contains("JBSWY3DP"), "{stored}");
+        assert!(stored.starts_with("sealed:v1:") && !stored.contains("JBSWY3DP"), "{stored}");
         assert_eq!(open_text(&key, "mfa:u1", stored.clone()).expect("open"), "JBSWY3DPEHPK3PXP");
         assert!(open_text(&key, "mfa:u2", stored.clone()).is_err(), "another account's row");
         assert!(open_text(&Arc::default(), "mfa:u1", stored).is_err(), "no key");

@@ -665,18 +665,27 @@ async fn attachments_stored_in_clear_are_sealed_once_a_key_is_set() {
     assert!(!sealed && stored == poc.as_bytes(), "no key yet: stored as received");
 
     let ctx = vulndesk_core::AuditContext::system(app.clock.now());
-    let err = app.db.store.seal_stored(&ctx).await.expect_err("no key");
+    let err = app.db.store.seal_stored(&ctx, |_| {}).await.expect_err("no key");
     assert!(err.to_string().contains("attachment_key"), "{err}");
     app.db.store.set_attachment_key([0x3c; 32]).expect("key");
-    let done = app.db.store.seal_stored(&ctx).await.expect("seal");
+    let mut batches = Vec::new();
+    let done = app.db.store.seal_stored(&ctx, |so_far| batches.push(*so_far)).await.expect("seal");
     assert_eq!(done.attachments, 1);
+    assert_eq!(batches, [done], "progress after each batch");
     let (stored, sealed) = app.db.store.attachment_stored(files[0].id).await.expect("read").expect("stored");
     assert!(sealed, "sealed now");
     assert!(!stored.windows(12).any(|w| w == b"exploit-code"), "no plaintext left");
     let (_, bytes) = app.db.store.attachment(id, files[0].id).await.expect("read").expect("attachment");
     assert_eq!(bytes, poc.as_bytes(), "the download is the original");
     assert_eq!(receipt_count(app).await, 1, "the receipt still matches the original bytes");
-    assert_eq!(app.db.store.seal_stored(&ctx).await.expect("again").attachments, 0, "nothing left to seal");
+    assert_eq!(app.db.store.seal_stored(&ctx, |_| {}).await.expect("again").attachments, 0, "nothing left to seal");
+    // Another key would leave rows under two keys: refused, naming what to do.
+    let other = vulndesk_store::Store::open(&app.db.url, &vulndesk_store::OpenOptions::default()).await.expect("open");
+    other.set_attachment_key([0x11; 32]).expect("key");
+    let err = other.seal_stored(&ctx, |_| {}).await.expect_err("another key");
+    assert!(err.to_string().contains("does not open the attachments already encrypted"), "{err}");
+    assert!(err.to_string().contains("the key the servers use"), "{err}");
+    other.close().await;
     // Each batch is audited, and the chain still verifies.
     let events = app.db.store.audit_of_object("attachments", "batch").await.expect("events");
     assert_eq!(events.len(), 1, "one batch, audited");

@@ -149,7 +149,8 @@ async fn two_factor_secrets_are_encrypted_at_rest_once_a_key_is_set() {
     assert_eq!(keyless.mfa(admin).await.expect("read").expect("on").secret, secret, "in clear before a key");
 
     app.db.store.set_attachment_key([0x42; 32]).expect("key");
-    let done = app.db.store.seal_stored(&vulndesk_core::AuditContext::system(app.clock.now())).await.expect("seal");
+    let ctx = vulndesk_core::AuditContext::system(app.clock.now());
+    let done = app.db.store.seal_stored(&ctx, |_| {}).await.expect("seal");
     assert_eq!(done.mfa_secrets, 1);
     let err = keyless.mfa(admin).await.expect_err("sealed");
     assert!(err.to_string().contains("attachment_key"), "{err}");
@@ -172,14 +173,12 @@ async fn two_factor_secrets_are_encrypted_at_rest_once_a_key_is_set() {
     let second = between(&page, "data-testid=\"mfa-secret\">", "<").to_owned();
     assert!(keyless.mfa(other).await.is_err(), "sealed as made");
     assert_eq!(app.db.store.mfa(other).await.expect("read").expect("pending").secret, second);
-    assert_eq!(
-        app.db
-            .store
-            .seal_stored(&vulndesk_core::AuditContext::system(app.clock.now()))
-            .await
-            .expect("again")
-            .mfa_secrets,
-        0
-    );
+    assert_eq!(app.db.store.seal_stored(&ctx, |_| {}).await.expect("again").mfa_secrets, 0);
+    // A second key would leave secrets under two keys: refused.
+    let other = vulndesk_store::Store::open(&app.db.url, &vulndesk_store::OpenOptions::default()).await.expect("open");
+    other.set_attachment_key([0x43; 32]).expect("key");
+    let err = other.seal_stored(&ctx, |_| {}).await.expect_err("another key");
+    assert!(err.to_string().contains("does not open the two-factor secrets already encrypted"), "{err}");
+    other.close().await;
     keyless.close().await;
 }
