@@ -45,10 +45,11 @@ impl Tr {
         LOCALES.try_lookup(langid(self.locale), key).unwrap_or_else(|| key.to_owned())
     }
 
-    /// The text for `key` with named arguments.
-    pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+    /// The text for `key` with named arguments (names known at compile time or read from a
+    /// stored record alike).
+    pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'_>> =
-            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+            args.iter().map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone()))).collect();
         LOCALES.try_lookup_with_args(langid(self.locale), key, &map).unwrap_or_else(|| key.to_owned())
     }
 

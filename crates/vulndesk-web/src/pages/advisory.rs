@@ -46,11 +46,11 @@ pub(crate) struct GateRow {
 
 /// A gate rule's evidence in the reader's language: its message with its arguments, the list of
 /// missing early-release records translated item by item; a further rule's sentence as written.
-pub(crate) fn evidence_text(tr: &Tr, key: &str, args: &[(&'static str, String)], english: &str) -> String {
+pub(crate) fn evidence_text(tr: &Tr, key: &str, args: &[(&str, String)], english: &str) -> String {
     if key.is_empty() {
         return english.to_owned();
     }
-    let args: Vec<(&'static str, String)> = args
+    let args: Vec<(&str, String)> = args
         .iter()
         .map(|(name, value)| {
             if *name == "missing" {
@@ -70,20 +70,13 @@ fn evidence_of_json(tr: &Tr, o: &serde_json::Value) -> String {
     let english = o["evidence"].as_str().unwrap_or_default();
     // A decision stored by an older version has no key: its English sentence is shown.
     let key = o["evidence_key"].as_str().unwrap_or_default();
-    let args: Vec<(&'static str, String)> = o["evidence_args"]
+    let args: Vec<(&str, String)> = o["evidence_args"]
         .as_object()
         .into_iter()
         .flatten()
-        .filter_map(|(k, v)| Some((evidence_arg(k)?, v.as_str()?.to_owned())))
+        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?.to_owned())))
         .collect();
     evidence_text(tr, key, &args, english)
-}
-
-/// Fluent arguments are named by `&'static str`: the names the gate uses.
-fn evidence_arg(name: &str) -> Option<&'static str> {
-    ["missing", "found", "stated", "assessed", "files", "products", "window", "name", "jurisdiction"]
-        .into_iter()
-        .find(|n| *n == name)
 }
 
 pub(crate) fn gate_rows(tr: &Tr, d: &GateDecision) -> Vec<GateRow> {

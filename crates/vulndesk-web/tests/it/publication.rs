@@ -134,6 +134,11 @@ async fn the_gate_blocks_each_rule_with_its_reason_then_publishes_signed_csaf_th
         assert!(page.contains(said), "{said} in the zh-CN page");
     }
     assert!(!page.contains("no fix or mitigation is recorded"), "no English evidence on the zh-CN page");
+    // Publishing from the page is refused with the same evidence, read back from the stored decision.
+    let r = zh.post("/orgs/demo-networks/cases/VD-2026-0001/advisory/publish", &[("summary", "首次发布")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("未登记修复或防范措施；提前发布缺少：联合评估"), "the refusal in Chinese");
+    assert!(!r.body.contains("early release lacks"), "no English evidence in the refusal");
 
     // A fix, the factual text and the assessed severity; the editor cannot review their own words.
     let fix = json!({"product_version": version, "kind": "vendor_fix", "fixed_in": "2.1.5", "released_on": "2026-11-20",
