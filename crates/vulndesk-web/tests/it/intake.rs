@@ -580,6 +580,19 @@ async fn the_organisation_decides_whether_receipts_keep_the_reporters_address() 
     assert_eq!(receipt_count(app).await, 2);
 }
 
+/// The newest report of the PSIRT's organisation and its attachments.
+async fn newest_report_attachments(
+    p: &Psirt,
+) -> (vulndesk_core::ReportId, Vec<vulndesk_store::intake::AttachmentMeta>) {
+    let list = p
+        .app
+        .api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&p.triager_token), None)
+        .await
+        .json();
+    let id: vulndesk_core::ReportId = list[0]["id"].as_str().expect("id").parse().expect("uuid");
+    (id, p.app.db.store.attachments_of(id).await.expect("attachments"))
+}
+
 /// With an attachment key configured, attachments are stored encrypted (AES-256-GCM): the
 /// database holds no plaintext, the download and the receipt check see the original bytes, and
 /// without the key the check says it needs one instead of calling the chain broken.
@@ -607,10 +620,7 @@ async fn attachments_are_encrypted_at_rest_with_the_configured_key() {
         .expect("request");
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let list =
-        app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&p.triager_token), None).await.json();
-    let id: vulndesk_core::ReportId = list[0]["id"].as_str().expect("id").parse().expect("uuid");
-    let files = app.db.store.attachments_of(id).await.expect("attachments");
+    let (id, files) = newest_report_attachments(&p).await;
     let (stored, sealed) = app.db.store.attachment_stored(files[0].id).await.expect("read").expect("stored");
     assert!(sealed, "stored encrypted");
     assert!(!stored.windows(12).any(|w| w == b"exploit-code"), "no plaintext in the database");
@@ -657,10 +667,7 @@ async fn attachments_stored_in_clear_are_sealed_once_a_key_is_set() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let list =
-        app.api(Method::GET, "/api/v1/organisations/demo-networks/reports", Some(&p.triager_token), None).await.json();
-    let id: vulndesk_core::ReportId = list[0]["id"].as_str().expect("id").parse().expect("uuid");
-    let files = app.db.store.attachments_of(id).await.expect("attachments");
+    let (id, files) = newest_report_attachments(&p).await;
     let (stored, sealed) = app.db.store.attachment_stored(files[0].id).await.expect("read").expect("stored");
     assert!(!sealed && stored == poc.as_bytes(), "no key yet: stored as received");
 
